@@ -1,0 +1,1 @@
+"""osc-build component 'outscale-bsu'."""

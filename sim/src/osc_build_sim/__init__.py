@@ -1,0 +1,1 @@
+"""osc-build-sim: a local OUTSCALE API simulator on loopback."""
