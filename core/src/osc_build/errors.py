@@ -66,4 +66,3 @@ class BuildError(OscBuildError):
 class Interrupted(OscBuildError):
     """The build was interrupted (Ctrl-C or SIGTERM)."""
 
-    exit_code = 130

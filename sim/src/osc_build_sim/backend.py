@@ -1,0 +1,86 @@
+"""What the API layer asks of the machine layer.
+
+The API side (state, validation, signatures) keeps every resource in SQLite and
+calls a :class:`Backend` at each point where something real must happen: a disk
+file to create, a snapshot to copy, a sandboxed VM to boot. :class:`NullBackend`
+does nothing (part 1 of the simulator: API only); the machine layer
+(``osc_build_sim.machine``) provides the real one.
+
+All methods are called from the simulator's worker threads, never while a
+database transaction is open, and may block; they raise
+:class:`BackendError` with a human message when something cannot be done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class BackendError(Exception):
+    """A real operation failed (disk full, mount failed, ...)."""
+
+
+@dataclass(frozen=True)
+class DiskAttachment:
+    volume_id: str
+    device_name: str  # "/dev/sda1", "/dev/xvdb", ...
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    """Everything the machine layer needs to boot one VM."""
+
+    vm_id: str
+    root_device_name: str
+    disks: tuple[DiskAttachment, ...]
+    private_ip: str  # always in 127.0.0.0/8
+    public_ip: str | None  # always in 127.0.0.0/8 when set
+    default_user: str  # e.g. "outscale"
+    authorized_keys: tuple[str, ...] = ()  # OpenSSH public keys of the VM's keypair
+    user_data: bytes = b""  # already base64-decoded
+    # Called by the SSH server for each connection: may this client reach this port?
+    is_allowed: Callable[[str, int], bool] = field(default=lambda ip, port: True, compare=False)
+
+
+class Backend(Protocol):
+    # Disks
+    def create_volume(self, volume_id: str, size_gib: int, snapshot_id: str | None) -> None: ...
+    def delete_volume(self, volume_id: str) -> None: ...
+    def create_snapshot(self, snapshot_id: str, volume_id: str,
+                        progress: Callable[[int], None]) -> None: ...
+    def delete_snapshot(self, snapshot_id: str) -> None: ...
+    def ensure_public_image(self, snapshot_id: str, image_name: str, size_gib: int) -> None:
+        """Make the root snapshot of a public catalogue image exist (built once, cached)."""
+
+    # VMs
+    def start_vm(self, spec: VmSpec) -> None: ...
+    def stop_vm(self, vm_id: str) -> None: ...
+    def delete_vm(self, vm_id: str) -> None: ...
+    def link_volume(self, vm_id: str, attachment: DiskAttachment) -> None: ...
+    def unlink_volume(self, vm_id: str, volume_id: str) -> None: ...
+    def sync_vm(self, vm_id: str) -> None:
+        """Flush a running VM's disks before a NoReboot snapshot."""
+    def console_output(self, vm_id: str) -> str: ...
+
+    # Lifecycle
+    def shutdown(self) -> None: ...
+
+
+class NullBackend:
+    """A backend that makes nothing real: the API-only simulator."""
+
+    def create_volume(self, volume_id, size_gib, snapshot_id): pass
+    def delete_volume(self, volume_id): pass
+    def create_snapshot(self, snapshot_id, volume_id, progress): progress(100)
+    def delete_snapshot(self, snapshot_id): pass
+    def ensure_public_image(self, snapshot_id, image_name, size_gib): pass
+    def start_vm(self, spec): pass
+    def stop_vm(self, vm_id): pass
+    def delete_vm(self, vm_id): pass
+    def link_volume(self, vm_id, attachment): pass
+    def unlink_volume(self, vm_id, volume_id): pass
+    def sync_vm(self, vm_id): pass
+    def console_output(self, vm_id): return ""
+    def shutdown(self): pass
