@@ -1,0 +1,3 @@
+"""pytest fixtures for osc-build and its plugins (enabled with ``-p osc_build.testing``)."""
+
+from __future__ import annotations
