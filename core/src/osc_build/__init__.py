@@ -1,20 +1,23 @@
 """osc-build: build OUTSCALE machine images (OMIs).
 
-The public API for plugin authors is re-exported here; everything heavy is
-imported lazily so that ``osc-build --help`` stays fast.
+The public API for plugin authors is ``osc_build.hookimpl``; names are resolved
+lazily so that ``osc-build --help`` and ``osc-build version`` stay fast.
 """
 
 from __future__ import annotations
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("osc_build")
-"""Marker for plugin hook implementations: ``@osc_build.hookimpl``."""
+from typing import Any
 
 __all__ = ["__version__", "hookimpl"]
 
 
-def __getattr__(name: str) -> str:
+def __getattr__(name: str) -> Any:
+    if name == "hookimpl":
+        import pluggy
+
+        marker = pluggy.HookimplMarker("osc_build")
+        globals()["hookimpl"] = marker
+        return marker
     if name == "__version__":
         from importlib.metadata import version
 

@@ -1,0 +1,100 @@
+"""The ``osc-build`` command.
+
+Each sub-command lives in its own module ``osc_build.cli.<name>`` with
+``add_parser(subparsers)`` and ``run(args) -> int``. Those modules import
+nothing heavy at top level: ``osc-build --help`` and ``osc-build version``
+must not pay for marshmallow, osc-sdk-python or fabric.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from osc_build.errors import OscBuildError
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("build", "validate", "inspect", "fmt", "console", "plugins", "version", "docs")
+
+DESCRIPTION = """\
+Build OUTSCALE machine images (OMIs) from Packer templates (HCL2 or JSON), or
+without a template: osc-build --builder outscale-bsu --set source_omi=ami-... --shell 'cmd'
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from osc_build.cli import build as build_command
+
+    parser = argparse.ArgumentParser(prog="osc-build", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true",
+                        help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")
+    build_command.add_template_free_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = _command_module(name)
+        if module is not None:
+            module.add_parser(subparsers)
+    return parser
+
+
+def _command_module(name: str):
+    try:
+        return importlib.import_module(f"osc_build.cli.{name}")
+    except ModuleNotFoundError as err:
+        if err.name == f"osc_build.cli.{name}":
+            return None  # a command whose module is not part of this version
+        raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``osc-build``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = bool(getattr(args, "debug", False))
+    from osc_build import log as logsetup
+
+    logsetup.configure(debug=debug)
+    debug = logging.getLogger().isEnabledFor(logging.DEBUG)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if args.command is None:
+            if getattr(args, "builder", None):
+                from osc_build.cli import build as build_command
+
+                return build_command.run_template_free(args)
+            parser.print_help()
+            return 0
+        return int(args.func(args) or 0)
+    except OscBuildError as err:
+        _report(err, debug)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGTERM (CI cancellation, kill) unwinds like Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def _report(err: OscBuildError, debug: bool) -> None:
+    from osc_build.log import redact
+
+    if debug:
+        log.debug("handled error", exc_info=err)
+    for line in redact(str(err)).splitlines() or [type(err).__name__]:
+        print(f"Error: {line}", file=sys.stderr)
+
+
+def run() -> None:
+    """Console-script wrapper."""
+    sys.exit(main())

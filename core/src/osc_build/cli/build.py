@@ -1,0 +1,198 @@
+"""``osc-build build TEMPLATE`` and the template-free ``osc-build --builder NAME ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from osc_build.errors import ConfigError, UsageError
+
+ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("build", help="build images from a template",
+                                   description="Build every source of a template.")
+    parser.add_argument("template", help="a .pkr.hcl, .pkr.json or legacy .json file, or a "
+                        "directory of them")
+    add_variable_options(parser)
+    parser.add_argument("-only", "--only", action="append", default=[], metavar="GLOB",
+                        help="build only these sources (type.name globs, comma-separated)")
+    parser.add_argument("-except", "--except", dest="except_", action="append", default=[],
+                        metavar="GLOB", help="skip these sources")
+    add_run_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_variable_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-var", "--var", action="append", default=[], metavar="NAME=VALUE",
+                        help="set a template variable (repeatable)")
+    parser.add_argument("-var-file", "--var-file", action="append", default=[], metavar="FILE",
+                        help="read variables from a .pkrvars.hcl or .json file (repeatable)")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-on-error", "--on-error", choices=ON_ERROR_CHOICES, default="cleanup",
+                        help="what to do when a build fails (default: cleanup)")
+    parser.add_argument("-color", "--color", choices=("true", "false"), default=None,
+                        help="colour the output (default: when on a terminal)")
+    parser.add_argument("-timestamp-ui", "--timestamp-ui", action="store_true",
+                        help="prefix each output line with a timestamp")
+    parser.add_argument("-machine-readable", "--machine-readable", action="store_true",
+                        help="print Packer's machine-readable output")
+
+
+def add_template_free_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "template-free build", "build with one builder and options given on the command line")
+    group.add_argument("--builder", metavar="NAME", help="the builder to run, e.g. outscale-bsu")
+    group.add_argument("--config", metavar="FILE", type=Path,
+                       help="the builder's options as a JSON object")
+    group.add_argument("--set", dest="set_options", action="append", default=[],
+                       metavar="KEY=VALUE", help="set an option (JSON values accepted; "
+                       "dotted keys nest: tags.Name=web)")
+    group.add_argument("--shell", action="append", default=[], metavar="CMD",
+                       help="provision with a shell command (repeatable)")
+    group.add_argument("--script", action="append", default=[], metavar="FILE",
+                       help="provision with a local script run remotely (repeatable)")
+    group.add_argument("--upload", action="append", default=[], metavar="SRC:DST",
+                       help="upload a file or directory before the scripts (repeatable)")
+    group.add_argument("--name", default="cli", help="the source name (default: cli)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from osc_build.template_plans import plans_from_template
+
+    plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
+                                only=args.only, except_=args.except_)
+    return execute(plans, args)
+
+
+def run_template_free(args: argparse.Namespace) -> int:
+    """``osc-build --builder NAME [--config FILE] [--set k=v] [--shell CMD] ...``."""
+    from osc_build.provision import ProvisionerCall
+    from osc_build.runner import BuildPlan
+
+    options: dict[str, Any] = {}
+    if args.config is not None:
+        options.update(_read_config_file(args.config))
+    for item in args.set_options:
+        key, value = _parse_assignment(item, "--set")
+        _set_dotted(options, key, value)
+    provisioners = []
+    for item in args.upload:
+        source, sep, destination = item.rpartition(":")
+        if not sep or not source or not destination:
+            raise UsageError(f"--upload {item!r}: expected SRC:DST, e.g. "
+                             "--upload ./files:/tmp/files")
+        provisioners.append(ProvisionerCall("file", {"source": source,
+                                                     "destination": destination}))
+    if args.shell:
+        provisioners.append(ProvisionerCall("shell", {"inline": list(args.shell)}))
+    for script in args.script:
+        provisioners.append(ProvisionerCall("shell", {"script": script}))
+    plan = BuildPlan(name=f"{args.builder}.{args.name}", builder=args.builder,
+                     options=options, where="--set/--config", provisioners=provisioners)
+    return execute([plan], args)
+
+
+def execute(plans: list, args: argparse.Namespace) -> int:
+    """Prepare every build (no cloud call), run them, print the Packer-style outcome."""
+    from osc_build import runner
+    from osc_build.ui import Ui
+
+    on_error = getattr(args, "on_error", "cleanup")
+    color = {"true": True, "false": False}.get(getattr(args, "color", None) or "", None)
+    debug = bool(getattr(args, "debug", False))
+    prepared = []
+    for plan in plans:
+        ui = Ui(plan.name, color=color, timestamps=getattr(args, "timestamp_ui", False),
+                machine_readable=getattr(args, "machine_readable", False))
+        prepared.append(runner.prepare(plan, ui=ui, on_error=on_error, debug=debug))
+    started = time.monotonic()
+    results = [runner.run(item) for item in prepared]
+    _print_outcome(results, time.monotonic() - started)
+    interrupted = [r for r in results if isinstance(r.error, KeyboardInterrupt)]
+    if interrupted:
+        raise KeyboardInterrupt
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _print_outcome(results: list, elapsed: float) -> None:
+    out = sys.stdout
+    out.write(f"==> Wait completed after {_duration(elapsed)}\n")
+    failed = [r for r in results if r.error is not None]
+    if failed:
+        out.write("\n==> Some builds didn't complete successfully and had errors:\n")
+        for result in failed:
+            message = str(result.error).strip() or type(result.error).__name__
+            out.write(f"--> {result.name}: {message.splitlines()[0]}\n")
+    leaked = [(r.name, leak) for r in results for leak in r.leaked]
+    if leaked:
+        out.write("\n==> Could not delete these temporary resources; delete them by hand:\n")
+        for name, leak in leaked:
+            out.write(f"--> {name}: {leak}\n")
+    kept = [(r.name, item) for r in results for item in r.kept]
+    if kept:
+        out.write("\n==> Left in place (on-error=abort):\n")
+        for name, item in kept:
+            out.write(f"--> {name}: {item}\n")
+    built = [r for r in results if r.artifact is not None]
+    if built:
+        out.write("\n==> Builds finished. The artifacts of successful builds are:\n")
+        for result in built:
+            out.write(f"--> {result.name}: {result.artifact}\n")
+    else:
+        out.write("\n==> Builds finished but no artifacts were created.\n")
+    out.flush()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    millis = int((seconds - int(seconds)) * 1000)
+    parts = [f"{minutes} minutes"] if minutes else []
+    parts.append(f"{secs} seconds {millis} milliseconds")
+    return " ".join(parts)
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"--config {str(path)!r}: cannot read it: {err.strerror}; "
+                         "give the path of a JSON file") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(f"{path}:{err.lineno}:{err.colno}: invalid JSON: {err.msg}; "
+                          "the file must hold one JSON object of builder options") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of builder options, "
+                          f"got {type(data).__name__}")
+    return data
+
+
+def _parse_assignment(item: str, flag: str) -> tuple[str, Any]:
+    key, sep, raw = item.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"{flag} {item!r}: expected KEY=VALUE, e.g. {flag} vm_type=tinav7.c1r1p2")
+    try:
+        value: Any = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _set_dotted(options: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    node = options
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise UsageError(f"--set {key}=...: {part!r} is already set to a non-map value")
+        node = child
+    node[last] = value

@@ -1,0 +1,34 @@
+"""``osc-build validate TEMPLATE``: check a template and every build's options, no cloud call."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from osc_build.cli.build import add_variable_options
+
+    parser = subparsers.add_parser(
+        "validate", help="check a template without building",
+        description="Parse and evaluate the template, then load each source's options with its "
+                    "builder's schema and run the prepare checks. Makes no cloud call.")
+    parser.add_argument("template", help="a template file or directory")
+    add_variable_options(parser)
+    parser.add_argument("-only", "--only", action="append", default=[], metavar="GLOB")
+    parser.add_argument("-except", "--except", dest="except_", action="append", default=[],
+                        metavar="GLOB")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from osc_build import runner
+    from osc_build.template_plans import plans_from_template
+    from osc_build.ui import Ui
+
+    plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
+                                only=args.only, except_=args.except_, evaluate_datasources=False)
+    for plan in plans:
+        runner.prepare(plan, ui=Ui(plan.name))
+    print("The configuration is valid.")
+    return 0

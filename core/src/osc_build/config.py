@@ -1,0 +1,116 @@
+"""Options, declared once: marshmallow schemas, loading, and errors that name the option.
+
+Every component declares its options as a marshmallow schema deriving from
+:class:`OptionsSchema`; each field carries ``metadata={"description": ...}``.
+Loading a template's block goes through :func:`load_options`, whose errors
+name the option path and suggest the closest valid name for unknown keys. The
+reference pages in ``docs/`` are generated from the same schemas.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from osc_build.errors import ConfigError
+
+UNKNOWN_FIELD = "Unknown field."
+
+
+class OptionsSchema(Schema):
+    """Base of every component's options: unknown keys are errors."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def option(field: fields.Field, description: str) -> fields.Field:
+    """Attach the one-line description that the reference docs show."""
+    field.metadata["description"] = description
+    return field
+
+
+def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str) -> Any:
+    """Load ``data`` with ``schema``; raise one :class:`ConfigError` listing every problem."""
+    instance = schema() if isinstance(schema, type) else schema
+    try:
+        return instance.load(dict(data))
+    except ValidationError as err:
+        problems = flatten_errors(err.messages, instance)
+        raise ConfigError("\n".join(f"{where}: {problem}" for problem in problems)) from None
+
+
+def flatten_errors(messages: Any, schema: Schema | None, path: str = "") -> list[str]:
+    """Turn marshmallow's nested messages into ``option.path: message`` lines."""
+    if isinstance(messages, str):
+        return [f"{path}: {_sentence(messages)}" if path else _sentence(messages)]
+    if isinstance(messages, list):
+        out: list[str] = []
+        for item in messages:
+            out.extend(flatten_errors(item, schema, path))
+        return out
+    out = []
+    for key, value in messages.items():
+        if key == "_schema":
+            out.extend(flatten_errors(value, schema, path))
+            continue
+        if isinstance(key, int):
+            child_path = f"{path}[{key}]"
+            child_schema = schema
+        else:
+            child_path = f"{path}.{key}" if path else str(key)
+            child_schema = _nested_schema(schema, str(key))
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            for text in value:
+                if text == UNKNOWN_FIELD:
+                    out.append(f"{child_path}: {_unknown(str(key), schema)}")
+                else:
+                    out.append(f"{child_path}: {_sentence(text)}")
+        else:
+            out.extend(flatten_errors(value, child_schema if not isinstance(key, int) else schema,
+                                      child_path))
+    return out
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def _unknown(key: str, schema: Schema | None) -> str:
+    valid = option_names(schema) if schema is not None else []
+    hint = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    message = "unknown option"
+    if hint:
+        message += f" (did you mean {hint[0]!r}?)"
+    elif valid:
+        message += "; see the reference docs for the valid options"
+    return message
+
+
+def option_names(schema: Schema) -> list[str]:
+    """The keys a user may write for ``schema``."""
+    return sorted((f.data_key or name) for name, f in schema.fields.items() if not f.dump_only)
+
+
+def _nested_schema(schema: Schema | None, key: str) -> Schema | None:
+    if schema is None:
+        return None
+    for name, field in schema.fields.items():
+        if (field.data_key or name) == key:
+            return _schema_of(field)
+    return None
+
+
+def _schema_of(field: fields.Field) -> Schema | None:
+    if isinstance(field, fields.Nested):
+        nested = field.schema
+        return nested if isinstance(nested, Schema) else None
+    if isinstance(field, fields.List):
+        return _schema_of(field.inner)
+    if isinstance(field, fields.Dict) and field.value_field is not None:
+        return _schema_of(field.value_field)
+    return None

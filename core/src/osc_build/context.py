@@ -1,0 +1,55 @@
+"""The typed context of one build: what every step may need, and nothing else."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from osc_build.errors import Interrupted
+from osc_build.resources import ResourceLog
+from osc_build.ui import Ui
+
+if TYPE_CHECKING:
+    from osc_build.provision import ProvisionerCall
+
+ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
+
+
+def _run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass
+class BuildContext:
+    """One build: its name, loaded options, output, undo log and cancellation flag.
+
+    Builders keep their own step-to-step data in a typed state object of
+    their own; this context holds what the core provides.
+    """
+
+    name: str  # Packer's "type.name", e.g. "outscale-bsu.main"
+    builder: str  # "outscale-bsu"
+    config: Any  # what the builder's schema loaded
+    ui: Ui
+    hook: Any = None  # the build's pluggy hook relay (pm.hook)
+    resources: ResourceLog = field(default_factory=ResourceLog)
+    run_id: str = field(default_factory=_run_id)
+    provisioners: Sequence[ProvisionerCall] = ()
+    on_error: str = "cleanup"
+    debug: bool = False
+    template_dir: Path = field(default_factory=Path.cwd)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+    def check_cancelled(self) -> None:
+        """Raise :class:`Interrupted` if the build was asked to stop."""
+        if self.cancelled.is_set():
+            raise Interrupted(f"build {self.name!r} was interrupted; cleaning up")
+
+    @property
+    def temporary_name(self) -> str:
+        """A name for temporary resources: unique per build, recognisable as ours."""
+        return f"osc-build-{self.run_id}"

@@ -1,0 +1,112 @@
+"""The resource undo log: every temporary cloud resource, deleted in reverse.
+
+A step records a resource the moment the API returns its id, before waiting on
+anything, so that a failure or an interrupt at any later point deletes it. On
+failure the log unwinds last-in first-out, keeps going past deletes that fail,
+reports what it could not delete, and never replaces the build's own error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrackedResource:
+    kind: str  # "vm", "keypair", "security group", ...
+    id: str
+    delete: Callable[[], object] = field(repr=False)
+    keep_on_success: bool = False  # the artifact itself (OMI, snapshots, kept volumes)
+    region: str = ""
+
+
+@dataclass(frozen=True)
+class Leak:
+    """A resource that could not be deleted, and why."""
+
+    kind: str
+    id: str
+    reason: str
+    region: str = ""
+
+    def __str__(self) -> str:
+        where = f" in {self.region}" if self.region else ""
+        return f"{self.kind} {self.id}{where}: {self.reason}"
+
+
+class ResourceLog:
+    """An undo log of created resources (thread-safe: steps may run in threads)."""
+
+    def __init__(self) -> None:
+        self._entries: list[TrackedResource] = []
+        self._lock = threading.Lock()
+        self.leaked: list[Leak] = []
+        self.deleted: list[TrackedResource] = []
+
+    def track(self, kind: str, resource_id: str, delete: Callable[[], object], *,
+              keep_on_success: bool = False, region: str = "") -> TrackedResource:
+        """Record a created resource and how to delete it."""
+        entry = TrackedResource(kind, resource_id, delete, keep_on_success, region)
+        with self._lock:
+            self._entries.append(entry)
+        log.debug("tracking %s %s", kind, resource_id)
+        return entry
+
+    def forget(self, resource_id: str) -> None:
+        """Stop tracking a resource a step deleted (or handed over) itself."""
+        with self._lock:
+            self._entries = [e for e in self._entries if e.id != resource_id]
+
+    def keep(self, resource_id: str) -> None:
+        """Mark a tracked resource as part of the artifact: kept when the build succeeds."""
+        with self._lock:
+            for entry in self._entries:
+                if entry.id == resource_id:
+                    entry.keep_on_success = True
+
+    @property
+    def pending(self) -> list[TrackedResource]:
+        """What is tracked now, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
+    def unwind(self, *, succeeded: bool) -> list[Leak]:
+        """Delete tracked resources, newest first; artifacts survive a success.
+
+        Each failed delete is logged and recorded in :attr:`leaked`; unwinding
+        always continues. Returns the leaks of this call.
+        """
+        with self._lock:
+            entries, self._entries = self._entries, []
+        leaks: list[Leak] = []
+        todo = [e for e in reversed(entries) if not (succeeded and e.keep_on_success)]
+        try:
+            while todo:
+                entry = todo[0]
+                try:
+                    entry.delete()
+                except Exception as err:  # noqa: BLE001 - best effort: report and go on
+                    leak = Leak(entry.kind, entry.id, _reason(err), entry.region)
+                    leaks.append(leak)
+                    log.error("could not delete %s; delete it by hand", leak)
+                else:
+                    self.deleted.append(entry)
+                    log.info("deleted %s %s", entry.kind, entry.id)
+                todo.pop(0)
+        except KeyboardInterrupt:
+            # Cleanup abandoned by the user: say exactly what is left behind.
+            leaks.extend(Leak(e.kind, e.id, "cleanup interrupted", e.region) for e in todo)
+            raise
+        finally:
+            self.leaked.extend(leaks)
+        return leaks
+
+
+def _reason(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]

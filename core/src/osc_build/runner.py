@@ -1,0 +1,112 @@
+"""Prepare and run one build: options, hooks, undo log, outcome.
+
+``prepare`` does everything that needs no cloud call (used by ``validate``
+too); ``run`` calls the builder inside the undo log and reports what it could
+not clean.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from osc_build import registry
+from osc_build.artifact import Artifact
+from osc_build.context import BuildContext
+from osc_build.errors import BuildError, OscBuildError
+from osc_build.provision import PreparedProvisioner, ProvisionerCall, prepare_provisioners
+from osc_build.resources import Leak
+from osc_build.ui import Ui
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """One build to run: a builder, its raw options and its provisioners."""
+
+    name: str  # "outscale-bsu.main"
+    builder: str  # "outscale-bsu"
+    options: dict[str, Any]
+    where: str = ""  # how errors name the block, e.g. "source.outscale-bsu.main"
+    provisioners: Sequence[ProvisionerCall] = ()
+    template_dir: Path = field(default_factory=Path.cwd)
+
+
+@dataclass
+class PreparedBuild:
+    plan: BuildPlan
+    ctx: BuildContext
+    provisioners: list[PreparedProvisioner]
+
+
+@dataclass
+class BuildResult:
+    name: str
+    artifact: Artifact | None = None
+    error: BaseException | None = None
+    leaked: list[Leak] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # ids left in place by on-error=abort
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.leaked
+
+
+def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
+            debug: bool = False) -> PreparedBuild:
+    """Load the builder and its options and run the prepare hooks: no cloud call."""
+    from osc_build.config import load_options
+    from osc_build.plugins import make_manager
+
+    builder_cls = registry.load(registry.BUILDER, plan.builder)
+    pm = make_manager(builder_cls())
+    schema = pm.hook.osc_build_config_schema()
+    if schema is None:
+        raise BuildError(f"builder {plan.builder!r} declares no options schema; "
+                         "report this to its authors")
+    config = load_options(schema, plan.options, where=plan.where or plan.name)
+    provisioners = prepare_provisioners(plan.provisioners)
+    ctx = BuildContext(name=plan.name, builder=plan.builder, config=config, ui=ui,
+                       hook=pm.hook, on_error=on_error, debug=debug,
+                       template_dir=plan.template_dir)
+    ctx.provisioners = provisioners  # the builder runs them at its provisioning step
+    pm.hook.osc_build_prepare(ctx=ctx)
+    return PreparedBuild(plan, ctx, provisioners)
+
+
+def run(prepared: PreparedBuild) -> BuildResult:
+    """Run a prepared build; on failure or interrupt, unwind its undo log."""
+    ctx = prepared.ctx
+    result = BuildResult(ctx.name)
+    try:
+        artifact = ctx.hook.osc_build_run(ctx=ctx)
+        if artifact is None:
+            raise BuildError(f"builder {ctx.builder!r} returned no artifact; "
+                             "report this to its authors")
+        ctx.hook.osc_build_artifact(ctx=ctx, artifact=artifact)
+        result.artifact = artifact
+    except BaseException as err:  # interrupts too: they must unwind
+        result.error = err
+        if ctx.on_error == "abort":
+            result.kept = [f"{r.kind} {r.id}" for r in ctx.resources.pending]
+            for item in result.kept:
+                ctx.ui.error(f"on-error=abort: left {item} in place")
+        else:
+            ctx.ui.error(_first_line(err))
+            if ctx.resources.pending:
+                ctx.ui.say("Cleaning up temporary resources...")
+            result.leaked = ctx.resources.unwind(succeeded=False)
+        if not isinstance(err, (OscBuildError, KeyboardInterrupt)):
+            raise
+        return result
+    result.leaked = ctx.resources.unwind(succeeded=True)
+    return result
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text if isinstance(err, OscBuildError) else f"{type(err).__name__}: {text}"

@@ -1,0 +1,66 @@
+"""Encoding and hashing functions: JSON, YAML, base64, sha/md5, UUIDs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+
+from ..values import to_string
+
+
+def jsonencode(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def jsondecode(text: object) -> object:
+    try:
+        return json.loads(to_string(text))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+
+
+def yamlencode(value: object) -> str:
+    import yaml
+    return yaml.safe_dump(value, default_flow_style=False, sort_keys=True,
+                          allow_unicode=True)
+
+
+def yamldecode(text: object) -> object:
+    import yaml
+    try:
+        return yaml.safe_load(to_string(text))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"invalid YAML: {exc}") from None
+
+
+def base64decode(text: object) -> str:
+    try:
+        return base64.b64decode(to_string(text), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the given value is not a valid base64-encoded UTF-8 string") \
+            from None
+
+
+def _digest(name: str):
+    return lambda text: hashlib.new(name, to_string(text).encode()).hexdigest()
+
+
+FUNCTIONS = {
+    "jsonencode": jsonencode,
+    "jsondecode": jsondecode,
+    "yamlencode": yamlencode,
+    "yamldecode": yamldecode,
+    "base64encode": lambda text: base64.b64encode(to_string(text).encode()).decode(),
+    "base64decode": base64decode,
+    "urlencode": lambda text: __import__("urllib.parse").parse.quote(to_string(text), safe=""),
+    "md5": _digest("md5"),
+    "sha1": _digest("sha1"),
+    "sha256": _digest("sha256"),
+    "sha512": _digest("sha512"),
+    "uuidv4": lambda: str(uuid.uuid4()),
+    "uuidv5": lambda namespace, name: str(uuid.uuid5(
+        {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
+         "x500": uuid.NAMESPACE_X500}.get(namespace) or uuid.UUID(namespace), to_string(name))),
+}
