@@ -1,3 +1,57 @@
-"""pytest fixtures for osc-build and its plugins (enabled with ``-p osc_build.testing``)."""
+"""pytest fixtures for osc-build and its plugins (enabled with ``-p osc_build.testing``).
+
+``run_cli`` runs the real ``osc-build`` command in a subprocess, as a user
+would; ``fake_plugins`` puts the test-only plugin distributions (a working
+local builder, a broken one, a duplicate name, hooks) on its ``PYTHONPATH``.
+"""
 
 from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FAKE_PLUGINS = Path(__file__).resolve().parents[2] / "tests" / "data" / "fake-plugins"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_osc_build(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                  pythonpath: list[Path] | None = None, timeout: float = 120,
+                  input: str | None = None) -> CliResult:
+    """Run ``python -m osc_build ARGS`` and capture what it prints."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
+    full_env.update(env or {})
+    if pythonpath:
+        full_env["PYTHONPATH"] = os.pathsep.join(str(p) for p in pythonpath)
+    proc = subprocess.run([sys.executable, "-m", "osc_build", *args], capture_output=True,
+                          text=True, env=full_env, cwd=cwd, timeout=timeout, input=input)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliResult]:
+    """Run the ``osc-build`` command in a subprocess: ``run_cli("plugins")``."""
+    return run_osc_build
+
+
+@pytest.fixture
+def fake_plugins() -> Path:
+    """The directory holding the fake third-party plugin distributions."""
+    if not FAKE_PLUGINS.is_dir():
+        pytest.fail(f"fake plugins not found at {FAKE_PLUGINS}: run from a source checkout")
+    return FAKE_PLUGINS

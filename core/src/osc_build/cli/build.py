@@ -61,6 +61,9 @@ def add_template_free_options(parser: argparse.ArgumentParser) -> None:
                        help="provision with a local script run remotely (repeatable)")
     group.add_argument("--upload", action="append", default=[], metavar="SRC:DST",
                        help="upload a file or directory before the scripts (repeatable)")
+    group.add_argument("--provisioner", action="append", default=[], metavar="TYPE=JSON",
+                       help="any provisioner with its options as JSON, e.g. "
+                       "'shell-local={\"inline\": [\"make\"]}' (repeatable)")
     group.add_argument("--name", default="cli", help="the source name (default: cli)")
 
 
@@ -95,6 +98,16 @@ def run_template_free(args: argparse.Namespace) -> int:
         provisioners.append(ProvisionerCall("shell", {"inline": list(args.shell)}))
     for script in args.script:
         provisioners.append(ProvisionerCall("shell", {"script": script}))
+    for item in args.provisioner:
+        type_, sep, raw = item.partition("=")
+        try:
+            settings = json.loads(raw) if sep else {}
+        except json.JSONDecodeError as err:
+            raise UsageError(f"--provisioner {item!r}: invalid JSON options: {err.msg}; "
+                             "expected TYPE={\"option\": value}") from None
+        if not type_ or not isinstance(settings, dict):
+            raise UsageError(f"--provisioner {item!r}: expected TYPE or TYPE=JSON-object")
+        provisioners.append(ProvisionerCall(type_, settings))
     plan = BuildPlan(name=f"{args.builder}.{args.name}", builder=args.builder,
                      options=options, where="--set/--config", provisioners=provisioners)
     return execute([plan], args)

@@ -294,8 +294,8 @@ class Evaluator:
     def _iterate(self, intro: Tree) -> tuple[list, str | None, str]:
         names = [str(c.children[0]) for c in intro.children
                  if isinstance(c, Tree) and c.data == "identifier"]
-        collection_node = [c for c in intro.children if isinstance(c, Tree)
-                           and c.data not in ("identifier", "new_line_or_comment")][0]
+        collection_node = next(c for c in intro.children if isinstance(c, Tree)
+                           and c.data not in ("identifier", "new_line_or_comment"))
         collection = self.eval(collection_node)
         key_name, value_name = (names[0], names[1]) if len(names) == 2 else (None, names[0])
         return self.pairs(collection, collection_node), key_name, value_name

@@ -28,7 +28,7 @@ def parse_hcl(text: str, filename: str) -> Tree:
 
     try:
         return hcl2.parses_to_tree(text)
-    except UnexpectedEOF as exc:
+    except UnexpectedEOF:
         lines = text.splitlines() or [""]
         raise TemplateError("Unexpected end of file: a block, string or bracket is not "
                             "closed", file=filename, line=len(lines),

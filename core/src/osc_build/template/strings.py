@@ -85,7 +85,11 @@ def heredoc_body(token: str) -> tuple[str, bool]:
 def heredoc_template(token: Token, filename: str) -> list:
     """Items of a heredoc token: python-hcl2 leaves its ``${...}`` unparsed, we scan them."""
     body, _ = heredoc_body(str(token))
-    base_line = (token.line or 1) + 1
+    return text_template(body, filename, (token.line or 1) + 1)
+
+
+def text_template(body: str, filename: str, base_line: int = 1) -> list:
+    """Items of raw template text (a heredoc body or a ``templatefile`` file)."""
     parts: list = []
     pos = 0
     literal = []
@@ -164,7 +168,7 @@ def structure(parts: list, filename: str, line: int | None) -> list:
             parts[i - 1] = parts[i - 1].rstrip()
         if strip_right and i + 1 < len(parts) and isinstance(parts[i + 1], str):
             parts[i + 1] = parts[i + 1].lstrip()
-    items, rest = _nest(parts, 0, filename, line, closing=None)
+    items, _rest = _nest(parts, 0, filename, line, closing=None)
     return items
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..values import to_number, to_string, type_name
-from .regex import go_regex, regex, regexall, regex_replace
+from .regex import go_regex, regex, regex_replace, regexall
 
 __all__ = ["FUNCTIONS"]
 

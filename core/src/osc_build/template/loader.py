@@ -1,0 +1,38 @@
+"""``load_template``: the one entry point for HCL2 and legacy JSON templates."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from osc_build.errors import TemplateError
+
+from .model import Template
+
+
+def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None,
+                  var_files: list[str | os.PathLike] | None = None,
+                  env: Mapping[str, str] | None = None,
+                  datasource: Callable[[str, str, dict], dict] | None = None) -> Template:
+    """Load and evaluate a template file or directory.
+
+    ``datasource(type, name, config) -> outputs`` runs each ``data`` block in dependency
+    order before sources are evaluated; ``None`` (validate mode) makes ``data.*`` unknown.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise TemplateError(f"Template not found: {path} does not exist; pass a .pkr.hcl or "
+                            ".json file, or a directory of .pkr.hcl files")
+    env = os.environ if env is None else env
+    files = [Path(f) for f in var_files or []]
+    for file in files:
+        if not file.is_file():
+            raise TemplateError(f"Variable file not found: {file}")
+    from .jsonloader import is_legacy_json
+    if is_legacy_json(path):
+        from .jsonloader import load_json
+        return load_json(path, vars=dict(vars or {}), var_files=files, env=env)
+    from .hcl2loader import load_hcl2
+    return load_hcl2(path, vars=dict(vars or {}), var_files=files, env=env,
+                     datasource=datasource)

@@ -1,0 +1,96 @@
+"""The ``packer {}`` block: ``required_version`` and ``required_plugins`` constraints."""
+
+from __future__ import annotations
+
+import re
+
+from osc_build.errors import TemplateError
+
+from .body import Attribute, Block, body_items, error
+from .evaluator import Evaluator
+from .model import (
+    OUTSCALE_PLUGIN_COMPAT_VERSION,
+    OUTSCALE_PLUGIN_SOURCE,
+    PACKER_COMPAT_VERSION,
+)
+
+BUILT_IN_PLUGINS = {OUTSCALE_PLUGIN_SOURCE: OUTSCALE_PLUGIN_COMPAT_VERSION}
+"""Plugin sources whose components osc-build provides, with the version it matches."""
+
+_CONSTRAINT = re.compile(r"^\s*(>=|<=|!=|~>|=|>|<)?\s*v?(\d+(?:\.\d+){0,2})\S*\s*$")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    parts = [int(p) for p in text.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def satisfies(version: str, constraints: str) -> bool:
+    """Hashicorp version constraints: ``>= 1.2, < 2``, ``~> 1.4``, ``!= 1.3.0``..."""
+    current = _version(version)
+    for constraint in constraints.split(","):
+        match = _CONSTRAINT.match(constraint)
+        if not match:
+            raise ValueError(f'invalid version constraint "{constraint.strip()}"')
+        operator, wanted_text = match.group(1) or "=", match.group(2)
+        wanted = _version(wanted_text)
+        if operator == "~>":
+            depth = len(wanted_text.split(".")) - 1
+            upper = list(wanted[:max(depth, 1)])
+            upper[-1] += 1
+            ok = current >= wanted and current[:len(upper)] < tuple(upper)
+        else:
+            ok = {"=": current == wanted, "!=": current != wanted, ">": current > wanted,
+                  ">=": current >= wanted, "<": current < wanted,
+                  "<=": current <= wanted}[operator]
+        if not ok:
+            return False
+    return True
+
+
+def check_packer_block(block: Block, filename: str, template) -> None:
+    evaluator = Evaluator(filename, {}, {})
+    for item in body_items(block.body, filename):
+        if isinstance(item, Attribute) and item.name == "required_version":
+            constraint = str(evaluator.eval(item.expr))
+            template.required_version = constraint
+            _check(PACKER_COMPAT_VERSION, constraint, filename, item,
+                   f"Unsupported Packer Core version: this template requires Packer "
+                   f'"{constraint}", and osc-build behaves as Packer {PACKER_COMPAT_VERSION}.')
+        elif isinstance(item, Block) and item.type == "required_plugins":
+            for plugin in body_items(item.body, filename):
+                if isinstance(plugin, Attribute):
+                    _check_plugin(plugin, evaluator, filename, template)
+        else:
+            name = item.name if isinstance(item, Attribute) else item.type
+            raise error(filename, item.node, f'Unsupported argument "{name}" in packer block: '
+                        "expected required_version or required_plugins.")
+
+
+def _check_plugin(plugin: Attribute, evaluator: Evaluator, filename: str, template) -> None:
+    spec = evaluator.eval(plugin.expr)
+    if not isinstance(spec, dict) or set(spec) - {"source", "version"}:
+        raise error(filename, plugin.node, f'Invalid required_plugins entry "{plugin.name}": '
+                    'expected { source = "github.com/org/name", version = ">= x" }.')
+    source = str(spec.get("source", ""))
+    template.required_plugins[plugin.name] = spec
+    if source not in BUILT_IN_PLUGINS:
+        raise error(filename, plugin.node, f'Missing plugin "{plugin.name}" ({source}): '
+                    "osc-build only provides the components of "
+                    f"{', '.join(sorted(BUILT_IN_PLUGINS))}; remove this requirement and any "
+                    "component it provides from the template.")
+    if "version" in spec:
+        _check(BUILT_IN_PLUGINS[source], str(spec["version"]), filename, plugin,
+               f'Plugin "{plugin.name}" version constraint "{spec["version"]}" is not met: '
+               f"osc-build provides the components of {source} "
+               f"{BUILT_IN_PLUGINS[source]}.")
+
+
+def _check(version: str, constraint: str, filename: str, item: Attribute, message: str) -> None:
+    try:
+        ok = satisfies(version, constraint)
+    except ValueError as exc:
+        raise error(filename, item.node, f"Invalid version constraint: {exc}.") from None
+    if not ok:
+        raise TemplateError(message, file=filename, line=item.node.meta.line,
+                            column=item.node.meta.column)
