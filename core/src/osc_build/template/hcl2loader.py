@@ -74,8 +74,9 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
                else declare_plural(block, filename, env))
         for decl in new:
             if decl.name in decls:
+                first = ":".join(map(str, decls[decl.name].location[:2]))
                 raise error(filename, decl.node, f'Duplicate variable "{decl.name}": it was '
-                            f"already declared at {':'.join(map(str, decls[decl.name].location[:2]))}.")
+                            f"already declared at {first}.")
             decls[decl.name] = decl
     values = resolve(decls, env=env, auto_files=auto_files, var_files=list(var_files),
                      cli_vars=vars, base_dir=root, warnings=template.warnings)
