@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
+import urllib3
 from osc_sdk_python import outscale_gateway
 from osc_sdk_python.call import Call
 from osc_sdk_python.credentials import Endpoint, Profile
@@ -128,4 +129,9 @@ def build_gateway(credentials: Credentials, *, timeout: tuple[float, float]) -> 
     if credentials.x509_cert and credentials.x509_key:
         cert = (credentials.x509_cert, credentials.x509_key)
     call.session = TunedSession(timeout=timeout, verify=credentials.verify_tls, cert=cert)
+    if not credentials.verify_tls:
+        # Asked for: say it once here rather than urllib3 warning on every request.
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        log.warning("TLS certificate of %s is not verified (insecure_skip_tls_verify)",
+                    credentials.endpoint)
     return Gateway(call)
