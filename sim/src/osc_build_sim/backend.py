@@ -64,6 +64,14 @@ class Backend(Protocol):
         """Flush a running VM's disks before a NoReboot snapshot."""
     def console_output(self, vm_id: str) -> str: ...
 
+    # Optional (added after the first contract; the API layer tolerates their absence)
+    def copy_snapshot(self, snapshot_id: str, source_snapshot_id: str,
+                      progress: Callable[[int], None]) -> None:
+        """Make ``snapshot_id`` a copy of ``source_snapshot_id`` (image or snapshot copies)."""
+    def link_public_ip(self, vm_id: str, public_ip: str) -> None:
+        """The VM (running or not) now also answers on ``public_ip`` (LinkPublicIp)."""
+    def unlink_public_ip(self, vm_id: str, public_ip: str) -> None: ...
+
     # Lifecycle
     def shutdown(self) -> None: ...
 
@@ -83,4 +91,7 @@ class NullBackend:
     def unlink_volume(self, vm_id, volume_id): pass
     def sync_vm(self, vm_id): pass
     def console_output(self, vm_id): return ""
+    def copy_snapshot(self, snapshot_id, source_snapshot_id, progress): progress(100)
+    def link_public_ip(self, vm_id, public_ip): pass
+    def unlink_public_ip(self, vm_id, public_ip): pass
     def shutdown(self): pass

@@ -1,0 +1,166 @@
+"""``osc-build-sim``: serve, ls, stop, reset."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from . import profiles
+from .config import ConfigError
+
+log = logging.getLogger(__name__)
+DEFAULT_DATA_DIR = Path(os.environ.get("OSC_BUILD_SIM_DATA", "~/.local/share/osc-build-sim"))
+
+
+def _backend(name: str):
+    if name == "null":
+        return None
+    module, _, attr = "osc_build_sim.machine:MachineBackend".partition(":")
+    return getattr(importlib.import_module(module), attr)()
+
+
+def _state_file(data_dir: Path) -> Path:
+    return data_dir / "state.json"
+
+
+def write_profile(path: Path, name: str, endpoint: str, region: str, access_key: str,
+                  secret_key: str) -> None:
+    """Add or replace profile ``name`` in an osc ``config.json``."""
+    profiles = json.loads(path.read_text()) if path.exists() else {}
+    profiles[name] = {"access_key": access_key, "secret_key": secret_key, "region": region,
+                      "endpoints": {"api": endpoint}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(profiles, indent=2) + "\n")
+    path.chmod(0o600)
+
+
+def serve(args) -> int:
+    from .admin import info
+    from .server import SimServer
+    data_dir = args.data_dir.expanduser()
+    server = SimServer(data_dir, config_path=args.config, backend=_backend(args.backend),
+                       port=args.port, tls_port=args.tls_port)
+    if args.profile:
+        server.sim.timings = profiles.timings(args.profile, server.config.timings)
+    server.start()
+    account = server.config.accounts[0]
+    key = account.access_keys[0]
+    state = {**info(server), "pid": os.getpid(), "access_key": key.access_key,
+             "secret_key": key.secret_key, "data_dir": str(data_dir)}
+    tmp = _state_file(data_dir).with_suffix(".tmp")
+    tmp.write_text(json.dumps(state, indent=2))
+    tmp.chmod(0o600)
+    tmp.replace(_state_file(data_dir))
+    if args.write_profile:
+        write_profile(args.write_profile, args.profile_name, server.endpoint,
+                      state["region"], key.access_key, key.secret_key)
+    if server.tls_created:
+        print(f"created a CA for HTTPS: {server.tls_files.ca} (trust it, e.g. "
+              f"REQUESTS_CA_BUNDLE={server.tls_files.ca})")
+    if args.json:
+        print(json.dumps(state), flush=True)
+    else:
+        print(f"endpoint:     {server.endpoint}\nhttps:        {server.tls_endpoint}\n"
+              f"region:       {state['region']}\naccount id:   {account.account_id}\n"
+              f"access key:   {key.access_key}\nsecret key:   {key.secret_key}\n"
+              f"profile:      {args.write_profile or '(not written; use --write-profile)'}\n"
+              f"osc-build-sim ready (pid {os.getpid()})", flush=True)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: server.request_shutdown())
+    while not server.shutdown_requested.wait(0.5):
+        pass
+    server.stop()
+    _state_file(data_dir).unlink(missing_ok=True)
+    return 0
+
+
+def ls(args) -> int:
+    from .admin import KINDS
+    data_dir = args.data_dir.expanduser()
+    kinds = [args.kind] if args.kind else list(KINDS)
+    if args.kind and args.kind not in KINDS:
+        print(f"unknown kind {args.kind!r}; known: {', '.join(KINDS)}", file=sys.stderr)
+        return 2
+    from .store import Store, public
+    store = Store(data_dir / "state.sqlite3")
+    rows = []
+    with store.read() as tx:
+        for kind in kinds:
+            rows += [{"kind": kind, "id": d["_id"], "region": d["_region"],
+                      "account": d["_owner"], **public(d)} for d in tx.list(kind)]
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "kind" or not args.kind}
+                          for r in rows], indent=2))
+        return 0
+    print(f"{'KIND':<15} {'ID':<22} {'REGION':<20} {'STATE':<14} NAME")
+    for r in rows:
+        name = r.get("ImageName") or r.get("KeypairName") or r.get("SecurityGroupName") or \
+            r.get("PublicIp") or r.get("IpRange") or ""
+        print(f"{r['kind']:<15} {r['id']:<22} {r['region']:<20} {r.get('State', ''):<14} {name}")
+    return 0
+
+
+def stop(args) -> int:
+    data_dir = args.data_dir.expanduser()
+    if not _state_file(data_dir).exists():
+        print(f"no simulator running for {data_dir}")
+        return 0
+    state = json.loads(_state_file(data_dir).read_text())
+    try:
+        os.kill(state["pid"], signal.SIGTERM)
+    except ProcessLookupError:
+        _state_file(data_dir).unlink(missing_ok=True)
+    print(f"stopping simulator pid {state['pid']}")
+    return 0
+
+
+def reset(args) -> int:
+    data_dir = args.data_dir.expanduser()
+    if _state_file(data_dir).exists():
+        print(f"a simulator may be running for {data_dir}; run `osc-build-sim stop` first",
+              file=sys.stderr)
+        return 1
+    for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm"):
+        (data_dir / name).unlink(missing_ok=True)
+    print(f"wiped the resources in {data_dir} (config and CA kept)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="osc-build-sim",
+                                     description="A local OUTSCALE API simulator.")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the simulator")
+    p.add_argument("--config", type=Path, help="config file (default DATA_DIR/config.json)")
+    p.add_argument("--port", type=int, default=0, help="HTTP port (default: a free one)")
+    p.add_argument("--tls-port", type=int, default=0, help="HTTPS port (default: a free one)")
+    p.add_argument("--profile", choices=("instant", "fast", "realistic"),
+                   help="timing profile (overrides the config file)")
+    p.add_argument("--backend", choices=("null", "machine"), default="null")
+    p.add_argument("--write-profile", type=Path, metavar="FILE",
+                   help="write the credentials as a profile to this osc config.json")
+    p.add_argument("--profile-name", default="osc-build-sim")
+    p.add_argument("--json", action="store_true", help="print the connection info as JSON")
+    p.set_defaults(func=serve)
+    p = sub.add_parser("ls", help="list resources")
+    p.add_argument("kind", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=ls)
+    sub.add_parser("stop", help="stop the running simulator").set_defaults(func=stop)
+    sub.add_parser("reset", help="wipe all resources").set_defaults(func=reset)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"osc-build-sim: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,173 @@
+"""VM lifecycle: StopVms, StartVms, DeleteVms, ReadVmsState, console and password."""
+
+from __future__ import annotations
+
+import base64
+
+from .. import filters
+from ..errors import ApiError, not_found
+from ..store import Tx
+from . import Ctx, operation
+from .common import get_owned, owned
+from .vms import vm_spec
+
+
+def _state_change(vm: dict, previous: str) -> dict:
+    return {"VmId": vm["VmId"], "PreviousState": previous, "CurrentState": vm["State"]}
+
+
+def _vms(ctx: Ctx, tx: Tx, ids: list[str]) -> list[dict]:
+    return [get_owned(ctx, tx, "vm", ident) for ident in ids]
+
+
+@operation("StopVms")
+def stop_vms(ctx: Ctx, body: dict) -> dict:
+    changes, started = [], []
+    with ctx.sim.store.write() as tx:
+        for vm in _vms(ctx, tx, body["VmIds"]):
+            previous = vm["State"]
+            if previous in ("running", "pending"):
+                vm["State"] = "stopping"
+                tx.put(vm)
+                started.append(vm["_id"])
+            elif previous not in ("stopping", "stopped"):
+                raise ApiError(409, 6006, f"VM {vm['VmId']} is {previous}; it cannot be stopped.")
+            changes.append(_state_change(vm, previous))
+
+    def finish(tx: Tx, vm: dict) -> None:
+        if vm["State"] == "stopping":
+            vm["State"] = "stopped"
+            tx.put(vm)
+
+    def fail(tx: Tx, vm: dict, message: str) -> None:
+        vm.update(State="running", StateReason=f"Server.InternalError: {message}")
+        tx.put(vm)
+    for vm_id in started:
+        ctx.sim.submit(ctx.sim.transition(
+            "vm", vm_id, delay=ctx.sim.timings["vm_stop"], finish=finish, fail=fail,
+            work=lambda vm_id=vm_id: ctx.sim.backend.stop_vm(vm_id),
+            fault=ctx.sim.faults.transition(ctx.operation)))
+    return {"Vms": changes}
+
+
+@operation("StartVms")
+def start_vms(ctx: Ctx, body: dict) -> dict:
+    changes, started = [], []
+    with ctx.sim.store.write() as tx:
+        for vm in _vms(ctx, tx, body["VmIds"]):
+            previous = vm["State"]
+            if previous == "stopped":
+                vm["State"] = "pending"
+                tx.put(vm)
+                started.append((vm["_id"], vm_spec(ctx.sim, tx, vm)))
+            elif previous not in ("pending", "running"):
+                raise ApiError(409, 6006, f"VM {vm['VmId']} is {previous}; it cannot be started.")
+            changes.append(_state_change(vm, previous))
+
+    def finish(tx: Tx, vm: dict) -> None:
+        if vm["State"] == "pending":
+            vm["State"] = "running"
+            tx.put(vm)
+
+    def fail(tx: Tx, vm: dict, message: str) -> None:
+        vm.update(State="stopped", StateReason=f"Server.InternalError: {message}")
+        tx.put(vm)
+    for vm_id, spec in started:
+        ctx.sim.submit(ctx.sim.transition(
+            "vm", vm_id, delay=ctx.sim.timings["vm_start"], finish=finish, fail=fail,
+            work=lambda spec=spec: ctx.sim.backend.start_vm(spec),
+            fault=ctx.sim.faults.transition(ctx.operation)))
+    return {"Vms": changes}
+
+
+def release_vm(tx: Tx, vm: dict) -> list[str]:
+    """Terminate ``vm`` in the store; returns the volumes the backend must delete."""
+    doomed = []
+    for mapping in vm["BlockDeviceMappings"]:
+        volume = tx.get("volume", mapping["Bsu"]["VolumeId"])
+        if volume is None:
+            continue
+        if mapping["Bsu"]["DeleteOnVmDeletion"]:
+            tx.delete(volume["_id"])
+            doomed.append(volume["_id"])
+        else:
+            volume.update(State="available", LinkedVolumes=[])
+            tx.put(volume)
+    for ip in tx.list("public_ip", vm["_region"]):
+        if ip.get("VmId") == vm["VmId"]:
+            for key in ("VmId", "LinkPublicIpId", "PrivateIp", "NicId", "NicAccountId"):
+                ip.pop(key, None)
+            tx.put(ip)
+    vm.update(State="terminated", BlockDeviceMappings=[])
+    vm.pop("PublicIp", None)
+    vm.pop("PublicDnsName", None)
+    tx.put(vm)
+    return doomed
+
+
+@operation("DeleteVms")
+def delete_vms(ctx: Ctx, body: dict) -> dict:
+    changes, doomed = [], []
+    with ctx.sim.store.write() as tx:
+        for vm in _vms(ctx, tx, body["VmIds"]):
+            previous = vm["State"]
+            if previous not in ("terminated", "shutting-down"):
+                if vm.get("DeletionProtection"):
+                    raise ApiError(409, 6006, f"VM {vm['VmId']} has DeletionProtection.")
+                vm["State"] = "shutting-down"
+                tx.put(vm)
+                doomed.append(vm["_id"])
+            changes.append(_state_change(vm, previous))
+    backend = ctx.sim.backend
+
+    def finish(tx: Tx, vm: dict) -> None:
+        if vm["State"] == "shutting-down":
+            volumes = release_vm(tx, vm)
+            ctx.sim.submit(lambda: [backend.delete_volume(v) for v in volumes])
+
+    def fail(tx: Tx, vm: dict, message: str) -> None:
+        vm["StateReason"] = f"Server.InternalError: {message}"
+        finish(tx, vm)
+    for vm_id in doomed:
+        ctx.sim.submit(ctx.sim.transition(
+            "vm", vm_id, delay=ctx.sim.timings["vm_terminate"], finish=finish, fail=fail,
+            work=lambda vm_id=vm_id: backend.delete_vm(vm_id),
+            fault=ctx.sim.faults.transition(ctx.operation)))
+    return {"Vms": changes}
+
+
+@operation("ReadVmsState")
+def read_vms_state(ctx: Ctx, body: dict) -> dict:
+    with ctx.sim.store.read() as tx:
+        items = owned(ctx, tx, "vm")
+    if not body.get("AllVms"):
+        items = [vm for vm in items if vm["State"] == "running"]
+    items = filters.apply(items, body.get("Filters"), {
+        "VmIds": filters.field("VmId"), "VmStates": filters.field("State"),
+        "SubregionNames": lambda d: [d["Placement"]["SubregionName"]],
+    })
+    states = [{"VmId": vm["VmId"], "VmState": vm["State"],
+               "SubregionName": vm["Placement"]["SubregionName"], "MaintenanceEvents": []}
+              for vm in items]
+    return filters.paginate(states, body, "VmStates")
+
+
+@operation("ReadConsoleOutput")
+def read_console_output(ctx: Ctx, body: dict) -> dict:
+    with ctx.sim.store.read() as tx:
+        vm = get_owned(ctx, tx, "vm", body["VmId"])
+    text = ctx.sim.backend.console_output(vm["VmId"]) or ""
+    encoded = base64.b64encode(text.encode()[-65536:]).decode()
+    return {"VmId": vm["VmId"], "ConsoleOutput": encoded}
+
+
+@operation("ReadAdminPassword")
+def read_admin_password(ctx: Ctx, body: dict) -> dict:
+    with ctx.sim.store.read() as tx:
+        vm = tx.get("vm", body["VmId"])
+    if vm is None or vm["_owner"] != ctx.account_id:
+        raise not_found(5063, "VM", body["VmId"])
+    # Only Windows VMs have a generated password; the catalogue is Linux only.
+    return {"VmId": vm["VmId"], "AdminPassword": ""}
+
+
