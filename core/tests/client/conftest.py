@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from osc_build.client.credentials import Credentials
 
 ACCESS_KEY = "AKTESTACCESSKEY00000"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from osc_build.client.api import OscClient
 from osc_build.client.credentials import Credentials
 from osc_build.errors import CloudError
@@ -266,3 +267,33 @@ def test_session_applies_timeout_tls_verification_and_client_certificate(
     assert sent["timeout"] == (3.0, 12.0)
     assert sent["verify"] is False
     assert sent["cert"] == (str(cert), str(key))
+
+
+def test_an_answer_that_is_not_json_is_reported(server: ScriptedServer,
+                                                credentials: Credentials) -> None:
+    server.add(200, "<html>captive portal</html>")
+    client, sleep = make_client(credentials)
+    with pytest.raises(CloudError, match="ReadVms failed: invalid answer to http://127"):
+        client.call("ReadVms")
+    assert sleep.delays == []
+
+
+def test_one_client_serves_many_threads(server: ScriptedServer,
+                                        credentials: Credentials) -> None:
+    client = OscClient(credentials)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                client.call("ReadVms")
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(server.requests) == 20 and all(seen.signature_ok for seen in server.requests)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from osc_build.client.credentials import resolve_credentials
 from osc_build.errors import ConfigError, CredentialsError
 from osc_build.log import redact

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from osc_build.client.endpoint import normalise_endpoint, region_of_endpoint
 from osc_build.errors import ConfigError
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import requests
+
 from osc_build.client.errors import CLOCK_HINT, PERMISSION_HINT, from_http_error
 
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from marshmallow import ValidationError, fields
+
 from osc_build.client.options import DEFAULT_METADATA_URL, AccessOptionsSchema
 
 

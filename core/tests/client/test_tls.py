@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from osc_build.client.api import OscClient
 from osc_build.client.credentials import Credentials
 from osc_build.errors import CloudError

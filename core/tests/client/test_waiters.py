@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Iterable
 
 import pytest
+
 from osc_build.client.waiters import decreasing_schedule, wait_for
 from osc_build.errors import CloudError, WaitFailed, WaitTimeout
 
