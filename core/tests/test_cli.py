@@ -14,8 +14,8 @@ HEAVY = ("marshmallow", "osc_sdk_python", "fabric", "paramiko", "requests")
 @pytest.mark.parametrize("args", [["--help"], ["version"]])
 def test_help_and_version_import_nothing_heavy(args):
     code = ("import sys\nfrom osc_build.cli import main\n"
-            "try:\n    main(%r)\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY=' + ','.join(m for m in %r if m in sys.modules))" % (args, HEAVY))
+            f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY=' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "HEAVY="
@@ -142,14 +142,15 @@ def test_interrupt_during_provisioning_cleans_up(fake_plugins, tmp_path, signum)
     env = {**os.environ, "PYTHONPATH": str(fake_plugins), "TMPDIR": str(work)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "osc_build", "--builder", "fake-local", "--set",
-         f"output_dir={out}", "--provisioner", 'fake-shell={"inline": ["touch started; sleep 30"]}'],
+         f"output_dir={out}",
+         "--provisioner", 'fake-shell={"inline": ["touch started; sleep 30"]}'],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while not list(work.glob("*/machine/started")):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     proc.send_signal(getattr(signal, signum))
-    stdout, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1, stderr
     assert "Traceback" not in stderr
     assert "deleted machine" in stderr and "deleted workdir" in stderr

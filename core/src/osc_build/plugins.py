@@ -66,7 +66,7 @@ def discover() -> PluginSet:
             continue
         try:
             module = ep.load()
-        except Exception as err:  # noqa: BLE001 - one broken plugin must not break the others
+        except Exception as err:
             plugin = BrokenPlugin(ep.name, dist_name, version, f"{type(err).__name__}: {err}")
             log.warning("%s", plugin)
             broken.append(plugin)

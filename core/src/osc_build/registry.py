@@ -100,7 +100,7 @@ def load(kind: Kind, name: str) -> type:
             namespace=kind.group, name=name, invoke_on_load=False,
             on_load_failure_callback=lambda _mgr, _ep, err: failures.append(err),
         )
-    except Exception as err:  # noqa: BLE001 - stevedore's NoMatches hides the cause
+    except Exception as err:
         cause = failures[0] if failures else err
         raise PluginError(
             f"{component} failed to import: {type(cause).__name__}: {cause}; "

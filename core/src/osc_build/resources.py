@@ -90,7 +90,7 @@ class ResourceLog:
                 entry = todo[0]
                 try:
                     entry.delete()
-                except Exception as err:  # noqa: BLE001 - best effort: report and go on
+                except Exception as err:
                     leak = Leak(entry.kind, entry.id, _reason(err), entry.region)
                     leaks.append(leak)
                     log.error("could not delete %s; delete it by hand", leak)

@@ -47,7 +47,8 @@ class Ui:
                 for line in text.splitlines() or [""]:
                     self.stream.write(machine_line(self.name, "ui", kind, line) + "\n")
             else:
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime()) if self.timestamps else ""
+                stamp = (time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime())
+                         if self.timestamps else "")
                 color = _COLORS[kind] if self.color else ""
                 reset = _RESET if color else ""
                 for line in text.splitlines() or [""]:

@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _raise_interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
+def _raise_interrupt(signum, frame):
     """SIGTERM (CI cancellation, kill) unwinds like Ctrl-C does."""
     raise KeyboardInterrupt
 

@@ -119,7 +119,7 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     from osc_build.ui import Ui
 
     on_error = getattr(args, "on_error", "cleanup")
-    color = {"true": True, "false": False}.get(getattr(args, "color", None) or "", None)
+    color = {"true": True, "false": False}.get(getattr(args, "color", None) or "")
     debug = bool(getattr(args, "debug", False))
     prepared = []
     for plan in plans:
