@@ -13,7 +13,7 @@ import requests
 
 from osc_build.client.api import OscClient
 from osc_build.client.credentials import Credentials
-from osc_build.errors import CloudError
+from osc_build.errors import CloudError, CredentialsError
 
 from .conftest import SECRET_KEY, Reply, ScriptedServer, osc4_signature
 
@@ -297,3 +297,19 @@ def test_one_client_serves_many_threads(server: ScriptedServer,
         thread.join()
     assert failures == []
     assert len(server.requests) == 20 and all(seen.signature_ok for seen in server.requests)
+
+
+def test_check_access_turns_an_auth_failure_into_a_credentials_error(
+        server: ScriptedServer, credentials: Credentials) -> None:
+    server.add(200, {"ResponseContext": {"RequestId": "dry"}})
+    server.add(401, {"Errors": [{"Code": "1", "Type": "AccessDenied", "Details": ""}],
+                     "ResponseContext": {"RequestId": "req-401"}})
+    client, _ = make_client(credentials)
+    client.check_access()
+    with pytest.raises(CredentialsError) as caught:
+        client.check_access()
+    message = str(caught.value)
+    assert message.startswith("the OUTSCALE API refused the credentials from test (access key "
+                              "AKTESTACCESSKEY00000, region eu-west-2, endpoint http://127.0.0.1:")
+    assert "ReadVms failed: AccessDenied (code 1)" in message and "clock" in message
+    assert server.bodies() == [{"DryRun": True}, {"DryRun": True}]

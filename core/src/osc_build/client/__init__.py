@@ -1,7 +1,22 @@
 """The shared OUTSCALE API client used by every builder and data source.
 
 Resolve credentials once with :func:`resolve_credentials`, then talk to the API
-through an :class:`OscClient`; wait for resource states with :func:`wait_for`.
+through an :class:`OscClient`; wait for resource states with :func:`wait_for`::
+
+    class BsuOptionsSchema(AccessOptionsSchema):   # the Packer access keys, inherited
+        ...
+
+    options = BsuOptionsSchema().load(raw_options)
+    client = OscClient(resolve_credentials(options))
+    client.check_access()                          # ReadVms DryRun: fail before creating
+    vm = client.call("CreateVms", ImageId="ami-12345678")["Vms"][0]
+    wait_for(lambda: client.call("ReadVms", Filters={"VmIds": [vm["VmId"]]})["Vms"][0]["State"],
+             wanted={"running"}, failed={"terminated", "shutting-down"}, timeout=600,
+             describe=f"vm {vm['VmId']}")
+    images = list(client.paginate("ReadImages", "Images", Filters={"ImageNames": ["x"]}))
+
+Errors are :class:`osc_build.errors.CloudError` (API), ``CredentialsError``,
+``WaitTimeout`` and ``WaitFailed``.
 """
 
 from __future__ import annotations

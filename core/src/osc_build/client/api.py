@@ -16,12 +16,13 @@ from osc_sdk_python import outscale_gateway
 
 from osc_build.client.credentials import Credentials
 from osc_build.client.errors import (
+    AUTH_CODES,
     from_http_error,
     from_transport_error,
     from_validation_error,
 )
 from osc_build.client.gateway import Gateway, build_gateway
-from osc_build.errors import CloudError
+from osc_build.errors import CloudError, CredentialsError
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,19 @@ class OscClient:
                       (answer.get("ResponseContext") or {}).get("RequestId", "?"))
             return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def check_access(self) -> None:
+        """Fail early, before creating anything, if the API refuses these credentials."""
+        try:
+            self.call("ReadVms", DryRun=True)
+        except CloudError as exc:
+            if exc.status in (401, 403) or exc.code in AUTH_CODES:
+                creds = self.credentials
+                raise CredentialsError(
+                    f"the OUTSCALE API refused the credentials from {creds.source} (access key "
+                    f"{creds.access_key}, region {creds.region}, endpoint {creds.endpoint}): "
+                    f"{exc}") from exc
+            raise
 
     def paginate(self, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Yield every item of ``answer[key]``, following ``NextPageToken``."""
