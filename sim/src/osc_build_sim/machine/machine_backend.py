@@ -1,0 +1,228 @@
+"""The real backend: disks are files, VMs are sandboxes, SSH is served for each VM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
+from osc_build_sim.machine import cleanup, rootfs
+from osc_build_sim.machine.disks import DiskStore, checked_id
+from osc_build_sim.machine.hostcheck import check_host
+from osc_build_sim.machine.hostvm import HostVm
+from osc_build_sim.machine.sandbox import Disk, Sandbox
+from osc_build_sim.machine.sshserver import VmSshEndpoint, host_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Vm:
+    spec: VmSpec
+    sandbox: Sandbox
+    endpoint: VmSshEndpoint | None = None
+    ssh_timer: asyncio.TimerHandle | None = None
+
+
+class MachineBackend:
+    """Implements :class:`osc_build_sim.backend.Backend` with real disks and sandboxes.
+
+    ``ssh_port`` is where each VM's SSH answers on its IPs (22 as on a real VM);
+    ``ssh_delay`` is how long after start a VM refuses SSH, as during a real boot.
+    ``host_vm_id`` names the VM that stands for this machine (chroot builder): its
+    metadata is served on ``metadata_address`` and volumes linked to it appear here.
+    """
+
+    def __init__(self, data_dir: str | Path, *, ssh_port: int = 22, ssh_delay: float = 0.0,
+                 host_vm_id: str | None = None, region: str = "eu-west-2",
+                 subregion: str | None = None,
+                 metadata_address: tuple[str, int] | None = ("127.0.0.1", 0),
+                 device_poll_interval: float = 0.05):
+        check_host()
+        self.root = Path(data_dir).resolve() / "machine"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.ssh_port = ssh_port
+        self.ssh_delay = ssh_delay
+        self._links = cleanup.HostLinks(self.root / "host-links.json")
+        cleanup.remove_leftovers(self.root, self._links)
+        self.disks = DiskStore(self.root)
+        self._vms: dict[str, _Vm] = {}
+        self._lock = threading.RLock()
+        self._image_lock = threading.Lock()
+        self._closed = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever,
+                                             name="machine-ssh", daemon=True)
+        self._loop_thread.start()
+        self.host_vm = HostVm(host_vm_id, region, subregion or f"{region}a", self._links,
+                              metadata_address) if host_vm_id else None
+        self._poll_interval = device_poll_interval
+        self._watcher = threading.Thread(target=self._watch_devices, name="machine-udev",
+                                         daemon=True)
+        self._watcher.start()
+
+    @property
+    def metadata_url(self) -> str | None:
+        """Base URL of the metadata service (``.../latest/meta-data/``), if a host VM is set."""
+        return self.host_vm.metadata_url if self.host_vm else None
+
+    # -- disks --------------------------------------------------------------------
+
+    def create_volume(self, volume_id: str, size_gib: int, snapshot_id: str | None) -> None:
+        self.disks.create_volume(volume_id, size_gib, snapshot_id)
+
+    def delete_volume(self, volume_id: str) -> None:
+        self.disks.delete(self.disks.volume(volume_id))
+
+    def create_snapshot(self, snapshot_id, volume_id, progress) -> None:
+        self.disks.create_snapshot(snapshot_id, volume_id, progress)
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        self.disks.delete(self.disks.snapshot(snapshot_id))
+
+    def ensure_public_image(self, snapshot_id: str, image_name: str, size_gib: int) -> None:
+        path = self.disks.snapshot(snapshot_id)
+        if path.exists():
+            return
+        with self._image_lock:
+            image = rootfs.cached_image(self.root / "cache", size_gib)
+        from osc_build_sim.machine.disks import copy_sparse
+        copy_sparse(image, path)
+        log.info("public image %s: root snapshot %s ready", image_name, snapshot_id)
+
+    # -- VMs ----------------------------------------------------------------------
+
+    def start_vm(self, spec: VmSpec) -> None:
+        vm_dir = self.root / "vms" / checked_id(spec.vm_id)
+        vm_dir.mkdir(parents=True, exist_ok=True)
+        root = [d for d in spec.disks if d.device_name == spec.root_device_name]
+        if not root:
+            raise BackendError(f"VM {spec.vm_id} has no volume at its root device "
+                               f"{spec.root_device_name}")
+        others = [self._disk(d) for d in spec.disks if d.device_name != spec.root_device_name]
+        sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
+                          spec.authorized_keys, spec.user_data)
+        with self._lock:
+            if spec.vm_id in self._vms:
+                raise BackendError(f"VM {spec.vm_id} is already running")
+            vm = self._vms[spec.vm_id] = _Vm(spec, sandbox)
+        try:
+            sandbox.boot()
+            addresses = [spec.private_ip] + ([spec.public_ip] if spec.public_ip else [])
+            vm.endpoint = VmSshEndpoint(sandbox, addresses, self.ssh_port, spec.is_allowed,
+                                        host_key(vm_dir / "ssh_host_ed25519_key"))
+            if self.ssh_delay > 0:
+                self._loop.call_soon_threadsafe(self._schedule_ssh, vm)
+            else:
+                self._call(vm.endpoint.start())
+        except BaseException:
+            self._stop(vm)
+            raise
+        log.info("VM %s running, SSH on %s port %d", spec.vm_id, addresses, self.ssh_port)
+
+    def _schedule_ssh(self, vm: _Vm) -> None:
+        def start() -> None:
+            task = self._loop.create_task(vm.endpoint.start())
+            task.add_done_callback(lambda t: t.cancelled() or (t.exception() and log.error(
+                "VM %s: SSH could not start: %s", vm.spec.vm_id, t.exception())))
+        vm.ssh_timer = self._loop.call_later(self.ssh_delay, start)
+
+    def _disk(self, attachment: DiskAttachment) -> Disk:
+        path = self.disks.volume(attachment.volume_id)
+        if not path.exists():
+            raise BackendError(f"volume {attachment.volume_id} has no data on this machine")
+        return Disk(attachment.volume_id, attachment.device_name, path)
+
+    def _call(self, coroutine, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def _stop(self, vm: _Vm) -> None:
+        with self._lock:
+            self._vms.pop(vm.spec.vm_id, None)
+        if vm.ssh_timer is not None:
+            self._loop.call_soon_threadsafe(vm.ssh_timer.cancel)
+        if vm.endpoint is not None:
+            self._call(vm.endpoint.stop())
+        vm.sandbox.stop()
+
+    def stop_vm(self, vm_id: str) -> None:
+        vm = self._vms.get(vm_id)
+        if vm is not None:
+            self._stop(vm)
+            log.info("VM %s stopped", vm_id)
+
+    def delete_vm(self, vm_id: str) -> None:
+        self.stop_vm(vm_id)
+        shutil.rmtree(self.root / "vms" / checked_id(vm_id), ignore_errors=True)
+
+    def link_volume(self, vm_id: str, attachment: DiskAttachment) -> None:
+        if self.host_vm and vm_id == self.host_vm.vm_id:
+            self.host_vm.link(attachment, self.disks.volume(attachment.volume_id))
+            return
+        vm = self._vms.get(vm_id)
+        if vm is not None:  # a stopped VM gets its disks from its spec at start
+            with self._lock:
+                vm.sandbox.add_disk(self._disk(attachment))
+
+    def unlink_volume(self, vm_id: str, volume_id: str) -> None:
+        if self.host_vm and vm_id == self.host_vm.vm_id:
+            self.host_vm.unlink(volume_id)
+            return
+        vm = self._vms.get(vm_id)
+        if vm is not None:
+            with self._lock:
+                vm.sandbox.remove_disk(volume_id)
+
+    def host_device_path(self, vm_id: str, volume_id: str) -> str | None:
+        """Where a volume linked to the host VM appears on this machine (e.g. /dev/xvdf)."""
+        if self.host_vm and vm_id == self.host_vm.vm_id:
+            return self.host_vm.device_path(volume_id)
+        return None
+
+    def sync_vm(self, vm_id: str) -> None:
+        vm = self._vms.get(vm_id)
+        if vm is not None:
+            vm.sandbox.sync()
+
+    def console_output(self, vm_id: str) -> str:
+        path = self.root / "vms" / checked_id(vm_id) / "console.log"
+        try:
+            return path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def running_vms(self) -> list[str]:
+        return sorted(self._vms)
+
+    def _watch_devices(self) -> None:
+        while not self._closed.wait(self._poll_interval):
+            for vm in list(self._vms.values()):
+                with self._lock, contextlib.suppress(Exception):
+                    vm.sandbox.refresh_nodes()
+            if self.host_vm:
+                with contextlib.suppress(Exception):
+                    self.host_vm.refresh()
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop every VM, remove host links and detach every loop device made."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        self._watcher.join()
+        for vm in list(self._vms.values()):
+            try:
+                self._stop(vm)
+            except Exception:
+                log.exception("stopping VM %s failed", vm.spec.vm_id)
+        if self.host_vm:
+            self.host_vm.close()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._loop_thread.join(5)
+        cleanup.remove_leftovers(self.root, self._links)

@@ -1,0 +1,315 @@
+"""One running VM: its volumes as loop devices, booted in its own namespaces.
+
+``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces; ``setup.sh``
+mounts the root volume and a minimal /dev, then pivots into it and runs ``init.sh`` from
+the image as PID 1. Commands enter the same namespaces with ``nsenter`` (host binaries
+only, with a reduced capability bounding set), so nothing the image contains runs with
+the host's full privileges.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import select
+import signal
+import stat
+import struct
+import subprocess
+import time
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from osc_build_sim.backend import BackendError
+from osc_build_sim.machine import loopdev
+
+log = logging.getLogger(__name__)
+
+SCRIPTS = resources.files("osc_build_sim.machine") / "scripts"
+DROPPED_CAPS = ("-mknod,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,"
+                "-syslog,-wake_alarm")
+TIOCSPTLCK = 0x40045431  # unlock a pty's slave side
+TIOCGPTPEER = 0x5441  # open the slave side without a path lookup (Linux 4.13)
+PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass
+class Disk:
+    volume_id: str
+    device_name: str  # as the API names it: "/dev/xvdb"
+    path: Path  # the volume's raw file
+    loop: str | None = None
+    nodes: set[str] = field(default_factory=set)  # names made in the VM's /dev
+    table: bytes = b""  # digest of its partition table when last scanned
+
+    @property
+    def node_name(self) -> str:
+        return self.device_name.removeprefix("/dev/")
+
+    def partition_node(self, number: str) -> str:
+        name = self.node_name
+        return f"{name}p{number}" if name[-1].isdigit() else f"{name}{number}"
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    uid: int
+    gid: int
+    home: str
+    shell: str
+
+
+def parse_passwd(text: str) -> dict[str, User]:
+    users = {}
+    for line in text.splitlines():
+        fields = line.split(":")
+        if len(fields) >= 7 and fields[2].isdigit() and fields[3].isdigit():
+            users[fields[0]] = User(fields[0], int(fields[2]), int(fields[3]), fields[5],
+                                    fields[6] or "/bin/sh")
+    return users
+
+
+class Sandbox:
+    def __init__(self, vm_id: str, vm_dir: Path, root: Disk, disks: list[Disk],
+                 default_user: str, authorized_keys: tuple[str, ...], user_data: bytes):
+        self.vm_id = vm_id
+        self.vm_dir = vm_dir
+        self.root = root
+        self.disks = disks
+        self.default_user = default_user
+        self.authorized_keys = authorized_keys
+        self.user_data = user_data
+        self.process: subprocess.Popen | None = None
+        self.init_pid: int | None = None
+
+    @property
+    def console_path(self) -> Path:
+        return self.vm_dir / "console.log"
+
+    # -- boot and stop --------------------------------------------------------------
+
+    def boot(self, timeout: float = 15.0) -> None:
+        """Attach the disks and boot; return once the VM's init reports it is ready."""
+        try:
+            for disk in [self.root, *self.disks]:
+                disk.loop = loopdev.attach(disk.path)
+            self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout: float) -> None:
+        seed = self.vm_dir / "seed"
+        seed.mkdir(parents=True, exist_ok=True)
+        (seed / "vm-id").write_text(self.vm_id)
+        (seed / "default-user").write_text(self.default_user)
+        (seed / "authorized_keys").write_text("".join(k.strip() + "\n"
+                                                      for k in self.authorized_keys))
+        (seed / "user-data").write_bytes(self.user_data)
+        (seed / "init.sh").write_text((SCRIPTS / "init.sh").read_text())
+        mountpoint = self.vm_dir / "root"
+        mountpoint.mkdir(exist_ok=True)
+        root_parts = loopdev.partitions(self.root.loop)
+        root_device = f"{self.root.loop}p1" if "1" in root_parts else self.root.loop
+        specs = []
+        for disk in [self.root, *self.disks]:
+            major, minor = loopdev.device_numbers(disk.loop)
+            specs.append(f"{disk.node_name}:{major}:{minor}")
+            disk.nodes.add(disk.node_name)
+        read_end, write_end = os.pipe()
+        with open(self.console_path, "ab") as console:
+            self.process = subprocess.Popen(
+                ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
+                 "--kill-child", "/bin/sh", "-c", f'exec 3>&{write_end} {write_end}>&-; . "$0"',
+                 str(SCRIPTS / "setup.sh"), str(mountpoint), root_device, str(seed), self.vm_id,
+                 *specs],
+                stdin=subprocess.DEVNULL, stdout=console, stderr=console, pass_fds=(write_end,),
+                start_new_session=True, env={"PATH": PATH})
+        os.close(write_end)
+        try:
+            self._await_ready(read_end, timeout)
+        finally:
+            os.close(read_end)
+
+    def _await_ready(self, fd: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        buffer = b""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                raise BackendError(f"VM {self.vm_id} did not boot within {timeout:.0f} s: "
+                                   f"{self.console_tail()}")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise BackendError(f"VM {self.vm_id} failed to boot: {self.console_tail()}")
+            buffer += chunk
+            for line in buffer.decode(errors="replace").splitlines():
+                if line.startswith("pid "):
+                    self.init_pid = int(line.split()[1])
+                elif line == "ready":
+                    return
+
+    def console_tail(self, lines: int = 5) -> str:
+        try:
+            text = self.console_path.read_text(errors="replace")
+        except OSError:
+            return "(no console output)"
+        return " | ".join(text.strip().splitlines()[-lines:]) or "(no console output)"
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stop init (it syncs on SIGTERM), which ends every process and mount of the VM."""
+        if self.process is not None and self.process.poll() is None:
+            if self.init_pid:
+                _signal(self.init_pid, signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                log.warning("VM %s ignored SIGTERM for %.0f s, killing it", self.vm_id, grace)
+                _signal(self.process.pid, signal.SIGKILL)
+                if self.init_pid:
+                    _signal(self.init_pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+        self.init_pid = None
+        for disk in [self.root, *self.disks]:
+            if disk.loop:
+                loopdev.detach(disk.loop)
+                disk.loop = None
+            disk.nodes.clear()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    # -- commands inside --------------------------------------------------------------
+
+    def enter_argv(self, argv: list[str], uid: int = 0, gid: int = 0) -> list[str]:
+        """A host command line running ``argv`` inside the VM as ``uid``:``gid``."""
+        if not self.running or not self.init_pid:
+            raise BackendError(f"VM {self.vm_id} is not running")
+        return ["setpriv", "--bounding-set", DROPPED_CAPS,
+                "nsenter", "--target", str(self.init_pid), "--mount", "--uts", "--ipc", "--net",
+                "--pid", "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--", *argv]
+
+    def run(self, argv: list[str], uid: int = 0, gid: int = 0, timeout: float = 30.0,
+            input: bytes | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(self.enter_argv(argv, uid, gid), input=input, capture_output=True,
+                              timeout=timeout, check=False, env={"PATH": PATH})
+
+    def users(self) -> dict[str, User]:
+        """Accounts from the VM's /etc/passwd (read inside, as nobody)."""
+        result = self.run(["cat", "/etc/passwd"], uid=65534, gid=65534)
+        return parse_passwd(result.stdout.decode(errors="replace"))
+
+    def authorized_keys_of(self, user: User) -> str:
+        result = self.run(["cat", f"{user.home}/.ssh/authorized_keys"], uid=user.uid, gid=user.gid)
+        return result.stdout.decode(errors="replace") if result.returncode == 0 else ""
+
+    def sync(self) -> None:
+        result = self.run(["sync"], timeout=120)
+        if result.returncode != 0:
+            raise BackendError(f"sync failed in VM {self.vm_id}: {result.stderr.decode().strip()}")
+
+    # -- block devices ----------------------------------------------------------------
+
+    def _dev_dir(self) -> int:
+        # O_NOFOLLOW: a VM that made its /dev a symlink must not lead us out of it.
+        return os.open(f"/proc/{self.init_pid}/root/dev",
+                       os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+
+    def refresh_nodes(self) -> None:
+        """Make the VM's /dev match its disks and their partitions (what udev does)."""
+        if not self.running or not self.init_pid:
+            return
+        try:
+            dev = self._dev_dir()
+        except OSError:
+            return
+        try:
+            for disk in [self.root, *self.disks]:
+                if not disk.loop:
+                    continue
+                table = loopdev.table_digest(disk.path)
+                if table != disk.table:
+                    disk.table = table
+                    loopdev.rescan(disk.loop)
+                wanted = {disk.node_name: loopdev.device_numbers(disk.loop)}
+                for number, numbers in loopdev.partitions(disk.loop).items():
+                    wanted[disk.partition_node(number)] = numbers
+                for name in disk.nodes - wanted.keys():
+                    _unlink(name, dev)
+                    disk.nodes.discard(name)
+                for name in wanted.keys() - disk.nodes:
+                    major, minor = wanted[name]
+                    with contextlib.suppress(FileExistsError):
+                        os.mknod(name, 0o660 | stat.S_IFBLK, os.makedev(major, minor), dir_fd=dev)
+                    disk.nodes.add(name)
+        finally:
+            os.close(dev)
+
+    def open_pty(self) -> tuple[int, int]:
+        """A pty pair from the VM's own devpts, so that ``tty`` names it inside."""
+        try:
+            dev = self._dev_dir()
+            try:
+                pts = os.open("pts", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dev)
+            finally:
+                os.close(dev)
+            try:
+                master = os.open("ptmx", os.O_RDWR | os.O_NOCTTY | os.O_NOFOLLOW, dir_fd=pts)
+            finally:
+                os.close(pts)
+        except OSError:
+            return os.openpty()
+        try:
+            if os.fstat(master).st_rdev != os.makedev(5, 2):
+                raise OSError("not a pty multiplexer")
+            fcntl.ioctl(master, TIOCSPTLCK, struct.pack("i", 0))
+            slave = fcntl.ioctl(master, TIOCGPTPEER, os.O_RDWR | os.O_NOCTTY)
+        except OSError:
+            os.close(master)
+            return os.openpty()
+        return master, slave
+
+    def add_disk(self, disk: Disk) -> None:
+        disk.loop = loopdev.attach(disk.path)
+        self.disks.append(disk)
+        self.refresh_nodes()
+
+    def remove_disk(self, volume_id: str) -> Disk | None:
+        for disk in self.disks:
+            if disk.volume_id == volume_id:
+                break
+        else:
+            return None
+        self.disks.remove(disk)
+        if disk.nodes and self.running:
+            dev = self._dev_dir()
+            try:
+                for name in disk.nodes:
+                    _unlink(name, dev)
+            finally:
+                os.close(dev)
+        disk.nodes.clear()
+        if disk.loop:
+            loopdev.detach(disk.loop)
+            disk.loop = None
+        return disk
+
+
+def _unlink(name: str, dir_fd: int) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=dir_fd)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError as error:
+        if error.errno != errno.ESRCH:
+            raise
