@@ -194,6 +194,12 @@ def test_a_timeout_on_a_create_is_not_retried(server: ScriptedServer,
     assert len(server.requests) == 1 and sleep.delays == []
 
 
+def test_dry_run_false_is_sent_too(server: ScriptedServer, credentials: Credentials) -> None:
+    client, _ = make_client(credentials)
+    client.call("CreateTags", ResourceIds=["i-1"], Tags=[], DryRun=False)
+    assert server.bodies() == [{"ResourceIds": ["i-1"], "Tags": [], "DryRun": False}]
+
+
 def test_sdk_validation_error_becomes_a_cloud_error(credentials: Credentials) -> None:
     client, _ = make_client(credentials)
     with pytest.raises(CloudError, match="ReadVms failed: ParameterNotValid: Bogus"):

@@ -159,7 +159,7 @@ class OscClient:
 
     def _send(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         gateway = self.gateway()
-        if params.get("DryRun"):  # the SDK's validation rejects DryRun; raw skips it
+        if "DryRun" in params:  # the SDK's validation rejects DryRun; raw skips it
             return gateway.raw(operation, **params)
         return getattr(gateway, operation)(**params)
 
