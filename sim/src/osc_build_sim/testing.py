@@ -1,0 +1,231 @@
+"""Test fixtures: a real simulator in a subprocess, on a free loopback port.
+
+``running_simulator(data_dir)`` starts ``osc-build-sim serve`` (so tests can
+``kill -9`` it), waits for its ``state.json``, and yields a :class:`SimHandle`.
+Import it directly: ``from osc_build_sim.testing import running_simulator``;
+the pytest fixtures ``simulator`` and ``simulator_session`` are defined here
+too (``pytest_plugins = ["osc_build_sim.testing"]`` or import them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from .signing import signature
+from .spec import default_spec
+
+STARTUP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SimHandle:
+    endpoint: str
+    region: str
+    access_key: str
+    secret_key: str
+    account_id: str
+    data_dir: Path
+    pid: int
+    tls_endpoint: str = ""
+    ca_file: str = ""
+    client_cert_file: str = ""
+    admin: str = ""
+    regions: dict = field(default_factory=dict)
+    _args: list[str] = field(default_factory=list, repr=False)
+    _process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def _get(self, route: str) -> dict:
+        with urllib.request.urlopen(f"{self.admin}/{route}", timeout=10) as response:
+            return json.loads(response.read())
+
+    def _post(self, route: str, doc: dict) -> dict:
+        request = urllib.request.Request(f"{self.admin}/{route}", json.dumps(doc).encode(),
+                                         {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def requests(self) -> list[dict]:
+        """The request log: operation, account, status, latency_ms, ... per call."""
+        return self._get("requests")["requests"]
+
+    def resources(self, kind: str) -> list[dict]:
+        """Resources of ``kind`` (vm, image, volume, ...), as ``ls KIND --json``."""
+        return self._get(f"resources/{kind}")["resources"]
+
+    def set_faults(self, rules: list[dict], seed: int = 0) -> dict:
+        return self._post("faults", {"rules": rules, "seed": seed})
+
+    def env(self) -> dict[str, str]:
+        """``OSC_*`` variables pointing osc-sdk-python at this simulator."""
+        return {"OSC_ACCESS_KEY": self.access_key, "OSC_SECRET_KEY": self.secret_key,
+                "OSC_REGION": self.region, "OSC_ENDPOINT_API": self.endpoint}
+
+    def gateway(self, **kwargs):
+        """An osc-sdk-python Gateway for this simulator (no retries, no client-side limit)."""
+        from osc_sdk_python import Gateway
+        from osc_sdk_python.credentials import Endpoint
+        options = {"access_key": self.access_key, "secret_key": self.secret_key,
+                   "region": self.region, "endpoints": Endpoint(api=self.endpoint),
+                   "max_retries": 0, "limiter_max_requests": 10000, **kwargs}
+        return Gateway(**options)
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        (self.data_dir / "state.json").unlink(missing_ok=True)
+
+    def restart(self) -> None:
+        """Start again on the same data directory and ports."""
+        self.stop()
+        fresh = _start(self._args, self.data_dir)
+        self.pid, self._process = fresh.pid, fresh._process
+
+
+def _start(args: list[str], data_dir: Path) -> SimHandle:
+    state_file = data_dir / "state.json"
+    state_file.unlink(missing_ok=True)
+    log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the process
+    process = subprocess.Popen([sys.executable, "-m", "osc_build_sim", *args],
+                               stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not state_file.exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"osc-build-sim serve exited with {process.returncode}: "
+                               f"{(data_dir / 'serve.log').read_text()[-2000:]}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"osc-build-sim did not start in {STARTUP_TIMEOUT:.0f} s")
+        time.sleep(0.05)
+    state = json.loads(state_file.read_text())
+    return SimHandle(endpoint=state["endpoint"], region=state["region"],
+                     access_key=state["access_key"], secret_key=state["secret_key"],
+                     account_id=state["account_id"], data_dir=data_dir, pid=process.pid,
+                     tls_endpoint=state["tls_endpoint"] or "", ca_file=state["ca_file"],
+                     client_cert_file=state["client_cert_file"], admin=state["admin"],
+                     regions=state["regions"], _args=args, _process=process)
+
+
+@contextlib.contextmanager
+def running_simulator(data_dir: Path, *, profile: str = "fast", backend: str = "null",
+                      config: dict | None = None, **options) -> Iterator[SimHandle]:
+    """Run ``osc-build-sim serve`` on free loopback ports until the block ends.
+
+    ``config`` (a config-file document) is written to ``DATA_DIR/config.json``
+    first; ``options`` become ``--option value`` flags of ``serve``.
+    """
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        (data_dir / "config.json").write_text(json.dumps(config))
+    args = ["--data-dir", str(data_dir), "serve", "--profile", profile, "--backend", backend,
+            "--port", str(options.pop("port", free_port())),
+            "--tls-port", str(options.pop("tls_port", free_port()))]
+    for key, value in options.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    handle = _start(args, data_dir)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[SimHandle]:
+    with running_simulator(tmp_path / "sim") as handle:
+        yield handle
+
+
+@pytest.fixture(scope="session")
+def simulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]:
+    with running_simulator(tmp_path_factory.mktemp("sim-session")) as handle:
+        yield handle
+
+
+# Raw signed calls and spec checks, for tests of the API itself.
+
+
+def signed_post(sim, operation: str, body: dict | bytes, *, secret_key: str | None = None,
+                access_key: str | None = None, skew: timedelta = timedelta(0),
+                tamper: bytes | None = None, endpoint: str | None = None,
+                region: str | None = None, **kwargs) -> requests.Response:
+    endpoint = endpoint or sim.endpoint
+    region = region or sim.region
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    url = urlsplit(f"{endpoint}/{operation}")
+    date_iso = (datetime.now(UTC) + skew).strftime("%Y%m%dT%H%M%SZ")
+    content_type = "application/json; charset=utf-8"
+    headers = [("content-type", content_type), ("host", url.netloc), ("x-osc-date", date_iso)]
+    sig = signature(secret_key or sim.secret_key, date_iso=date_iso, region=region,
+                    path=url.path, headers=headers, body=raw)
+    auth = (f"OSC4-HMAC-SHA256 Credential={access_key or sim.access_key}/{date_iso[:8]}/"
+            f"{region}/api/osc4_request, SignedHeaders=content-type;host;x-osc-date, "
+            f"Signature={sig}")
+    return requests.post(f"{endpoint}/{operation}", data=tamper or raw, timeout=10,
+                         headers={"Content-Type": content_type, "X-Osc-Date": date_iso,
+                                  "Authorization": auth}, **kwargs)
+
+
+def assert_valid_response(operation: str, body: dict) -> dict:
+    errors = default_spec().response_errors(operation, body)
+    assert not errors, f"{operation} response violates the spec: {errors}"
+    return body
+
+
+class CheckedGateway:
+    """Wraps an osc-sdk-python Gateway: every response is checked against the spec."""
+
+    def __init__(self, gateway) -> None:
+        self._gateway = gateway
+
+    def __getattr__(self, operation: str):
+        def call(**kwargs):
+            return assert_valid_response(operation, getattr(self._gateway, operation)(**kwargs))
+        return call
+
+    def raw(self, operation: str, **kwargs):
+        return assert_valid_response(operation, self._gateway.raw(operation, **kwargs))
+
+
+__all__ = [
+    "CheckedGateway",
+    "SimHandle",
+    "assert_valid_response",
+    "free_port",
+    "running_simulator",
+    "signed_post",
+    "simulator",
+    "simulator_session",
+]

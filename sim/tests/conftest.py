@@ -1,0 +1,1 @@
+from osc_build_sim.testing import simulator, simulator_session  # noqa: F401 - fixtures
