@@ -17,7 +17,7 @@ import threading
 REDACTED = "<redacted>"
 _MIN_SECRET_LENGTH = 4
 
-_secrets: set[str] = set()
+_secrets: dict[str, str] = {}  # value -> what is shown instead
 _lock = threading.Lock()
 _pattern: re.Pattern[str] | None = None
 
@@ -30,15 +30,18 @@ _SECRET_KEYS = re.compile(
 )
 
 
-def register_secret(value: str | None) -> None:
-    """Never show ``value`` in any log record or CLI message from now on."""
+def register_secret(value: str | None, *, shown_as: str = REDACTED) -> None:
+    """Never show ``value`` in any log record or CLI message from now on.
+
+    Template variables marked ``sensitive`` are shown as ``<sensitive>``, as in Packer.
+    """
     global _pattern
     if not value or len(value) < _MIN_SECRET_LENGTH:
         return
     with _lock:
         if value in _secrets:
             return
-        _secrets.add(value)
+        _secrets[value] = shown_as
         # Longest first, so that a secret containing another one is hidden whole.
         ordered = sorted(_secrets, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(s) for s in ordered))
@@ -48,7 +51,7 @@ def redact(text: str) -> str:
     """Hide registered secrets and values of secret-looking keys in ``text``."""
     pattern = _pattern
     if pattern is not None:
-        text = pattern.sub(REDACTED, text)
+        text = pattern.sub(lambda m: _secrets.get(m.group(0), REDACTED), text)
     return _SECRET_KEYS.sub(
         lambda m: f"{m['key']}{m['quote']}{REDACTED}{m['quote']}", text
     )

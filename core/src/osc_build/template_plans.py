@@ -1,0 +1,84 @@
+"""From an evaluated template to the builds to run.
+
+Packer evaluates ``data`` blocks before sources; here each one is run by its
+data-source component (``osc_build.datasources``): a class with a ``schema``
+and ``execute(config) -> dict`` of outputs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from osc_build import registry
+from osc_build.errors import ConfigError, TemplateError, UsageError
+from osc_build.log import register_secret
+from osc_build.provision import ProvisionerCall
+from osc_build.runner import BuildPlan
+
+
+def parse_vars(assignments: Sequence[str]) -> dict[str, str]:
+    """``-var NAME=VALUE`` flags as a mapping (later flags win, as in Packer)."""
+    out: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"-var {item!r}: expected NAME=VALUE, e.g. -var region=eu-west-2")
+        out[name.strip()] = value
+    return out
+
+
+def run_datasource(type_: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Run one ``data`` block with its installed component."""
+    from osc_build.config import load_options
+
+    cls = registry.load(registry.DATASOURCE, type_)
+    schema = getattr(cls, "schema", None)
+    options = load_options(schema, config, where=f"data.{type_}.{name}") if schema else config
+    return cls().execute(options)
+
+
+def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequence[str] = (),
+                        only: Sequence[str] = (), except_: Sequence[str] = (),
+                        evaluate_datasources: bool = True) -> list[BuildPlan]:
+    """Load ``path`` and turn each selected source of each build into a :class:`BuildPlan`."""
+    from osc_build.template import load_template, select_builds
+
+    template = load_template(path, vars=parse_vars(vars), var_files=[Path(f) for f in var_files],
+                             env=os.environ,
+                             datasource=run_datasource if evaluate_datasources else None)
+    for value in template.sensitive_values:
+        for part in (value, *value.splitlines()):
+            register_secret(part.strip(), shown_as="<sensitive>")
+    plans = []
+    for build in select_builds(template, only=list(only), except_=list(except_)):
+        for source in build.sources:
+            where = f"source.{source.full_name}"
+            if source.location is not None:
+                where = f"{source.location}: {where}"
+            provisioners = [_provisioner_call(step, source) for step in build.provisioners
+                            if step.applies_to(source)]
+            plans.append(BuildPlan(name=build.build_name(source), builder=source.type,
+                                   options=source.config, where=where,
+                                   provisioners=provisioners, template_dir=template.root))
+    if not plans:
+        raise ConfigError(f"{path}: no build to run: the template has no source"
+                          + (" matching -only/-except" if only or except_ else "")
+                          + "; check the build blocks and the -only/-except patterns")
+    return plans
+
+
+def _provisioner_call(step, source) -> ProvisionerCall:
+    from osc_build.template.functions.datetime import go_duration
+
+    where = str(step.location) if step.location else f"provisioner {step.type!r}"
+    try:
+        pause = go_duration(step.pause_before) if step.pause_before else 0.0
+        timeout = go_duration(step.timeout) if step.timeout else None
+    except ValueError as err:
+        raise TemplateError(f"{where}: {err}") from None
+    return ProvisionerCall(type=step.type, config=step.config_for(source), name=step.name,
+                           pause_before=pause, max_retries=step.max_retries, timeout=timeout,
+                           where=where)
