@@ -135,8 +135,9 @@ class OscClient:
         except CloudError as exc:
             if exc.status in (401, 403) or exc.code in AUTH_CODES:
                 creds = self.credentials
+                source = creds.source or "the caller"
                 raise CredentialsError(
-                    f"the OUTSCALE API refused the credentials from {creds.source} (access key "
+                    f"the OUTSCALE API refused the credentials from {source} (access key "
                     f"{creds.access_key}, region {creds.region}, endpoint {creds.endpoint}): "
                     f"{exc}") from exc
             raise
