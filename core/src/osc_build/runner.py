@@ -17,6 +17,12 @@ from osc_build import registry
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, OscBuildError
+from osc_build.postprocess import (
+    PostProcessorCall,
+    PreparedPostProcessor,
+    prepare_post_processors,
+    run_post_processors,
+)
 from osc_build.provision import PreparedProvisioner, ProvisionerCall, prepare_provisioners
 from osc_build.resources import Leak
 from osc_build.ui import Ui
@@ -33,6 +39,7 @@ class BuildPlan:
     options: dict[str, Any]
     where: str = ""  # how errors name the block, e.g. "source.outscale-bsu.main"
     provisioners: Sequence[ProvisionerCall] = ()
+    post_processors: Sequence[Sequence[PostProcessorCall]] = ()
     template_dir: Path = field(default_factory=Path.cwd)
 
 
@@ -41,12 +48,14 @@ class PreparedBuild:
     plan: BuildPlan
     ctx: BuildContext
     provisioners: list[PreparedProvisioner]
+    post_processors: list[list[PreparedPostProcessor]] = field(default_factory=list)
 
 
 @dataclass
 class BuildResult:
     name: str
     artifact: Artifact | None = None
+    post_artifacts: list[Artifact] = field(default_factory=list)
     error: BaseException | None = None
     leaked: list[Leak] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # ids left in place by on-error=abort
@@ -70,12 +79,13 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
                          "report this to its authors")
     config = load_options(schema, plan.options, where=plan.where or plan.name)
     provisioners = prepare_provisioners(plan.provisioners)
+    post_processors = prepare_post_processors(plan.post_processors)
     ctx = BuildContext(name=plan.name, builder=plan.builder, config=config, ui=ui,
                        hook=pm.hook, on_error=on_error, debug=debug,
                        template_dir=plan.template_dir)
     ctx.provisioners = provisioners  # the builder runs them at its provisioning step
     pm.hook.osc_build_prepare(ctx=ctx)
-    return PreparedBuild(plan, ctx, provisioners)
+    return PreparedBuild(plan, ctx, provisioners, post_processors)
 
 
 def run(prepared: PreparedBuild) -> BuildResult:
@@ -87,8 +97,11 @@ def run(prepared: PreparedBuild) -> BuildResult:
         if artifact is None:
             raise BuildError(f"builder {ctx.builder!r} returned no artifact; "
                              "report this to its authors")
-        ctx.hook.osc_build_artifact(ctx=ctx, artifact=artifact)
         result.artifact = artifact
+        # Temporary resources go now; the artifact stays whatever happens next.
+        result.leaked.extend(ctx.resources.unwind(succeeded=True))
+        ctx.hook.osc_build_artifact(ctx=ctx, artifact=artifact)
+        result.post_artifacts = run_post_processors(ctx, artifact, prepared.post_processors)
     except BaseException as err:  # interrupts too: they must unwind
         result.error = err
         if ctx.on_error == "abort":
@@ -99,11 +112,9 @@ def run(prepared: PreparedBuild) -> BuildResult:
             ctx.ui.error(_first_line(err))
             if ctx.resources.pending:
                 ctx.ui.say("Cleaning up temporary resources...")
-            result.leaked = ctx.resources.unwind(succeeded=False)
+            result.leaked.extend(ctx.resources.unwind(succeeded=False))
         if not isinstance(err, (OscBuildError, KeyboardInterrupt)):
             raise
-        return result
-    result.leaked = ctx.resources.unwind(succeeded=True)
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from osc_build import registry
 from osc_build.errors import ConfigError, TemplateError, UsageError
 from osc_build.log import register_secret
+from osc_build.postprocess import PostProcessorCall
 from osc_build.provision import ProvisionerCall
 from osc_build.runner import BuildPlan
 
@@ -60,9 +61,13 @@ def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequ
                 where = f"{source.location}: {where}"
             provisioners = [_provisioner_call(step, source) for step in build.provisioners
                             if step.applies_to(source)]
+            chains = [[_post_processor_call(step, source) for step in chain
+                       if step.applies_to(source)] for chain in build.post_processors]
             plans.append(BuildPlan(name=build.build_name(source), builder=source.type,
                                    options=source.config, where=where,
-                                   provisioners=provisioners, template_dir=template.root))
+                                   provisioners=provisioners,
+                                   post_processors=[chain for chain in chains if chain],
+                                   template_dir=template.root))
     if not plans:
         raise ConfigError(f"{path}: no build to run: the template has no source"
                           + (" matching -only/-except" if only or except_ else "")
@@ -82,3 +87,9 @@ def _provisioner_call(step, source) -> ProvisionerCall:
     return ProvisionerCall(type=step.type, config=step.config_for(source), name=step.name,
                            pause_before=pause, max_retries=step.max_retries, timeout=timeout,
                            where=where)
+
+
+def _post_processor_call(step, source) -> PostProcessorCall:
+    where = str(step.location) if step.location else f"post-processor {step.type!r}"
+    return PostProcessorCall(type=step.type, config=step.config_for(source), name=step.name,
+                             keep_input_artifact=step.keep_input_artifact, where=where)
