@@ -71,7 +71,7 @@ def load_json(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
         names.add(builder_name)
         render = _renderer(user_vars, builder_name, builder["type"], root, env)
         source = Source(builder["type"], builder_name, render(config), Location(name),
-                        label=builder_name)
+                        label=builder_name, legacy=True)
         build = Build("", "", [source], provisioners=[_render_step(p, render)
                                                       for p in provisioners],
                       error_cleanup_provisioner=_render_step(

@@ -41,10 +41,17 @@ class Source:
     location: Location | None = None
     label: str = ""
     """The source label in the template (``name`` may be a build-local rename)."""
+    legacy: bool = False
+    """From a legacy JSON template: builds and ``only`` lists use the builder name."""
 
     @property
     def full_name(self) -> str:
         return f"{self.type}.{self.name}"
+
+    @property
+    def match_name(self) -> str:
+        """What provisioner ``only``/``except`` lists name: ``type.name`` (JSON: ``name``)."""
+        return self.name if self.legacy else self.full_name
 
 
 @dataclass
@@ -66,9 +73,9 @@ class Step:
 
     def applies_to(self, source: Source) -> bool:
         """Packer's provisioner only/except: exact ``type.name`` matches."""
-        if self.only and source.full_name not in self.only:
+        if self.only and source.match_name not in self.only:
             return False
-        return source.full_name not in self.except_
+        return source.match_name not in self.except_
 
     def config_for(self, source: Source) -> dict:
         """The config with this source's ``override`` entry merged on top."""
@@ -89,6 +96,8 @@ class Build:
 
     def build_name(self, source: Source) -> str:
         """What ``-only``/``-except`` match and what prefixes UI lines."""
+        if source.legacy:
+            return source.name
         return f"{self.name}.{source.full_name}" if self.name else source.full_name
 
 

@@ -2,32 +2,57 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, localcontext
+
 from .values import UNKNOWN, ConversionError, equal, normalize_number, to_bool, to_number
 
 
-def divide(a: int | float, b: int | float) -> int | float:
+def _decimal(value: int | float) -> Decimal:
+    """Floats through their shortest text (0.2 stays 0.2): cty numbers are decimal."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
+def _exact(operation):
+    """Run an operation in 60-digit decimal arithmetic, like cty's big floats."""
+    def run(a: int | float, b: int | float) -> int | float:
+        if isinstance(a, int) and isinstance(b, int) and operation is not divide_decimal:
+            return operation(a, b)
+        with localcontext() as context:
+            context.prec = 60
+            return normalize_number(operation(_decimal(a), _decimal(b)))
+    return run
+
+
+def divide_decimal(a, b):
     if b == 0:
         raise ZeroDivisionError("can't divide by zero")
-    if isinstance(a, int) and isinstance(b, int) and a % b == 0:
-        return a // b
-    return normalize_number(a / b)
+    if isinstance(a, int) and isinstance(b, int):
+        if a % b == 0:
+            return a // b
+        with localcontext() as context:
+            context.prec = 60
+            return normalize_number(Decimal(a) / Decimal(b))
+    return a / b
 
 
-def modulo(a: int | float, b: int | float) -> int | float:
+def modulo_decimal(a, b):
     """Remainder with the sign of the dividend (truncated division), as cty."""
     if b == 0:
         raise ZeroDivisionError("can't compute modulo by zero")
     if isinstance(a, int) and isinstance(b, int):
         remainder = abs(a) % abs(b)
         return -remainder if a < 0 else remainder
-    import math
-    return normalize_number(math.fmod(a, b))
+    return a % b  # Decimal's % keeps the sign of the dividend
+
+
+divide = _exact(divide_decimal)
+modulo = _exact(modulo_decimal)
 
 
 _ARITHMETIC = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
+    "+": _exact(lambda a, b: a + b),
+    "-": _exact(lambda a, b: a - b),
+    "*": _exact(lambda a, b: a * b),
     "/": divide,
     "%": modulo,
 }

@@ -16,7 +16,7 @@ from osc_build.errors import TemplateError
 
 _EXPECTED_NAMES = {
     "RBRACE": "}", "LBRACE": "{", "RSQB": "]", "LSQB": "[", "RPAR": ")", "LPAR": "(",
-    "EQ": "=", "COLON": ":", "COMMA": ",", "DBLQUOTE": '"', "NAME": "a name",
+    "EQ": "=", "COLON": ":", "COMMA": "','", "DBLQUOTE": '"', "NAME": "a name",
     "NL_OR_COMMENT": "a newline",
 }
 

@@ -1,0 +1,4 @@
+locals {
+  disk = { size = 10 }
+  size = local.disk.sise
+}

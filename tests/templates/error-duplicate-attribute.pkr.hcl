@@ -1,0 +1,7 @@
+source "null" "a" {
+  region = "a"
+  region = "b"
+}
+build {
+  sources = ["source.null.a"]
+}

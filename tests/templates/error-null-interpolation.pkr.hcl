@@ -1,0 +1,6 @@
+variable "name" {
+  default = null
+}
+locals {
+  text = "name: ${var.name}"
+}

@@ -1,0 +1,3 @@
+locals {
+  total = "abc" + 1
+}

@@ -1,0 +1,4 @@
+source "null" "a" {
+  communicator = "none"
+  broken = [1, 2
+}

@@ -1,0 +1,2 @@
+sorce "outscale-bsu" "a" {
+}

@@ -1,0 +1,4 @@
+Hello ${name}!
+%{ for item in items ~}
+- ${item}
+%{ endfor ~}

@@ -1,0 +1,3 @@
+from_auto     = "auto"
+from_var_file = "auto"
+from_cli      = "auto"
