@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import asyncssh
 import fabric
@@ -77,6 +78,12 @@ def ssh(host: str, keypair: Keypair, user: str = "outscale", port: int = 22) -> 
                              connect_kwargs={
         "key_filename": str(keypair.private_path), "look_for_keys": False,
         "allow_agent": False, "banner_timeout": 5})
+
+
+@pytest.fixture
+def helpers() -> SimpleNamespace:
+    """The helpers above, for test modules (conftest cannot be imported by name)."""
+    return SimpleNamespace(new_id=new_id, new_ip=new_ip, ssh=ssh)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ class HostVm:
         self.credentials = credentials or {}  # role name -> EC2-style credential document
         self._links = links
         self._volumes: dict[str, tuple[str, str, Path]] = {}  # id -> (link, loop, file)
-        self._tables: dict[str, bytes] = {}  # link -> partition table digest
+        self._trackers: dict[str, loopdev.PartitionTracker] = {}  # link -> its partitions
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         if metadata_address is not None:
@@ -117,7 +117,7 @@ class HostVm:
             if entry is None:
                 return
             link, loop, _ = entry
-            self._tables.pop(link, None)
+            self._trackers.pop(link, None)
             for name in self._partition_links(link):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(name)
@@ -143,20 +143,19 @@ class HostVm:
                 and os.path.islink(os.path.join(directory, entry))]
 
     def _refresh_partitions(self, link: str, loop: str, path: Path) -> None:
-        digest = loopdev.table_digest(path)
-        if self._tables.get(link) == digest:
-            return
-        self._tables[link] = digest
-        loopdev.rescan(loop)
-        wanted = {f"{link}{number}": f"{loop}p{number}"
-                  for number in loopdev.partitions(loop)}
+        tracker = self._trackers.setdefault(link, loopdev.PartitionTracker(loop))
+        wanted = {f"{link}{number}": f"{loop}p{number}" for number in tracker.sync()}
+        changed = False
         for name in self._partition_links(link):
             if name not in wanted:
                 os.unlink(name)
+                changed = True
         for name, target in wanted.items():
             if not os.path.lexists(name):
                 os.symlink(target, name)
-        self._record()
+                changed = True
+        if changed:
+            self._record()
 
     def _record(self) -> None:
         links = {}

@@ -41,13 +41,43 @@ def rescan(device: str) -> None:
         subprocess.run(["partx", "--delete", device], capture_output=True, check=False)
 
 
-def table_digest(path: Path) -> bytes:
-    """A digest of the MBR and primary GPT of a volume file: changes with its partitions."""
+class PartitionTracker:
+    """Keeps a loop device's kernel partitions in line with its partition table.
+
+    Polled: rescans when the table changes, and again when something (a tool's
+    BLKRRPART, which on this kernel finds nothing) removed the partitions it declared.
+    """
+
+    def __init__(self, device: str):
+        self.device = device
+        self.digest = b""
+        self.declared: dict[str, tuple[int, int]] = {}
+
+    def sync(self) -> dict[str, tuple[int, int]]:
+        digest = table_digest(self.device)
+        current = partitions(self.device)
+        if digest != self.digest or current != self.declared:
+            rescan(self.device)
+            self.digest = digest
+            self.declared = current = partitions(self.device)
+        return current
+
+
+def table_digest(device: str) -> bytes:
+    """A digest of the MBR and primary GPT of ``device``: changes with its partitions.
+
+    Read from the device itself, whose cache is the one a partitioning tool writes to.
+    """
     try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(34 * 512), digest_size=16).digest()
+        fd = os.open(device, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return b""
+    try:
+        return hashlib.blake2b(os.pread(fd, 34 * 512, 0), digest_size=16).digest()
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def detach(device: str, timeout: float = 10.0) -> None:

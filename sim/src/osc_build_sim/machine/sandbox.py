@@ -44,7 +44,7 @@ class Disk:
     path: Path  # the volume's raw file
     loop: str | None = None
     nodes: set[str] = field(default_factory=set)  # names made in the VM's /dev
-    table: bytes = b""  # digest of its partition table when last scanned
+    tracker: loopdev.PartitionTracker | None = None
 
     @property
     def node_name(self) -> str:
@@ -86,6 +86,7 @@ class Sandbox:
         self.user_data = user_data
         self.process: subprocess.Popen | None = None
         self.init_pid: int | None = None
+        self.ready = False  # init runs from the VM's own root: its /dev is the VM's
 
     @property
     def console_path(self) -> Path:
@@ -125,7 +126,7 @@ class Sandbox:
         with open(self.console_path, "ab") as console:
             self.process = subprocess.Popen(
                 ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
-                 "--kill-child", "/bin/sh", "-c", f'exec 3>&{write_end} {write_end}>&-; . "$0"',
+                 "--kill-child", "/bin/sh", "-c", f'exec 3>/proc/self/fd/{write_end}; . "$0"',
                  str(SCRIPTS / "setup.sh"), str(mountpoint), root_device, str(seed), self.vm_id,
                  *specs],
                 stdin=subprocess.DEVNULL, stdout=console, stderr=console, pass_fds=(write_end,),
@@ -152,6 +153,7 @@ class Sandbox:
                 if line.startswith("pid "):
                     self.init_pid = int(line.split()[1])
                 elif line == "ready":
+                    self.ready = True
                     return
 
     def console_tail(self, lines: int = 5) -> str:
@@ -176,6 +178,7 @@ class Sandbox:
                 self.process.wait()
         self.process = None
         self.init_pid = None
+        self.ready = False
         for disk in [self.root, *self.disks]:
             if disk.loop:
                 loopdev.detach(disk.loop)
@@ -218,13 +221,22 @@ class Sandbox:
     # -- block devices ----------------------------------------------------------------
 
     def _dev_dir(self) -> int:
-        # O_NOFOLLOW: a VM that made its /dev a symlink must not lead us out of it.
-        return os.open(f"/proc/{self.init_pid}/root/dev",
-                       os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+        """The VM's /dev, opened from here; never this machine's own /dev."""
+        if not self.ready:
+            raise OSError(errno.EAGAIN, f"VM {self.vm_id} is still booting")
+        root = os.open(f"/proc/{self.init_pid}/root", os.O_PATH | os.O_DIRECTORY)
+        try:
+            here, there = os.stat("/"), os.fstat(root)
+            if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino):
+                raise OSError(errno.EPERM, f"VM {self.vm_id} has not left this machine's root")
+            # O_NOFOLLOW: a VM that made its /dev a symlink must not lead us out of it.
+            return os.open("dev", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
+        finally:
+            os.close(root)
 
     def refresh_nodes(self) -> None:
         """Make the VM's /dev match its disks and their partitions (what udev does)."""
-        if not self.running or not self.init_pid:
+        if not self.running or not self.ready:
             return
         try:
             dev = self._dev_dir()
@@ -234,12 +246,10 @@ class Sandbox:
             for disk in [self.root, *self.disks]:
                 if not disk.loop:
                     continue
-                table = loopdev.table_digest(disk.path)
-                if table != disk.table:
-                    disk.table = table
-                    loopdev.rescan(disk.loop)
+                if disk.tracker is None or disk.tracker.device != disk.loop:
+                    disk.tracker = loopdev.PartitionTracker(disk.loop)
                 wanted = {disk.node_name: loopdev.device_numbers(disk.loop)}
-                for number, numbers in loopdev.partitions(disk.loop).items():
+                for number, numbers in disk.tracker.sync().items():
                     wanted[disk.partition_node(number)] = numbers
                 for name in disk.nodes - wanted.keys():
                     _unlink(name, dev)

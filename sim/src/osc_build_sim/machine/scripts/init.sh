@@ -51,7 +51,10 @@ if [ $first_boot = yes ] && [ -s "$SEED/user-data" ]; then
 fi
 echo "$VMID login: (osc-build-sim: SSH is served by the simulator)"
 trap 'sync; exit 0' TERM INT
+exec 4<>"$SEED/idle"  # held open: still there if the VM deletes everything
 while :; do
     sleep 3600 &
-    wait $!
+    wait $! && continue
+    # No sleep binary any more (the VM deleted it): block on a FIFO nobody writes.
+    [ -x /usr/bin/sleep ] || read -r _ <&4
 done

@@ -42,6 +42,7 @@ mount -t tmpfs -o nosuid,nodev,mode=1777 tmp "$R/tmp"
 mount -t tmpfs -o nosuid,nodev,mode=755,size=16m run "$R/run"
 mkdir -p "$R/run/osc-build-sim/host"
 cp -r "$SEED/." "$R/run/osc-build-sim/"
+mkfifo "$R/run/osc-build-sim/idle"
 hostname "$VMID"
 ip link set lo up
 # Without these, root inside could load modules, reboot or write raw to host devices.
