@@ -1,0 +1,143 @@
+"""Start checks, shutdown and crash cleanup, and the host VM (metadata, host-linked volumes)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
+from osc_build_sim.machine import MachineBackend, cleanup, hostcheck, loopdev
+
+
+def leftovers(data_dir: Path) -> dict[str, list]:
+    root = (data_dir / "machine").resolve()
+    mounts = [line for line in Path("/proc/mounts").read_text().splitlines()
+              if str(root) in line]
+    return {"loops": loopdev.attached_under(root), "sandboxes": cleanup.sandbox_processes(root),
+            "mounts": mounts}
+
+
+NOTHING = {"loops": [], "sandboxes": [], "mounts": []}
+
+
+def test_without_root_it_says_so_in_one_line(monkeypatch):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(BackendError, match="needs root") as error:
+        hostcheck.check_host()
+    assert "\n" not in str(error.value)
+
+
+def test_missing_host_tools_are_named_with_their_debian_packages(monkeypatch):
+    real_which = hostcheck.shutil.which
+    monkeypatch.setattr(hostcheck.shutil, "which",
+                        lambda name: None if name == "sfdisk" else real_which(name))
+    with pytest.raises(BackendError, match=r"apt-get install -y --no-install-recommends fdisk"):
+        hostcheck.check_host()
+
+
+def test_shutdown_leaves_no_sandbox_mount_or_loop_device(tmp_path, keypair, helpers):
+    machine = MachineBackend(tmp_path, metadata_address=None, host_vm_id="i-hostvm02")
+    try:
+        machine.ensure_public_image("snap-pub", "Debian-12", 10)
+        machine.create_volume("vol-root", 10, "snap-pub")
+        machine.create_volume("vol-data", 1, None)
+        machine.create_volume("vol-host", 1, None)
+        spec = VmSpec(helpers.new_id("i"), "/dev/sda1",
+                      (DiskAttachment("vol-root", "/dev/sda1"),
+                       DiskAttachment("vol-data", "/dev/xvdb")),
+                      helpers.new_ip(16), None, "outscale", (keypair.public,))
+        machine.start_vm(spec)
+        machine.link_volume("i-hostvm02", DiskAttachment("vol-host", "/dev/xvdy"))
+        running = leftovers(tmp_path)
+        assert len(running["loops"]) == 3 and len(running["sandboxes"]) == 1
+        assert running["mounts"] == []  # a VM's mounts live in its own namespace
+    finally:
+        machine.shutdown()
+    assert leftovers(tmp_path) == NOTHING
+    assert not os.path.lexists("/dev/xvdy")
+
+
+CRASHING_SIMULATOR = textwrap.dedent("""
+    import sys
+    from osc_build_sim.backend import DiskAttachment, VmSpec
+    from osc_build_sim.machine import MachineBackend
+    machine = MachineBackend(sys.argv[1], metadata_address=None, host_vm_id="i-hostvm03")
+    machine.ensure_public_image("snap-pub", "Debian-12", 10)
+    machine.create_volume("vol-root", 10, "snap-pub")
+    machine.create_volume("vol-host", 1, None)
+    machine.start_vm(VmSpec("i-crash001", "/dev/sda1", (DiskAttachment("vol-root", "/dev/sda1"),),
+                            sys.argv[2], None, "outscale"))
+    machine.link_volume("i-hostvm03", DiskAttachment("vol-host", "/dev/xvdx"))
+    print("ready", flush=True)
+    sys.stdin.read()
+""")
+
+
+def test_restart_after_a_crash_removes_what_the_crashed_run_left(tmp_path, helpers):
+    crashed = subprocess.Popen([sys.executable, "-c", CRASHING_SIMULATOR, str(tmp_path),
+                                helpers.new_ip(16)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert crashed.stdout.readline().strip() == "ready"
+    finally:
+        crashed.send_signal(signal.SIGKILL)
+        crashed.wait()
+    left = leftovers(tmp_path)
+    assert len(left["loops"]) == 2 and len(left["sandboxes"]) == 1
+    assert os.path.islink("/dev/xvdx")
+    machine = MachineBackend(tmp_path, metadata_address=None)  # the restart
+    try:
+        assert leftovers(tmp_path) == NOTHING
+        assert not os.path.lexists("/dev/xvdx")
+    finally:
+        machine.shutdown()
+
+
+def test_metadata_service_describes_the_host_vm(tmp_path):
+    machine = MachineBackend(tmp_path, host_vm_id="i-hostvm04", region="eu-west-2",
+                             subregion="eu-west-2b")
+    try:
+        url = machine.metadata_url
+        assert url.startswith("http://127.")
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(url + path, timeout=5) as response:
+                return response.read().decode()
+
+        assert get("instance-id") == "i-hostvm04"
+        assert get("placement/availability-zone") == "eu-west-2b"
+        assert get("placement/region") == "eu-west-2"
+        with pytest.raises(urllib.error.HTTPError, match="404"):
+            get("iam/security-credentials/no-such-role")
+    finally:
+        machine.shutdown()
+
+
+def test_volume_linked_to_the_host_vm_is_a_block_device_here(tmp_path):
+    machine = MachineBackend(tmp_path, metadata_address=None, host_vm_id="i-hostvm05")
+    try:
+        machine.create_volume("vol-chroot", 1, None)
+        machine.link_volume("i-hostvm05", DiskAttachment("vol-chroot", "/dev/xvdw"))
+        path = machine.host_device_path("i-hostvm05", "vol-chroot")
+        assert path == "/dev/xvdw"
+        assert os.path.realpath(path).startswith("/dev/loop")
+        subprocess.run(["sfdisk", "-q", path], input=",,L\n", text=True, check=True)
+        deadline = time.monotonic() + 5
+        while not os.path.exists("/dev/xvdw1"):  # as udev would make it
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        subprocess.run(["mkfs.ext4", "-q", "/dev/xvdw1"], check=True)
+        machine.unlink_volume("i-hostvm05", "vol-chroot")
+        assert not os.path.lexists("/dev/xvdw") and not os.path.lexists("/dev/xvdw1")
+        assert leftovers(tmp_path)["loops"] == []
+    finally:
+        machine.shutdown()
