@@ -114,3 +114,15 @@ def _schema_of(field: fields.Field) -> Schema | None:
     if isinstance(field, fields.Dict) and field.value_field is not None:
         return _schema_of(field.value_field)
     return None
+
+
+class Block(fields.Nested):
+    """One nested block: HCL gives ``name { ... }`` as a one-item list, JSON as an object."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, list):
+            if len(value) != 1:
+                raise ValidationError(f"expected one block, got {len(value)}; "
+                                      "merge them into one")
+            value = value[0]
+        return super()._deserialize(value, attr, data, **kwargs)

@@ -77,7 +77,9 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
     if schema is None:
         raise BuildError(f"builder {plan.builder!r} declares no options schema; "
                          "report this to its authors")
-    config = load_options(schema, plan.options, where=plan.where or plan.name)
+    options = render_legacy_templates(plan.options, build_name=plan.name.split(".")[-1],
+                                      build_type=plan.builder)
+    config = load_options(schema, options, where=plan.where or plan.name)
     provisioners = prepare_provisioners(plan.provisioners)
     post_processors = prepare_post_processors(plan.post_processors)
     ctx = BuildContext(name=plan.name, builder=plan.builder, config=config, ui=ui,
@@ -86,6 +88,26 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
     ctx.provisioners = provisioners  # the builder runs them at its provisioning step
     pm.hook.osc_build_prepare(ctx=ctx)
     return PreparedBuild(plan, ctx, provisioners, post_processors)
+
+
+def render_legacy_templates(value: Any, *, build_name: str, build_type: str) -> Any:
+    """Apply ``{{timestamp}}``-style templates in option strings, as Packer's builders do.
+
+    Build data (``{{ .SourceOMI }}``) is left as written: steps render it when known.
+    """
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        from osc_build.template.legacy import interpolate
+
+        return interpolate(value, None, build_name=build_name, build_type=build_type)
+    if isinstance(value, dict):
+        return {k: render_legacy_templates(v, build_name=build_name, build_type=build_type)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_legacy_templates(v, build_name=build_name, build_type=build_type)
+                for v in value]
+    return value
 
 
 def run(prepared: PreparedBuild) -> BuildResult:

@@ -44,6 +44,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="prefix each output line with a timestamp")
     parser.add_argument("-machine-readable", "--machine-readable", action="store_true",
                         help="print Packer's machine-readable output")
+    parser.add_argument("--local", "-local", action="store_true",
+                        help="build on the local OUTSCALE simulator (started if needed)")
 
 
 def add_template_free_options(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +67,8 @@ def add_template_free_options(parser: argparse.ArgumentParser) -> None:
                        help="any provisioner with its options as JSON, e.g. "
                        "'shell-local={\"inline\": [\"make\"]}' (repeatable)")
     group.add_argument("--name", default="cli", help="the source name (default: cli)")
+    group.add_argument("--local", dest="local", action="store_true",
+                       help="build on the local OUTSCALE simulator (started if needed)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,6 +122,10 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     from osc_build import runner
     from osc_build.ui import Ui
 
+    if getattr(args, "local", False):
+        from osc_build.local import point_at_simulator, simulator_state
+
+        plans = point_at_simulator(plans, simulator_state())
     on_error = getattr(args, "on_error", "cleanup")
     color = {"true": True, "false": False}.get(getattr(args, "color", None) or "")
     debug = bool(getattr(args, "debug", False))
