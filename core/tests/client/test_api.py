@@ -13,6 +13,7 @@ import requests
 
 from osc_build.client.api import OscClient
 from osc_build.client.credentials import Credentials
+from osc_build.client.waiters import state_reader, wait_for
 from osc_build.errors import CloudError, CredentialsError
 
 from .conftest import SECRET_KEY, Reply, ScriptedServer, osc4_signature
@@ -319,3 +320,18 @@ def test_check_access_turns_an_auth_failure_into_a_credentials_error(
                               "AKTESTACCESSKEY00000, region eu-west-2, endpoint http://127.0.0.1:")
     assert "ReadVms failed: AccessDenied (code 1)" in message and "clock" in message
     assert server.bodies() == [{"DryRun": True}, {"DryRun": True}]
+
+
+def test_state_reader_waits_through_a_resource_not_listed_yet(
+        server: ScriptedServer, credentials: Credentials) -> None:
+    server.add(200, {"Images": []})
+    server.add(200, {"Images": [{"ImageId": "ami-1", "State": "pending"}]})
+    server.add(200, {"Images": [{"ImageId": "ami-1", "State": "available"}]})
+    client, _ = make_client(credentials)
+    read = state_reader(client, "ReadImages", "Images", {"ImageIds": ["ami-1"]})
+    progress: list[str | None] = []
+    final = wait_for(read, wanted={"available"}, failed={"failed"}, timeout=60,
+                     describe="image ami-1", schedule=[0.0] * 5, sleep=lambda _: None,
+                     on_progress=lambda state, _: progress.append(state))
+    assert final == "available" and progress == [None, "pending", "available"]
+    assert server.bodies()[0] == {"Filters": {"ImageIds": ["ami-1"]}}

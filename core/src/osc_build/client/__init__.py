@@ -10,7 +10,7 @@ through an :class:`OscClient`; wait for resource states with :func:`wait_for`::
     client = OscClient(resolve_credentials(options))
     client.check_access()                          # ReadVms DryRun: fail before creating
     vm = client.call("CreateVms", ImageId="ami-12345678")["Vms"][0]
-    wait_for(lambda: client.call("ReadVms", Filters={"VmIds": [vm["VmId"]]})["Vms"][0]["State"],
+    wait_for(state_reader(client, "ReadVms", "Vms", {"VmIds": [vm["VmId"]]}),
              wanted={"running"}, failed={"terminated", "shutting-down"}, timeout=600,
              describe=f"vm {vm['VmId']}")
     images = list(client.paginate("ReadImages", "Images", Filters={"ImageNames": ["x"]}))
@@ -24,7 +24,7 @@ from __future__ import annotations
 from osc_build.client.api import OscClient
 from osc_build.client.credentials import Credentials, resolve_credentials
 from osc_build.client.options import AccessOptionsSchema
-from osc_build.client.waiters import decreasing_schedule, wait_for
+from osc_build.client.waiters import decreasing_schedule, state_reader, wait_for
 
 __all__ = [
     "AccessOptionsSchema",
@@ -32,5 +32,6 @@ __all__ = [
     "OscClient",
     "decreasing_schedule",
     "resolve_credentials",
+    "state_reader",
     "wait_for",
 ]

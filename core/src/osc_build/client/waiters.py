@@ -10,10 +10,29 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import Any, Protocol
 
 from osc_build.errors import WaitFailed, WaitTimeout
 
 log = logging.getLogger(__name__)
+
+
+class _Caller(Protocol):
+    def call(self, operation: str, **params: Any) -> dict[str, Any]: ...
+
+
+def state_reader(client: _Caller, operation: str, key: str, filters: dict[str, Any], *,
+                 field: str = "State") -> Callable[[], str | None]:
+    """A ``read_state`` for :func:`wait_for`: the ``field`` of the one resource found.
+
+    ``state_reader(client, "ReadVms", "Vms", {"VmIds": [vm_id]})`` reads the VM's
+    state; None while the API does not list the resource yet.
+    """
+    def read() -> str | None:
+        found = client.call(operation, Filters=filters).get(key) or []
+        return str(found[0].get(field)) if found and found[0].get(field) is not None else None
+
+    return read
 
 
 def decreasing_schedule(first: float = 10.0, floor: float = 2.0,
