@@ -27,15 +27,24 @@ def test_unknown_builder_lists_installed_and_suggests(with_fake_plugins):
     assert "(did you mean 'fake-local'?)" in message
 
 
-def test_known_builder_not_installed_names_its_distribution(with_fake_plugins):
+@pytest.fixture
+def missing_known(monkeypatch):
+    """A component of the project that is not installed in this environment."""
+    monkeypatch.setitem(registry.KNOWN_DISTRIBUTIONS, "outscale-notyet", "osc-build-notyet")
+    return "outscale-notyet"
+
+
+def test_known_builder_not_installed_names_its_distribution(with_fake_plugins, missing_known):
     with pytest.raises(PluginError) as info:
-        registry.find(registry.BUILDER, "outscale-chroot")
-    assert str(info.value) == ("builder 'outscale-chroot' is not installed; install it with: "
-                               "pip install osc-build-chroot")
+        registry.find(registry.BUILDER, missing_known)
+    assert str(info.value) == (f"builder {missing_known!r} is not installed; install it with: "
+                               "pip install osc-build-notyet")
 
 
-def test_known_data_source_not_installed_names_its_distribution(with_fake_plugins):
-    with pytest.raises(PluginError, match="pip install osc-build-omi-source"):
+def test_known_data_source_names_stay_data_sources(with_fake_plugins, monkeypatch):
+    monkeypatch.setattr(registry, "_entry_points", lambda kind: [])
+    with pytest.raises(PluginError, match="data source 'outscale-omi' is not installed; "
+                                          "install it with: pip install osc-build-omi-source"):
         registry.find(registry.DATASOURCE, "outscale-omi")
 
 

@@ -79,8 +79,6 @@ def configure(*, debug: bool = False, log_path: str | None = None) -> None:
         if getattr(handler, "_osc_build", False):
             root.removeHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
-    # stevedore logs its own, less helpful, line for each import failure we report.
-    logging.getLogger("stevedore").setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if debug and not log_path else logging.INFO)

@@ -1,8 +1,8 @@
 """Named components from entry points: builders, data sources, provisioners, post-processors.
 
 Listing reads entry-point metadata only; loading imports exactly the selected
-component (stevedore's DriverManager semantics), so a broken or slow plugin
-never costs anything to a build that does not use it.
+component (stevedore's DriverManager semantics, without its cache), so a broken
+or slow plugin never costs anything to a build that does not use it.
 """
 
 from __future__ import annotations
@@ -90,23 +90,21 @@ def find(kind: Kind, name: str) -> Component:
 
 
 def load(kind: Kind, name: str) -> type:
-    """Import and return the class of the component called ``name``."""
-    component = find(kind, name)
-    from stevedore.driver import DriverManager  # imported only when a build needs it
+    """Import and return the class of the component called ``name`` (and nothing else).
 
-    failures: list[BaseException] = []
+    The entry point is loaded directly: stevedore's DriverManager does the same,
+    but its entry-point cache answered "no driver found" for installed plugins
+    once ``sys.path`` had changed in a long-lived process.
+    """
+    component = find(kind, name)
+    (ep,) = [ep for ep in _entry_points(kind) if ep.name == name]
     try:
-        manager = DriverManager(
-            namespace=kind.group, name=name, invoke_on_load=False,
-            on_load_failure_callback=lambda _mgr, _ep, err: failures.append(err),
-        )
-    except Exception as err:
-        cause = failures[0] if failures else err
+        return ep.load()
+    except Exception as err:  # noqa: BLE001 - any import failure of a third-party module
         raise PluginError(
-            f"{component} failed to import: {type(cause).__name__}: {cause}; "
+            f"{component} failed to import: {type(err).__name__}: {err}; "
             f"reinstall or upgrade {component.distribution}"
-        ) from cause
-    return manager.driver
+        ) from err
 
 
 def _not_found_message(kind: Kind, name: str) -> str:
