@@ -100,7 +100,7 @@ def load(kind: Kind, name: str) -> type:
     (ep,) = [ep for ep in _entry_points(kind) if ep.name == name]
     try:
         return ep.load()
-    except Exception as err:  # noqa: BLE001 - any import failure of a third-party module
+    except Exception as err:  # any import failure of a third-party module
         raise PluginError(
             f"{component} failed to import: {type(err).__name__}: {err}; "
             f"reinstall or upgrade {component.distribution}"
