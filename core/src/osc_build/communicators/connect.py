@@ -1,0 +1,237 @@
+"""Waiting for a VM's SSH server, and connecting to it (directly or through a bastion).
+
+Packer's rules: TCP failures are retried until ``ssh_timeout``; authentication
+failures count against ``ssh_handshake_attempts`` (0 = unlimited). Each attempt
+runs in a worker thread so that Ctrl-C stops the wait within a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import paramiko
+from fabric import Config, Connection
+
+from osc_build.communicators.keys import load_key_file, load_key_text
+from osc_build.communicators.options import DEFAULT_SSH_TIMEOUT, seconds
+from osc_build.errors import BuildError, ConfigError, Interrupted
+from osc_build.log import register_secret
+
+if TYPE_CHECKING:
+    from osc_build.communicators.ssh import SshCommunicator
+    from osc_build.context import BuildContext
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVAL = 2.0  # between TCP attempts (Packer: 5 s); a booting VM answers sooner
+AUTH_RETRY_INTERVAL = 2.0
+CONNECT_TIMEOUT = 10.0  # one TCP connect
+POLL = 0.1
+
+
+@dataclass
+class SshSettings:
+    """What one SSH connection needs, resolved from the options once."""
+
+    host: str
+    port: int
+    username: str
+    connect_kwargs: dict[str, Any]
+    timeout: float
+    handshake_attempts: int
+    pause_before_connecting: float
+    keep_alive: float
+    read_write_timeout: float
+    pty: bool
+    public_key: str | None  # base64 of the key we log in with, for clear_authorized_keys
+    bastion: SshSettings | None = None
+
+    @property
+    def address(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"
+
+
+def resolve_settings(host: str, options: Mapping[str, Any],
+                     private_key_pem: str | None) -> SshSettings:
+    """Turn the communicator options (loaded or raw) into connection settings."""
+    get = options.get
+    username = get("ssh_username")
+    if not username:
+        raise ConfigError("ssh_username must be set to connect over SSH")
+    pkey = None
+    if private_key_pem:
+        pkey = load_key_text(private_key_pem, where="the temporary private key")
+    elif get("ssh_private_key_file"):
+        pkey = load_key_file(get("ssh_private_key_file"), option="ssh_private_key_file")
+    password = get("ssh_password")
+    register_secret(password)
+    kwargs: dict[str, Any] = {"allow_agent": bool(get("ssh_agent_auth")),
+                              "look_for_keys": False}
+    if pkey is not None:
+        kwargs["pkey"] = pkey
+    if password:
+        kwargs["password"] = password
+    if pkey is None and not password and not kwargs["allow_agent"]:
+        raise ConfigError("no SSH credentials: give a temporary key, ssh_private_key_file, "
+                          "ssh_password or ssh_agent_auth")
+    try:
+        settings = SshSettings(
+            host=get("ssh_host") or host, port=int(get("ssh_port") or 22), username=username,
+            connect_kwargs=kwargs, timeout=seconds(get("ssh_timeout", DEFAULT_SSH_TIMEOUT)),
+            handshake_attempts=int(get("ssh_handshake_attempts") or 0),
+            pause_before_connecting=seconds(get("pause_before_connecting")),
+            keep_alive=seconds(get("ssh_keep_alive_interval", "5s")),
+            read_write_timeout=seconds(get("ssh_read_write_timeout")),
+            pty=bool(get("ssh_pty")),
+            public_key=pkey.get_base64() if pkey is not None else None)
+    except ValueError as err:
+        raise ConfigError(f"communicator options: {err}") from None
+    if get("ssh_bastion_host"):
+        settings.bastion = _bastion_settings(options, pkey if private_key_pem is None else None,
+                                             settings)
+    return settings
+
+
+def _bastion_settings(options: Mapping[str, Any], main_key: paramiko.PKey | None,
+                      target: SshSettings) -> SshSettings:
+    get = options.get
+    if get("ssh_bastion_private_key_file"):
+        pkey = load_key_file(get("ssh_bastion_private_key_file"),
+                             option="ssh_bastion_private_key_file")
+    else:
+        pkey = main_key
+    password = get("ssh_bastion_password")
+    register_secret(password)
+    kwargs: dict[str, Any] = {"allow_agent": bool(get("ssh_bastion_agent_auth")),
+                              "look_for_keys": False}
+    if pkey is not None:
+        kwargs["pkey"] = pkey
+    if password:
+        kwargs["password"] = password
+    return SshSettings(
+        host=get("ssh_bastion_host"), port=int(get("ssh_bastion_port") or 22),
+        username=get("ssh_bastion_username") or target.username, connect_kwargs=kwargs,
+        timeout=target.timeout, handshake_attempts=0, pause_before_connecting=0.0,
+        keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None)
+
+
+def _connection(settings: SshSettings, connect_timeout: float) -> Connection:
+    gateway = _connection(settings.bastion, connect_timeout) if settings.bastion else None
+    return Connection(
+        settings.host, user=settings.username, port=settings.port, gateway=gateway,
+        config=Config(overrides={"load_ssh_configs": False}),
+        connect_timeout=max(1, round(connect_timeout)),
+        connect_kwargs={**settings.connect_kwargs, "banner_timeout": 30, "auth_timeout": 30})
+
+
+def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:
+    """One connection attempt; raises what paramiko raises."""
+    conn = _connection(settings, connect_timeout)
+    try:
+        conn.open()
+    except BaseException:
+        _close_quietly(conn)
+        raise
+    if settings.keep_alive > 0:
+        conn.transport.set_keepalive(max(1, round(settings.keep_alive)))
+    return conn
+
+
+def wait_for_connection(ctx: BuildContext, settings: SshSettings, *,
+                        opener: Callable[..., Connection] = open_connection) -> Connection:
+    """Connect, retrying until ``ssh_timeout``; stop promptly on cancellation."""
+    deadline = time.monotonic() + settings.timeout
+    auth_failures = 0
+    last_error = "no attempt made"
+    while True:
+        ctx.check_cancelled()
+        limit = min(CONNECT_TIMEOUT, max(deadline - time.monotonic(), 1.0))
+        try:
+            return _attempt(ctx, lambda limit=limit: opener(settings, limit))
+        except paramiko.AuthenticationException as err:
+            auth_failures += 1
+            last_error = f"authentication failed: {err}"
+            log.debug("SSH to %s: %s (%d)", settings.address, last_error, auth_failures)
+            if settings.handshake_attempts and auth_failures >= settings.handshake_attempts:
+                raise BuildError(
+                    f"SSH authentication to {settings.address} failed {auth_failures} times "
+                    f"({err}); check ssh_username and the key or password, or raise "
+                    "ssh_handshake_attempts") from None
+            interval = AUTH_RETRY_INTERVAL
+        except (OSError, EOFError, paramiko.SSHException) as err:
+            last_error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            log.debug("SSH to %s not ready: %s", settings.address, last_error)
+            interval = RETRY_INTERVAL
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise BuildError(
+                f"timeout waiting for SSH on {settings.address} after {settings.timeout:g}s "
+                f"(last error: {last_error}); check that the VM boots, that its security "
+                "group lets this machine reach the port, ssh_username, or raise ssh_timeout")
+        if ctx.cancelled.wait(min(interval, remaining)):
+            ctx.check_cancelled()
+
+
+def _attempt(ctx: BuildContext, attempt: Callable[[], Connection]) -> Connection:
+    """Run one blocking attempt in a thread; give up on it when the build is cancelled."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["conn"] = attempt()
+        except BaseException as err:
+            outcome["error"] = err
+        if ctx.cancelled.is_set() and "conn" in outcome:
+            _close_quietly(outcome["conn"])
+
+    worker = threading.Thread(target=target, name="ssh-connect", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(POLL)
+        if ctx.cancelled.is_set() and worker.is_alive():
+            raise Interrupted(f"build {ctx.name!r} was interrupted while waiting for SSH")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["conn"]
+
+
+def _close_quietly(conn: Connection) -> None:
+    try:
+        conn.close()
+        if conn.gateway is not None and not isinstance(conn.gateway, str):
+            conn.gateway.close()
+    except (OSError, EOFError, paramiko.SSHException):
+        log.debug("closing an SSH connection failed", exc_info=True)
+
+
+def connect_ssh(ctx: BuildContext, host: str, options: Mapping[str, Any],
+                private_key_pem: str | None = None) -> SshCommunicator:
+    """Wait for the VM's SSH server and return a connected communicator.
+
+    ``options`` holds the communicator keys (``ssh_username``, ``ssh_timeout``,
+    bastion...). ``private_key_pem`` is the temporary keypair's private key;
+    without it, ``ssh_private_key_file``, the agent or ``ssh_password`` are used.
+    Honours ``pause_before_connecting``, ``ssh_handshake_attempts`` and
+    ``ctx.cancelled`` (raises :class:`~osc_build.errors.Interrupted`).
+    """
+    from osc_build.communicators.ssh import SshCommunicator
+
+    settings = resolve_settings(host, options, private_key_pem)
+    ctx.ui.say("Waiting for SSH to become available...")
+    log.debug("connecting to %s%s", settings.address,
+              f" through {settings.bastion.address}" if settings.bastion else "")
+    conn = wait_for_connection(ctx, settings)
+    if settings.pause_before_connecting > 0:
+        _close_quietly(conn)
+        ctx.ui.say(f"Pausing {settings.pause_before_connecting:g}s before connecting...")
+        if ctx.cancelled.wait(settings.pause_before_connecting):
+            ctx.check_cancelled()
+        conn = wait_for_connection(ctx, settings)
+    ctx.ui.say("Connected to SSH!")
+    return SshCommunicator(ctx, settings, conn,
+                           reconnect=lambda: wait_for_connection(ctx, settings))

@@ -1,0 +1,46 @@
+"""Private keys for paramiko, from PEM/OpenSSH text or a file; their text is a secret."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import paramiko
+
+from osc_build.errors import ConfigError
+from osc_build.log import register_secret
+
+_KEY_CLASSES = (paramiko.Ed25519Key, paramiko.RSAKey, paramiko.ECDSAKey)
+
+
+def register_key_secret(text: str) -> None:
+    """Hide a private key in all output: whole, and each line of its body."""
+    register_secret(text.strip())
+    for line in text.splitlines():
+        line = line.strip()
+        if len(line) >= 16 and not line.startswith("-----"):
+            register_secret(line)
+
+
+def load_key_text(text: str, *, where: str) -> paramiko.PKey:
+    """Parse an OpenSSH or PEM private key (RSA, Ed25519, ECDSA)."""
+    register_key_secret(text)
+    problems = []
+    for cls in _KEY_CLASSES:
+        try:
+            return cls.from_private_key(io.StringIO(text))
+        except (paramiko.SSHException, ValueError) as err:
+            problems.append(f"{cls.__name__}: {err}")
+    raise ConfigError(f"{where} is not a usable private key (RSA, Ed25519 or ECDSA, without "
+                      "passphrase); check the file, or use ssh_agent_auth for encrypted keys")
+
+
+def load_key_file(path: str, *, option: str) -> paramiko.PKey:
+    """Read and parse the private key file that ``option`` names."""
+    full = os.path.expanduser(path)
+    try:
+        with open(full, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{option} {path!r} cannot be read: {err}") from None
+    return load_key_text(text, where=f"{option} {path!r}")

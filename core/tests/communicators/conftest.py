@@ -1,0 +1,196 @@
+"""A real SSH server on 127.0.0.1 (asyncssh) that runs commands on this host, for the
+communicator and provisioner tests; and a build context whose output the tests read."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from osc_build.context import BuildContext
+from osc_build.ui import Ui
+
+USER = "builder"
+DISCONNECT_MARKER = "osc-build-test-disconnect"  # a command containing it drops the connection
+
+
+@dataclass
+class ServerState:
+    workdir: Path
+    home: Path
+    password: str | None = None
+    allow_forwarding: bool = False
+    forwarded: list[tuple[str, int]] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+    logins: int = 0
+    refuse_auth: bool = False
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return self.state.password is not None
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return (not self.state.refuse_auth and username == USER
+                and password == self.state.password)
+
+    def auth_completed(self) -> None:
+        self.state.logins += 1
+
+    def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
+        if not self.state.allow_forwarding:
+            return False
+        self.state.forwarded.append((dest_host, dest_port))
+        return True
+
+
+async def _run_process(state: ServerState, env: dict[str, str],
+                       process: asyncssh.SSHServerProcess) -> None:
+    command = process.command or ""
+    state.commands.append(command)
+    if DISCONNECT_MARKER in command:
+        process.channel.get_extra_info("connection").abort()
+        return
+    proc = await asyncio.create_subprocess_shell(
+        command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+
+    async def pump(reader, writer) -> None:
+        while data := await reader.read(4096):
+            with contextlib.suppress(Exception):
+                writer.write(data)
+
+    pumps = asyncio.gather(pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr))
+    closed = asyncio.ensure_future(process.stdin.read())  # ends when the client closes
+    done, _ = await asyncio.wait({asyncio.ensure_future(proc.wait()), closed},
+                                 return_when=asyncio.FIRST_COMPLETED)
+    if closed in done and proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 9)
+        await proc.wait()
+        await pumps
+        return
+    closed.cancel()
+    await pumps
+    process.exit(proc.returncode if proc.returncode >= 0 else 255)
+
+
+class SshTestServer:
+    """One asyncssh server in its own thread and event loop."""
+
+    def __init__(self, tmp: Path, client_key: asyncssh.SSHKey, **state_options) -> None:
+        self.state = ServerState(workdir=tmp / "work", home=tmp / "home", **state_options)
+        self.state.workdir.mkdir(parents=True)
+        (self.state.home / ".ssh").mkdir(parents=True)
+        bin_dir = tmp / "bin"
+        bin_dir.mkdir()
+        (bin_dir / "sudo").write_text("#!/bin/sh\nexit 1\n")  # never the real root's files
+        (bin_dir / "sudo").chmod(0o755)
+        self.env = {**os.environ, "HOME": str(self.state.home),
+                    "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+        self.client_key = client_key
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = self._call(self._start())
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def _call(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+
+    async def _start(self):
+        authorized = asyncssh.import_authorized_keys(
+            self.client_key.export_public_key().decode())
+        return await asyncssh.create_server(
+            lambda: _Server(self.state), "127.0.0.1", 0,
+            server_host_keys=[asyncssh.generate_private_key("ssh-ed25519")],
+            authorized_client_keys=authorized,
+            process_factory=lambda p: _run_process(self.state, self.env, p),
+            sftp_factory=True, allow_scp=False, line_editor=False, keepalive_interval=0,
+            encoding=None)
+
+    def close(self) -> None:
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.sleep(0.05)  # let subprocess transports close
+        with contextlib.suppress(Exception):
+            self._call(stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+@pytest.fixture(scope="session")
+def client_key() -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
+@pytest.fixture
+def client_pem(client_key) -> str:
+    return client_key.export_private_key().decode()
+
+
+@pytest.fixture
+def make_server(tmp_path, client_key) -> Iterator[Callable[..., SshTestServer]]:
+    servers: list[SshTestServer] = []
+
+    def make(name: str = "vm", **options) -> SshTestServer:
+        server = SshTestServer(tmp_path / name, client_key, **options)
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def server(make_server) -> SshTestServer:
+    return make_server()
+
+
+@dataclass
+class Captured:
+    ctx: BuildContext
+    stream: io.StringIO
+
+    @property
+    def output(self) -> str:
+        return self.stream.getvalue()
+
+
+@pytest.fixture
+def build(tmp_path) -> Captured:
+    stream = io.StringIO()
+    ctx = BuildContext(name="outscale-bsu.main", builder="outscale-bsu", config={},
+                       ui=Ui("outscale-bsu.main", stream=stream, color=False),
+                       template_dir=tmp_path)
+    return Captured(ctx, stream)
+
+
+@pytest.fixture
+def options_for() -> Callable[..., dict]:
+    """Communicator options that reach a test server: ``options_for(server, ssh_pty=True)``."""
+    def options(server: SshTestServer, **extra) -> dict:
+        return {"ssh_username": USER, "ssh_port": server.port, "ssh_timeout": "10s",
+                "ssh_keep_alive_interval": "0s", **extra}
+    return options

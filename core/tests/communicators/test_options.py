@@ -1,0 +1,66 @@
+"""The communicator options: defaults, validation, and mixing into a builder's schema."""
+
+from __future__ import annotations
+
+import pytest
+from marshmallow import fields
+
+from osc_build.communicators import CommunicatorOptionsSchema, seconds
+from osc_build.config import OptionsSchema, load_options, option
+from osc_build.errors import ConfigError
+from osc_build.log import redact
+
+
+class BuilderOptions(CommunicatorOptionsSchema, OptionsSchema):
+    vm_type = option(fields.String(load_default="tinav7.c1r1p2"), "VM type.")
+
+
+def load(**data):
+    return load_options(BuilderOptions, data, where="source.outscale-bsu.main")
+
+
+def errors(**data) -> str:
+    with pytest.raises(ConfigError) as info:
+        load(**data)
+    return str(info.value)
+
+
+def test_defaults_follow_the_go_plugin():
+    config = load(ssh_username="outscale")
+    assert config["communicator"] == "ssh"
+    assert config["ssh_timeout"] == "10m" and seconds(config["ssh_timeout"]) == 600
+    assert config["ssh_port"] == 22 and config["ssh_handshake_attempts"] == 0
+    assert config["ssh_keep_alive_interval"] == "5s"
+    assert config["temporary_key_pair_type"] == "rsa" and config["vm_type"] == "tinav7.c1r1p2"
+
+
+def test_ssh_username_is_required_with_ssh_only():
+    assert "ssh_username: an ssh_username must be specified" in errors()
+    assert load(communicator="none")["communicator"] == "none"
+
+
+def test_bad_values_name_the_option():
+    text = errors(ssh_username="u", ssh_timeout="ten minutes", ssh_interface="public",
+                  communicator_type="ssh")
+    assert 'ssh_timeout: invalid duration "ten minutes"' in text
+    assert "ssh_interface: must be one of: public_ip" in text
+    assert "communicator_type: unknown option (did you mean 'communicator'?)" in text
+    assert "winrm is not supported" in errors(ssh_username="u", communicator="winrm")
+
+
+def test_keypair_name_needs_a_key_and_bastion_needs_credentials():
+    assert "ssh_keypair_name: ssh_private_key_file must be provided" in errors(
+        ssh_username="u", ssh_keypair_name="mine")
+    assert "ssh_bastion_host: the bastion needs credentials" in errors(
+        ssh_username="u", ssh_bastion_host="bastion.example")
+    assert load(ssh_username="u", ssh_keypair_name="mine", ssh_agent_auth=True)
+
+
+def test_missing_key_file_is_reported():
+    assert "ssh_private_key_file: file '/nonexistent/key' does not exist" in errors(
+        ssh_username="u", ssh_private_key_file="/nonexistent/key")
+
+
+def test_passwords_are_registered_as_secrets():
+    load(ssh_username="u", ssh_password="hunter2-pass", ssh_bastion_password="bastion-pass-9")
+    assert redact("login hunter2-pass then bastion-pass-9") == "login <redacted> then <redacted>"
