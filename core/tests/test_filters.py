@@ -52,15 +52,14 @@ def test_oapi_fields_are_exactly_the_spec_filters_with_their_types(kind):
      {"PermissionsToLaunchGlobalPermission": True, "BlockDeviceMappingVolumeSizes": [10]}),
     (IMAGE, {"SecureBoot": False, "virtualization-type": "hvm"},
      {"SecureBoot": False, "VirtualizationTypes": ["hvm"]}),
-    (IMAGE, {"tag:Env": "prod", "tag:Team": ["web", "db"], "tag-key": "Env"},
-     {"Tags": ["Env=prod", "Team=web", "Team=db"], "TagKeys": ["Env"]}),
+    (IMAGE, {"tag:Team": ["web", "db"], "tag-key": "Env"},
+     {"Tags": ["Team=web", "Team=db"], "TagKeys": ["Env"]}),
     (NET, {"vpc-id": "vpc-1", "is-default": "false", "cidr": "10.0.0.0/16"},
      {"NetIds": ["vpc-1"], "IsDefault": False, "IpRanges": ["10.0.0.0/16"]}),
     (SUBNET, {"availability-zone": "eu-west-2a", "available-ips-counts": ["11", 12]},
      {"SubregionNames": ["eu-west-2a"], "AvailableIpsCounts": [11, 12]}),
     (SECURITY_GROUP, {"security_group_names": "packer-*", "group-id": "sg-1", "tags": "a=b"},
      {"SecurityGroupNames": ["packer-*"], "SecurityGroupIds": ["sg-1"], "Tags": ["a=b"]}),
-    (IMAGE, {"creation-date": "2026-*"}, {}),
 ])
 def test_names_and_values_translate_to_oapi_filters(kind, filters, expected):
     assert build_filters(kind, filters, where="source_omi_filter") == expected
@@ -89,6 +88,18 @@ def test_bad_values_are_refused_with_the_filter_named(kind, filters, error):
     with pytest.raises(ConfigError, match=error) as caught:
         build_filters(kind, filters, where="w")
     assert f"w: filter {next(iter(filters))!r}" in str(caught.value)
+
+
+@pytest.mark.parametrize(("kind", "filters", "names"), [
+    (SECURITY_GROUP, {"owner-id": "1"}, "owner-id"),
+    (NET, {"tag:Env": "prod", "tag:Team": "web"}, "tag:Env, tag:Team"),
+    (IMAGE, {"creation-date": "2026-*", "name": "x"}, "creation-date"),
+])
+def test_build_filters_refuses_what_only_the_answers_can_check(kind, filters, names):
+    with pytest.raises(ConfigError) as caught:
+        build_filters(kind, filters, where="net_filter")
+    assert str(caught.value).startswith(f"net_filter: {names} cannot be sent to the API")
+    assert build_query(kind, filters, where="w").answer_only == names.split(", ")
 
 
 def test_both_true_and_false_for_a_boolean_is_refused():
@@ -259,3 +270,19 @@ def test_select_one_refuses_none_and_several_and_lists_them(network):
     assert made["subnet-a"]["SubnetId"] in message  # what exists, to help fix the filter
     chosen = select_one(client, SUBNET, {"ip-range": "10.1.*"}, where="subnet_filter")
     assert chosen["SubnetId"] == made["subnet-a"]["SubnetId"]
+
+
+def test_defaults_apply_unless_the_user_sets_the_same_field(network):
+    client, made, _ = network
+    items, query = search(client, SUBNET, {"tag:Env": "*"}, where="subnet_filter",
+                          defaults={"NetIds": [made["net-b"]["NetId"]],
+                                    "States": ["available"]})
+    assert [i["SubnetId"] for i in items] == [made["subnet-b"]["SubnetId"]]
+    assert f"NetIds = {made['net-b']['NetId']}" in query.describe()
+    items, _ = search(client, SUBNET, {"net-id": made["net-a"]["NetId"]}, where="w",
+                      defaults={"NetIds": [made["net-b"]["NetId"]]})
+    assert [i["SubnetId"] for i in items] == [made["subnet-a"]["SubnetId"]]
+    with pytest.raises(ConfigError) as caught:
+        select_one(client, NET, {"ip-range": "10.1.0.0/16"}, defaults={"IsDefault": True},
+                   where="w")
+    assert "no Net matches ip-range = 10.1.0.0/16, IsDefault = True" in str(caught.value)
