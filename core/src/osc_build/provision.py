@@ -8,6 +8,7 @@ group: a class with a ``schema`` (its options) and a method
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -25,7 +26,13 @@ log = logging.getLogger(__name__)
 
 
 class Communicator(Protocol):
-    """How provisioners reach the machine (SSH, chroot, none)."""
+    """How provisioners reach the machine (SSH, chroot, none).
+
+    ``run`` raises :class:`CommandTimeout` when ``timeout`` expires; a status of
+    :data:`DISCONNECTED` means the connection went away before the command ended.
+    Directories are uploaded and downloaded with their contents going *into*
+    the destination.
+    """
 
     def run(self, command: str, *, env: Mapping[str, str] | None = None,
             timeout: float | None = None) -> int:
@@ -33,7 +40,78 @@ class Communicator(Protocol):
 
     def upload(self, source: Path, destination: str) -> None: ...
 
+    def upload_content(self, content: bytes | str, destination: str, *,
+                       mode: int = 0o644) -> None: ...
+
     def download(self, source: str, destination: Path) -> None: ...
+
+    def close(self) -> None: ...
+
+
+DISCONNECTED = 2300218  # Packer's exit status for "the connection went away mid-command"
+
+
+class CommandTimeout(BuildError):
+    """A command ran longer than its timeout and was stopped."""
+
+
+class ProvisionerTimeout(BuildError):
+    """A provisioner ran longer than its ``timeout``."""
+
+
+class TimedCommunicator:
+    """Another communicator whose operations share one deadline: a provisioner's ``timeout``."""
+
+    def __init__(self, inner: Communicator, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self.deadline = time.monotonic() + timeout
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _expired(self) -> ProvisionerTimeout:
+        return ProvisionerTimeout(f"timed out after {go_duration_text(self.timeout)}")
+
+    def run(self, command: str, *, env: Mapping[str, str] | None = None,
+            timeout: float | None = None) -> int:
+        left = self.time_left()
+        if left <= 0:
+            raise self._expired()
+        try:
+            return self.inner.run(command, env=env,
+                                  timeout=left if timeout is None else min(timeout, left))
+        except CommandTimeout as err:
+            if self.time_left() <= 0:
+                raise self._expired() from err
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.inner, name)
+        if not callable(attribute) or name in ("close", "clear_authorized_keys"):
+            return attribute
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if self.time_left() <= 0:
+                raise self._expired()
+            return attribute(*args, **kwargs)
+        return checked
+
+
+def time_left(communicator: object) -> float | None:
+    """Seconds left before the running provisioner's timeout, or None without one."""
+    method = getattr(communicator, "time_left", None)
+    return method() if callable(method) else None
+
+
+def go_duration_text(seconds: float) -> str:
+    """``300`` -> ``5m0s``, as Packer prints durations."""
+    whole = int(seconds)
+    if whole != seconds or whole < 60:
+        return f"{seconds:g}s"
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return (f"{hours}h" if hours else "") + f"{minutes}m{secs}s"
 
 
 @dataclass(frozen=True)
@@ -66,6 +144,7 @@ def prepare_provisioners(calls: Sequence[ProvisionerCall]) -> list[PreparedProvi
 
     prepared = []
     for index, call in enumerate(calls):
+        call = _lift_meta_arguments(call)
         cls = registry.load(registry.PROVISIONER, call.type)
         where = call.where or f"provisioner[{index}] {call.type!r}"
         schema = getattr(cls, "schema", None)
@@ -74,23 +153,68 @@ def prepare_provisioners(calls: Sequence[ProvisionerCall]) -> list[PreparedProvi
     return prepared
 
 
+def _lift_meta_arguments(call: ProvisionerCall) -> ProvisionerCall:
+    """Accept Packer's meta-arguments inside the options too (``--provisioner shell={...}``)."""
+    from osc_build.communicators.options import seconds
+    from osc_build.errors import ConfigError
+
+    if not any(key in call.config for key in ("pause_before", "max_retries", "timeout")):
+        return call
+    config = dict(call.config)
+    changes: dict[str, Any] = {"config": config}
+    try:
+        if "pause_before" in config:
+            changes["pause_before"] = seconds(config.pop("pause_before"))
+        if "timeout" in config:
+            changes["timeout"] = seconds(config.pop("timeout")) or None
+        if "max_retries" in config:
+            changes["max_retries"] = int(config.pop("max_retries"))
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{call.where or call.type}: {err}") from None
+    return dataclasses.replace(call, **changes)
+
+
 def run_provisioners(ctx: BuildContext, communicator: Communicator,
                      provisioners: Sequence[PreparedProvisioner]) -> None:
-    """Run the build's provisioners in order, with pause_before and max_retries."""
+    """Run the build's provisioners in order, with pause_before, timeout and max_retries.
+
+    Each attempt gets the whole ``timeout`` (Packer wraps the timeout inside the retries).
+    """
     for item in provisioners:
         call = item.call
         ctx.check_cancelled()
         if call.pause_before:
-            ctx.ui.say(f"Pausing {call.pause_before:g}s before the next provisioner...")
+            ctx.ui.say(f"Pausing {go_duration_text(call.pause_before)} before the next "
+                       "provisioner...")
             ctx.cancelled.wait(call.pause_before)
             ctx.check_cancelled()
         ctx.ui.say(f"Provisioning with {call.label}...")
         for attempt in range(call.max_retries + 1):
             try:
-                item.provisioner.provision(ctx, communicator, item.config)
+                _provision_once(ctx, communicator, item)
                 break
             except OscBuildError as err:
+                ctx.check_cancelled()
                 if attempt >= call.max_retries:
+                    if call.max_retries:
+                        ctx.ui.error("retry limit reached.")
                     raise BuildError(f"provisioner {call.label!r} failed: {err}") from err
-                ctx.ui.error(f"provisioner {call.label!r} failed, retrying: {err}")
-                time.sleep(min(2**attempt, 30))
+                left = call.max_retries - attempt
+                ctx.ui.error(f'Provisioner failed with "{err}", retrying with {left} '
+                             f"trie(s) left")
+                if ctx.cancelled.wait(min(2**attempt, 30)):
+                    ctx.check_cancelled()
+
+
+def _provision_once(ctx: BuildContext, communicator: Communicator,
+                    item: PreparedProvisioner) -> None:
+    timeout = item.call.timeout
+    if not timeout:
+        item.provisioner.provision(ctx, communicator, item.config)
+        return
+    ctx.ui.say(f"Setting a {go_duration_text(timeout)} timeout for the next provisioner...")
+    try:
+        item.provisioner.provision(ctx, TimedCommunicator(communicator, timeout), item.config)
+    except ProvisionerTimeout:
+        ctx.ui.error("Cancelling provisioner after a timeout...")
+        raise

@@ -8,8 +8,9 @@ import time
 import pytest
 
 from osc_build.communicators import connect_ssh
-from osc_build.communicators.ssh import DISCONNECTED, CommandTimeout
+from osc_build.communicators.ssh import DISCONNECTED
 from osc_build.errors import BuildError, ConfigError, Interrupted
+from osc_build.provision import CommandTimeout
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from fabric import Connection
 
 from osc_build.communicators import transfer
 from osc_build.errors import BuildError, ConfigError, Interrupted
+from osc_build.provision import DISCONNECTED, CommandTimeout
 
 if TYPE_CHECKING:
     from osc_build.communicators.connect import SshSettings
@@ -30,13 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DISCONNECTED = 2300218  # Packer's status for "the command's connection went away"
 _POLL = 0.05
 _TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException)
-
-
-class CommandTimeout(BuildError):
-    """A remote command ran longer than its timeout and was stopped."""
 
 
 class LineWriter:
