@@ -229,3 +229,28 @@ __all__ = [
     "simulator",
     "simulator_session",
 ]
+
+
+# What builds leave behind.
+
+
+def tags_of(resource: dict) -> dict[str, str]:
+    """A resource's tags as a plain mapping."""
+    return {t["Key"]: t["Value"] for t in resource.get("Tags") or []}
+
+
+def leftovers(sim: SimHandle) -> dict[str, list[str]]:
+    """Temporary resources still alive: what no build may leave behind.
+
+    Live VMs, keypairs, osc-build's security groups, public IPs and volumes;
+    images and snapshots are artifacts and are checked by each test.
+    """
+    found = {
+        "vm": [v["VmId"] for v in sim.resources("vm") if v["State"] != "terminated"],
+        "keypair": [k["KeypairName"] for k in sim.resources("keypair")],
+        "security_group": [g["SecurityGroupId"] for g in sim.resources("security_group")
+                           if g["SecurityGroupName"].startswith("osc-build-")],
+        "public_ip": [p["PublicIpId"] for p in sim.resources("public_ip")],
+        "volume": [v["VolumeId"] for v in sim.resources("volume")],
+    }
+    return {kind: ids for kind, ids in found.items() if ids}

@@ -73,6 +73,7 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     run_tags = {"Name": "osc-build", **tagging.render(config.get("run_tags") or {}, info),
                 tagging.RUN_ID_TAG: ctx.run_id}
     tagging.apply(client, [vm_id], run_tags)
+    state.vm = vm
     link_public_ip(ctx, state)
     state.vm = _read_vms(client, vm_id)[0]
     volume_tags = tagging.render(config.get("run_volume_tags") or {}, info)
@@ -135,11 +136,27 @@ def stop_vm(ctx: BuildContext, state: VmBuildState) -> None:
          failed={"terminated", "shutting-down"}, kind="vm", describe=f"VM {vm_id}")
 
 
-def terminate(client: OscClient, vm_id: str) -> None:
-    """Delete a VM and wait until it is gone, so its groups and IP can go too."""
+def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = ()) -> None:
+    """Delete a VM and every volume it had (unless kept), and wait until they are gone.
+
+    Volumes whose delete_on_vm_deletion is false survive their VM: they are
+    temporary too, so they are deleted once the VM has released them.
+    """
+    vms = _read_vms(client, vm_id)
+    volume_ids = [m["Bsu"]["VolumeId"] for vm in vms for m in vm.get("BlockDeviceMappings") or []
+                  if (m.get("Bsu") or {}).get("VolumeId") not in (None, *keep_volumes)]
     client.call("DeleteVms", VmIds=[vm_id])
     wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
              wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}")
+    if not volume_ids:
+        return
+    remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
+    for volume in remaining or []:
+        wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
+                     "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or []),
+                 wanted={"available"}, failed={"error"}, timeout=CLEANUP_WAIT,
+                 describe=f"volume {volume['VolumeId']}")
+        client.call("DeleteVolume", VolumeId=volume["VolumeId"])
 
 
 def _read_vms(client: OscClient, vm_id: str) -> list[dict]:

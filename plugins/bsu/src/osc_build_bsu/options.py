@@ -1,0 +1,34 @@
+"""The options of outscale-bsu: access, run, communicator and OMI options, declared once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validates_schema
+
+from osc_build.client import AccessOptionsSchema
+from osc_build.cloud.options import BlockDeviceSchema, OmiOptionsSchema, RunOptionsSchema
+from osc_build.communicators.options import CommunicatorOptionsSchema
+from osc_build.config import option
+
+
+class BsuOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOptionsSchema,
+                       OmiOptionsSchema):
+    launch_block_device_mappings = option(
+        fields.List(fields.Nested(BlockDeviceSchema), load_default=list),
+        "Devices of the build VM (root size and type, extra volumes).")
+    run_volume_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
+                                         load_default=dict),
+                             "Tags of every volume of the build VM.")
+    skip_create_omi = option(fields.Boolean(load_default=False),
+                             "Provision the VM but make no OMI (for testing provisioners).")
+
+    @validates_schema
+    def _check_bsu(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("shutdown_behavior") == "terminate" and not data.get("skip_create_omi"):
+            raise ValidationError(
+                "terminate would delete the VM before its OMI is made; use \"stop\"",
+                field_name="shutdown_behavior")
+        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
+            raise ValidationError("required with communicator = \"ssh\"; the image's default "
+                                  "user is usually \"outscale\"", field_name="ssh_username")
