@@ -19,7 +19,10 @@ from osc_build.context import BuildContext
 from osc_build.ui import Ui
 
 USER = "builder"
-DISCONNECT_MARKER = "osc-build-test-disconnect"  # a command containing it drops the connection
+# A command on the server's PATH: it prints this token, and the server then drops the
+# connection, as a rebooting VM does.
+DISCONNECT_COMMAND = "osc-build-test-disconnect"
+DISCONNECT_TOKEN = b"<<osc-build-test: drop the connection>>"
 
 
 @dataclass
@@ -62,15 +65,17 @@ async def _run_process(state: ServerState, env: dict[str, str],
                        process: asyncssh.SSHServerProcess) -> None:
     command = process.command or ""
     state.commands.append(command)
-    if DISCONNECT_MARKER in command:
-        process.channel.get_extra_info("connection").abort()
-        return
     proc = await asyncio.create_subprocess_shell(
         command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
 
     async def pump(reader, writer) -> None:
         while data := await reader.read(4096):
+            if DISCONNECT_TOKEN in data:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, 9)
+                process.channel.get_extra_info("connection").abort()
+                return
             with contextlib.suppress(Exception):
                 writer.write(data)
 
@@ -100,6 +105,9 @@ class SshTestServer:
         bin_dir.mkdir()
         (bin_dir / "sudo").write_text("#!/bin/sh\nexit 1\n")  # never the real root's files
         (bin_dir / "sudo").chmod(0o755)
+        (bin_dir / DISCONNECT_COMMAND).write_text(
+            f"#!/bin/sh\necho '{DISCONNECT_TOKEN.decode()}'\nsleep 30\n")
+        (bin_dir / DISCONNECT_COMMAND).chmod(0o755)
         self.env = {**os.environ, "HOME": str(self.state.home),
                     "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
         self.client_key = client_key
