@@ -85,3 +85,19 @@ def test_ten_vms_at_once_each_booting_to_ssh_in_under_a_second(boot_vm, keypair)
     single = time.monotonic() - single
     print(f"boot to SSH: alone {single:.2f} s; 10 at once: max {max(boot_times):.2f} s")
     assert single < 1.0
+
+
+def test_image_copy_boots_with_the_same_contents(backend, boot_vm, keypair):
+    vm = boot_vm()
+    with vm.connect(keypair) as c:
+        c.run("echo copied > ~/copy.txt")
+    backend.stop_vm(vm.vm_id)
+    backend.create_snapshot("snap-orig", vm.volume_ids[0], lambda percent: None)
+    reported = []
+    backend.copy_snapshot("snap-copy", "snap-orig", reported.append)  # CreateImage copy
+    assert reported[-1] == 100
+    copy = boot_vm(root_snapshot="snap-copy")
+    with copy.connect(keypair) as c:
+        assert c.run("cat ~/copy.txt").stdout == "copied\n"
+    for snapshot in ("snap-orig", "snap-copy"):
+        backend.delete_snapshot(snapshot)

@@ -101,3 +101,15 @@ def test_ssh_answers_only_after_the_boot_delay(tmp_path, keypair, helpers):
             assert c.run("hostname").stdout.strip() == spec.vm_id
     finally:
         machine.shutdown()
+
+
+def test_public_ip_linked_while_running_serves_ssh_until_unlinked(backend, boot_vm, keypair,
+                                                                  helpers):
+    vm = boot_vm(public_ip=False)
+    public_ip = helpers.new_ip(64)
+    backend.link_public_ip(vm.vm_id, public_ip)
+    with vm.connect(keypair, host=public_ip) as c:
+        assert c.run("hostname").stdout.strip() == vm.vm_id
+    backend.unlink_public_ip(vm.vm_id, public_ip)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((public_ip, 22), timeout=2).close()

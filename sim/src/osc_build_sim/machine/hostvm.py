@@ -143,7 +143,7 @@ class HostVm:
                 and os.path.islink(os.path.join(directory, entry))]
 
     def _refresh_partitions(self, link: str, loop: str, path: Path) -> None:
-        tracker = self._trackers.setdefault(link, loopdev.PartitionTracker(loop))
+        tracker = self._trackers.setdefault(link, loopdev.PartitionTracker(loop, path))
         wanted = {f"{link}{number}": f"{loop}p{number}" for number in tracker.sync()}
         changed = False
         for name in self._partition_links(link):

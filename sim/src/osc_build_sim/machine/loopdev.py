@@ -44,40 +44,45 @@ def rescan(device: str) -> None:
 class PartitionTracker:
     """Keeps a loop device's kernel partitions in line with its partition table.
 
-    Polled: rescans when the table changes, and again when something (a tool's
-    BLKRRPART, which on this kernel finds nothing) removed the partitions it declared.
+    Polled. Rescans once the table has stopped changing for ``settle`` seconds (a
+    partitioning tool ends with a BLKRRPART that, on this kernel, finds nothing and
+    drops what was declared), and again whenever the declared partitions vanish.
     """
 
-    def __init__(self, device: str):
+    def __init__(self, device: str, path: Path, settle: float = 0.15):
         self.device = device
-        self.digest = b""
-        self.declared: dict[str, tuple[int, int]] = {}
+        self.path = path
+        self.settle = settle
+        self.digest = table_digest(path)  # table when last rescanned (attach did)
+        self.pending = self.digest  # table last seen
+        self.since = 0.0  # when the table last changed
+        self.declared = partitions(device)
 
     def sync(self) -> dict[str, tuple[int, int]]:
-        digest = table_digest(self.device)
+        now = time.monotonic()
+        digest = table_digest(self.path)
+        if digest != self.pending:
+            self.pending, self.since = digest, now
         current = partitions(self.device)
-        if digest != self.digest or current != self.declared:
+        if now - self.since >= self.settle and (digest != self.digest
+                                                 or current != self.declared):
             rescan(self.device)
             self.digest = digest
             self.declared = current = partitions(self.device)
         return current
 
 
-def table_digest(device: str) -> bytes:
-    """A digest of the MBR and primary GPT of ``device``: changes with its partitions.
+def table_digest(path: Path) -> bytes:
+    """A digest of the MBR and primary GPT of a volume file: changes with its partitions.
 
-    Read from the device itself, whose cache is the one a partitioning tool writes to.
+    Read from the file, not the device: opening a loop device can make the kernel
+    rescan it, which here drops the partitions declared with partx.
     """
     try:
-        fd = os.open(device, os.O_RDONLY | os.O_CLOEXEC)
+        with open(path, "rb") as handle:
+            return hashlib.blake2b(handle.read(34 * 512), digest_size=16).digest()
     except OSError:
         return b""
-    try:
-        return hashlib.blake2b(os.pread(fd, 34 * 512, 0), digest_size=16).digest()
-    except OSError:
-        return b""
-    finally:
-        os.close(fd)
 
 
 def detach(device: str, timeout: float = 10.0) -> None:

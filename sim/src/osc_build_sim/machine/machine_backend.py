@@ -12,7 +12,7 @@ from pathlib import Path
 
 from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
 from osc_build_sim.machine import cleanup, rootfs
-from osc_build_sim.machine.disks import DiskStore, checked_id
+from osc_build_sim.machine.disks import DiskStore, checked_id, copy_sparse
 from osc_build_sim.machine.hostcheck import check_host
 from osc_build_sim.machine.hostvm import HostVm
 from osc_build_sim.machine.sandbox import Disk, Sandbox
@@ -82,6 +82,12 @@ class MachineBackend:
     def create_snapshot(self, snapshot_id, volume_id, progress) -> None:
         self.disks.create_snapshot(snapshot_id, volume_id, progress)
 
+    def copy_snapshot(self, snapshot_id: str, source_snapshot_id: str, progress) -> None:
+        source = self.disks.snapshot(source_snapshot_id)
+        if not source.exists():
+            raise BackendError(f"snapshot {source_snapshot_id} has no data on this machine")
+        copy_sparse(source, self.disks.snapshot(snapshot_id), progress)
+
     def delete_snapshot(self, snapshot_id: str) -> None:
         self.disks.delete(self.disks.snapshot(snapshot_id))
 
@@ -91,7 +97,6 @@ class MachineBackend:
             return
         with self._image_lock:
             image = rootfs.cached_image(self.root / "cache", size_gib)
-        from osc_build_sim.machine.disks import copy_sparse
         copy_sparse(image, path)
         log.info("public image %s: root snapshot %s ready", image_name, snapshot_id)
 
@@ -183,6 +188,17 @@ class MachineBackend:
         if self.host_vm and vm_id == self.host_vm.vm_id:
             return self.host_vm.device_path(volume_id)
         return None
+
+    def link_public_ip(self, vm_id: str, public_ip: str) -> None:
+        """A running VM answers SSH on ``public_ip`` too (a stopped one gets it at start)."""
+        vm = self._vms.get(vm_id)
+        if vm is not None and vm.endpoint is not None:
+            self._call(vm.endpoint.listen(public_ip))
+
+    def unlink_public_ip(self, vm_id: str, public_ip: str) -> None:
+        vm = self._vms.get(vm_id)
+        if vm is not None and vm.endpoint is not None:
+            self._call(vm.endpoint.unlisten(public_ip))
 
     def sync_vm(self, vm_id: str) -> None:
         vm = self._vms.get(vm_id)

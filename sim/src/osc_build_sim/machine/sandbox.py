@@ -43,7 +43,7 @@ class Disk:
     device_name: str  # as the API names it: "/dev/xvdb"
     path: Path  # the volume's raw file
     loop: str | None = None
-    nodes: set[str] = field(default_factory=set)  # names made in the VM's /dev
+    nodes: dict[str, tuple[int, int]] = field(default_factory=dict)  # made in the VM's /dev
     tracker: loopdev.PartitionTracker | None = None
 
     @property
@@ -121,7 +121,7 @@ class Sandbox:
         for disk in [self.root, *self.disks]:
             major, minor = loopdev.device_numbers(disk.loop)
             specs.append(f"{disk.node_name}:{major}:{minor}")
-            disk.nodes.add(disk.node_name)
+            disk.nodes[disk.node_name] = (major, minor)
         read_end, write_end = os.pipe()
         with open(self.console_path, "ab") as console:
             self.process = subprocess.Popen(
@@ -247,18 +247,18 @@ class Sandbox:
                 if not disk.loop:
                     continue
                 if disk.tracker is None or disk.tracker.device != disk.loop:
-                    disk.tracker = loopdev.PartitionTracker(disk.loop)
+                    disk.tracker = loopdev.PartitionTracker(disk.loop, disk.path)
                 wanted = {disk.node_name: loopdev.device_numbers(disk.loop)}
                 for number, numbers in disk.tracker.sync().items():
                     wanted[disk.partition_node(number)] = numbers
-                for name in disk.nodes - wanted.keys():
+                for name in [n for n in disk.nodes if disk.nodes[n] != wanted.get(n)]:
                     _unlink(name, dev)
-                    disk.nodes.discard(name)
-                for name in wanted.keys() - disk.nodes:
+                    del disk.nodes[name]
+                for name in wanted.keys() - disk.nodes.keys():
                     major, minor = wanted[name]
                     with contextlib.suppress(FileExistsError):
                         os.mknod(name, 0o660 | stat.S_IFBLK, os.makedev(major, minor), dir_fd=dev)
-                    disk.nodes.add(name)
+                    disk.nodes[name] = wanted[name]
         finally:
             os.close(dev)
 

@@ -117,24 +117,37 @@ class VmSshEndpoint:
         self.port = port
         self.is_allowed = is_allowed
         self.key = key
-        self.sockets: list[socket.socket] = []
+        self.listeners: dict[str, tuple[socket.socket, asyncio.Task]] = {}
         self.tasks: set[asyncio.Task] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.users: dict[asyncssh.SSHServerConnection, User] = {}
 
     async def start(self) -> None:
         for address in self.addresses:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                sock.bind((address, self.port))
-            except OSError:
-                sock.close()
-                raise
-            sock.listen(128)
-            sock.setblocking(False)
-            self.sockets.append(sock)
-            self._spawn(self._accept_loop(sock))
+            await self.listen(address)
+
+    async def listen(self, address: str) -> None:
+        """Also answer on ``address`` (a public IP linked while the VM runs)."""
+        if address in self.listeners:
+            return
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.listen(128)
+        sock.setblocking(False)
+        task = asyncio.get_running_loop().create_task(self._accept_loop(sock))
+        self.listeners[address] = (sock, task)
+
+    async def unlisten(self, address: str) -> None:
+        sock, task = self.listeners.pop(address, (None, None))
+        if sock is not None:
+            task.cancel()
+            sock.close()
+            await asyncio.gather(task, return_exceptions=True)
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -163,9 +176,8 @@ class VmSshEndpoint:
             log.debug("VM %s: SSH connection ended: %s", self.sandbox.vm_id, error)
 
     async def stop(self) -> None:
-        for sock in self.sockets:
-            sock.close()
-        self.sockets.clear()
+        for address in list(self.listeners):
+            await self.unlisten(address)
         for conn in list(self.connections):
             conn.abort()
         for task in list(self.tasks):
