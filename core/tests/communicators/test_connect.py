@@ -122,3 +122,15 @@ def test_unusable_key_is_a_config_error(build):
     with pytest.raises(ConfigError, match="temporary private key is not a usable private key"):
         connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u"},
                     private_key_pem="-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n")
+
+
+def test_options_loaded_by_a_builder_schema_connect(build, server, client_pem):
+    from osc_build.communicators import CommunicatorOptionsSchema
+    from osc_build.config import load_options
+
+    options = load_options(CommunicatorOptionsSchema, {
+        "ssh_username": "builder", "ssh_port": server.port, "ssh_host": "127.0.0.1",
+        "ssh_interface": "private_ip"}, where="source.outscale-bsu.main")
+    with connect_ssh(build.ctx, "10.9.9.9", options, private_key_pem=client_pem) as comm:
+        assert comm.settings.timeout == 600 and comm.settings.keep_alive == 5
+        assert comm.run("true") == 0
