@@ -151,9 +151,13 @@ class MachineBackend:
             self._vms.pop(vm.spec.vm_id, None)
         if vm.ssh_timer is not None:
             self._loop.call_soon_threadsafe(vm.ssh_timer.cancel)
-        if vm.endpoint is not None:
-            self._call(vm.endpoint.stop())
-        vm.sandbox.stop()
+        try:
+            if vm.endpoint is not None:
+                self._call(vm.endpoint.stop())
+        except Exception:  # the disks must be released all the same
+            log.exception("VM %s: stopping its SSH endpoint failed", vm.spec.vm_id)
+        finally:
+            vm.sandbox.stop()
 
     def stop_vm(self, vm_id: str) -> None:
         vm = self._vms.get(vm_id)

@@ -179,11 +179,17 @@ class Sandbox:
         self.process = None
         self.init_pid = None
         self.ready = False
+        failures = []
         for disk in [self.root, *self.disks]:
             if disk.loop:
-                loopdev.detach(disk.loop)
+                try:
+                    loopdev.detach(disk.loop)
+                except BackendError as error:  # keep releasing the others
+                    failures.append(str(error))
                 disk.loop = None
             disk.nodes.clear()
+        if failures:
+            raise BackendError(f"VM {self.vm_id} stopped but " + "; ".join(failures))
 
     @property
     def running(self) -> bool:
