@@ -1,0 +1,96 @@
+"""The communicator and provisioners against a simulator VM: a real sandboxed Linux with
+its own SSH server, users, sudo and authorized_keys, that refuses SSH while it boots."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+
+import asyncssh
+import pytest
+
+from osc_build.communicators import connect, connect_ssh
+from osc_build.errors import BuildError
+from osc_build.provision import ProvisionerCall, prepare_provisioners, run_provisioners
+from osc_build_sim import backend as backend_types
+from osc_build_sim import machine
+
+BOOT_DELAY = 1.0
+IMAGE = "snap-public-debian"
+_ids = itertools.count(random.randrange(1 << 20))
+_octets = itertools.count(random.randrange(1, 200) * 250)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{next(_ids):08x}"
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    sim = machine.MachineBackend(tmp_path_factory.mktemp("sim"), ssh_delay=BOOT_DELAY)
+    try:
+        sim.ensure_public_image(IMAGE, "Debian-12-2026.01.15-0", 10)
+        yield sim
+    finally:
+        sim.shutdown()
+
+
+@pytest.fixture
+def vm(backend, client_key, monkeypatch):
+    """A VM just started: its SSH answers BOOT_DELAY seconds from now."""
+    monkeypatch.setattr(connect, "RETRY_INTERVAL", 0.2)
+    monkeypatch.setattr(connect, "AUTH_RETRY_INTERVAL", 0.2)
+    root = new_id("vol")
+    backend.create_volume(root, 10, IMAGE)
+    n = next(_octets)
+    spec = backend_types.VmSpec(
+        new_id("i"), "/dev/sda1", (backend_types.DiskAttachment(root, "/dev/sda1"),),
+        f"127.23.{n // 250 % 250}.{n % 250 + 1}", None, "outscale",
+        (client_key.export_public_key().decode().strip(),))
+    backend.start_vm(spec)
+    yield spec
+    backend.delete_vm(spec.vm_id)
+    backend.delete_volume(root)
+
+
+def options(**extra):
+    return {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}
+
+
+def test_provisioning_a_booting_vm(build, vm, client_pem, tmp_path):
+    started = time.monotonic()
+    comm = connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=client_pem)
+    assert time.monotonic() - started >= BOOT_DELAY * 0.8
+    files = tmp_path / "files"
+    files.mkdir()
+    (files / "app.conf").write_text("port=8080\n")
+    calls = [
+        ProvisionerCall("file", {"source": str(files), "destination": "/home/outscale"}),
+        ProvisionerCall("shell", {
+            "inline": ["install -m 644 /home/outscale/files/app.conf /etc/app.conf",
+                       "echo uid=$(id -u) role=$ROLE"],
+            "environment_vars": ["ROLE=web"],
+            "execute_command": "sudo -E sh -c '{{ .Vars }} {{ .Path }}'"}),
+        ProvisionerCall("file", {"source": "/etc/app.conf", "direction": "download",
+                                 "destination": f"{tmp_path}/back/"}),
+    ]
+    with comm:
+        run_provisioners(build.ctx, comm, prepare_provisioners(calls))
+    assert "    outscale-bsu.main: uid=0 role=web" in build.output
+    assert (tmp_path / "back" / "app.conf").read_text() == "port=8080\n"
+
+
+def test_clear_authorized_keys_locks_the_temporary_key_out(build, vm, client_pem):
+    with connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=client_pem) as comm:
+        comm.clear_authorized_keys()
+    with pytest.raises(BuildError, match=r"authentication .* failed 1 times"):
+        connect_ssh(build.ctx, vm.private_ip, options(ssh_handshake_attempts=1),
+                    private_key_pem=client_pem)
+
+
+def test_wrong_key_is_reported_after_the_handshake_attempts(build, vm):
+    stranger = asyncssh.generate_private_key("ssh-ed25519").export_private_key().decode()
+    with pytest.raises(BuildError, match="check ssh_username and the key or password"):
+        connect_ssh(build.ctx, vm.private_ip, options(ssh_handshake_attempts=2),
+                    private_key_pem=stranger)
