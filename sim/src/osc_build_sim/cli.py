@@ -12,17 +12,18 @@ import sys
 from pathlib import Path
 
 from . import profiles
+from .backend import BackendError
 from .config import ConfigError
 
 log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path(os.environ.get("OSC_BUILD_SIM_DATA", "~/.local/share/osc-build-sim"))
 
 
-def _backend(name: str):
+def _backend(name: str, data_dir: Path):
     if name == "null":
         return None
     module, _, attr = "osc_build_sim.machine:MachineBackend".partition(":")
-    return getattr(importlib.import_module(module), attr)()
+    return getattr(importlib.import_module(module), attr)(data_dir)
 
 
 def _state_file(data_dir: Path) -> Path:
@@ -44,7 +45,7 @@ def serve(args) -> int:
     from .admin import info
     from .server import SimServer
     data_dir = args.data_dir.expanduser()
-    server = SimServer(data_dir, config_path=args.config, backend=_backend(args.backend),
+    server = SimServer(data_dir, config_path=args.config, backend=_backend(args.backend, data_dir),
                        port=args.port, tls_port=args.tls_port)
     if args.profile:
         server.sim.timings = profiles.timings(args.profile, server.config.timings)
@@ -164,3 +165,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"osc-build-sim: {exc}", file=sys.stderr)
         return 2
+    except BackendError as exc:  # e.g. the machine backend without root: one line, exit 1
+        print(f"osc-build-sim: {exc}", file=sys.stderr)
+        return 1
