@@ -115,3 +115,12 @@ def test_pty_is_requested_when_asked(build, server, options_for, client_pem):
     with connect_ssh(build.ctx, "127.0.0.1", options_for(server, ssh_pty=True),
                      private_key_pem=client_pem) as comm:
         assert comm.run("true") == 0
+
+
+def test_cancel_stops_a_large_upload(comm, build, server, tmp_path):
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (8 << 20))
+    build.ctx.cancelled.set()
+    with pytest.raises(Interrupted):
+        comm.upload(big, str(server.state.workdir / "big.bin"))
+    assert (server.state.workdir / "big.bin").stat().st_size < 8 << 20

@@ -119,7 +119,8 @@ class SshCommunicator:
         command reported a status (a reboot, for instance).
         """
         full = with_env(command, env)
-        log.debug("%s: running %s", self.ctx.name, full)
+        log.debug("%s: running %s (variables: %s)", self.ctx.name, command,
+                  ", ".join(sorted(env or ())) or "none")
         try:
             channel = self._open_session()
         except _TRANSPORT_ERRORS:
@@ -211,12 +212,13 @@ class SshCommunicator:
         try:
             sftp = self.connection.sftp()
             if source.is_dir():
-                transfer.put_tree(sftp, source, destination.rstrip("/") or "/")
+                transfer.put_tree(sftp, source, destination.rstrip("/") or "/",
+                                  self.ctx.check_cancelled)
                 return
             if destination.endswith("/"):
                 destination = posixpath.join(destination, source.name)
             transfer.makedirs(sftp, posixpath.dirname(destination))
-            transfer.put_file(sftp, source, destination)
+            transfer.put_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
             raise BuildError(f"upload of {source} to {destination} failed: {_why(err)}") \
                 from None
@@ -242,11 +244,12 @@ class SshCommunicator:
         try:
             sftp = self.connection.sftp()
             if source.endswith("/") or transfer.is_remote_dir(sftp, source):
-                transfer.get_tree(sftp, source.rstrip("/") or "/", destination)
+                transfer.get_tree(sftp, source.rstrip("/") or "/", destination,
+                                  self.ctx.check_cancelled)
                 return
             if destination.is_dir():
                 destination = destination / posixpath.basename(source)
-            transfer.get_file(sftp, source, destination)
+            transfer.get_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
             raise BuildError(f"download of {source} to {destination} failed: {_why(err)}") \
                 from None

@@ -5,11 +5,18 @@ from __future__ import annotations
 import logging
 import posixpath
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import paramiko
 
 log = logging.getLogger(__name__)
+
+Check = Callable[[], None]  # raises to abort a transfer (e.g. when the build is cancelled)
+
+
+def _progress(check: Check | None) -> Callable[[int, int], None] | None:
+    return (lambda _done, _total: check()) if check is not None else None
 
 
 def makedirs(sftp: paramiko.SFTPClient, path: str) -> None:
@@ -29,21 +36,23 @@ def makedirs(sftp: paramiko.SFTPClient, path: str) -> None:
             raise
 
 
-def put_file(sftp: paramiko.SFTPClient, source: Path, destination: str) -> None:
-    sftp.put(str(source), destination)
+def put_file(sftp: paramiko.SFTPClient, source: Path, destination: str,
+             check: Check | None = None) -> None:
+    sftp.put(str(source), destination, callback=_progress(check))
     sftp.chmod(destination, source.stat().st_mode & 0o7777)
 
 
-def put_tree(sftp: paramiko.SFTPClient, source: Path, destination: str) -> int:
+def put_tree(sftp: paramiko.SFTPClient, source: Path, destination: str,
+             check: Check | None = None) -> int:
     """Upload the contents of directory ``source`` into ``destination``; count the files."""
     makedirs(sftp, destination)
     count = 0
     for entry in sorted(source.iterdir()):
         target = posixpath.join(destination, entry.name)
         if entry.is_dir():
-            count += put_tree(sftp, entry, target)
+            count += put_tree(sftp, entry, target, check)
         elif entry.is_file():
-            put_file(sftp, entry, target)
+            put_file(sftp, entry, target, check)
             count += 1
         else:
             log.debug("skipping %s: neither a file nor a directory", entry)
@@ -54,15 +63,17 @@ def is_remote_dir(sftp: paramiko.SFTPClient, path: str) -> bool:
     return stat.S_ISDIR(sftp.stat(path).st_mode or 0)
 
 
-def get_file(sftp: paramiko.SFTPClient, source: str, destination: Path) -> None:
+def get_file(sftp: paramiko.SFTPClient, source: str, destination: Path,
+             check: Check | None = None) -> None:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    sftp.get(source, str(destination))
+    sftp.get(source, str(destination), callback=_progress(check))
     mode = sftp.stat(source).st_mode
     if mode is not None:
         destination.chmod(mode & 0o7777)
 
 
-def get_tree(sftp: paramiko.SFTPClient, source: str, destination: Path) -> int:
+def get_tree(sftp: paramiko.SFTPClient, source: str, destination: Path,
+             check: Check | None = None) -> int:
     """Download the contents of remote directory ``source`` into ``destination``."""
     destination.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -70,8 +81,8 @@ def get_tree(sftp: paramiko.SFTPClient, source: str, destination: Path) -> int:
         remote = posixpath.join(source, attrs.filename)
         local = destination / attrs.filename
         if stat.S_ISDIR(attrs.st_mode or 0):
-            count += get_tree(sftp, remote, local)
+            count += get_tree(sftp, remote, local, check)
         elif stat.S_ISREG(attrs.st_mode or 0):
-            get_file(sftp, remote, local)
+            get_file(sftp, remote, local, check)
             count += 1
     return count
