@@ -66,7 +66,8 @@ def _state(client: OscClient, image_id: str) -> str:
 
 @pytest.fixture(scope="session")
 def catalogue(tmp_path_factory) -> Iterator[Catalogue]:
-    with running_simulator(tmp_path_factory.mktemp("omi-sim"), config=CONFIG) as sim:
+    with running_simulator(tmp_path_factory.mktemp("omi-sim"), config=CONFIG,
+                           profile="instant") as sim:
         main = OscClient(resolve_credentials({}, env=sim.env()))
         partner = OscClient(resolve_credentials(
             {"access_key": PARTNER_KEYS[0], "secret_key": PARTNER_KEYS[1],
