@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POLL = 0.05
-_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException)
+_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError)
 
 
 class LineWriter:
@@ -122,20 +122,29 @@ class SshCommunicator:
         log.debug("%s: running %s (variables: %s)", self.ctx.name, command,
                   ", ".join(sorted(env or ())) or "none")
         try:
-            channel = self._open_session()
+            channel = self._start(full)
         except _TRANSPORT_ERRORS:
             self._close()  # a stale transport: reconnect once and retry
-            channel = self._open_session()
+            try:
+                channel = self._start(full)
+            except _TRANSPORT_ERRORS as err:
+                raise BuildError(f"cannot start a command over SSH on "
+                                 f"{self.settings.address}: {_why(err)}") from None
         try:
-            if self.settings.pty:
-                channel.get_pty(width=200)
-            channel.exec_command(full)
             return self._stream(channel, command, timeout)
         finally:
             channel.close()
 
-    def _open_session(self) -> paramiko.Channel:
-        return self.connection.transport.open_session(timeout=30)
+    def _start(self, command: str) -> paramiko.Channel:
+        channel = self.connection.transport.open_session(timeout=30)
+        try:
+            if self.settings.pty:
+                channel.get_pty(width=200)
+            channel.exec_command(command)
+        except BaseException:
+            channel.close()
+            raise
+        return channel
 
     def _stream(self, channel: paramiko.Channel, command: str, timeout: float | None) -> int:
         out, err = LineWriter(self.ctx.ui.message), LineWriter(self.ctx.ui.message)
