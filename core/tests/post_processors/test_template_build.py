@@ -39,11 +39,11 @@ def test_build_with_provisioners_and_post_processors(run_cli, fake_plugins, tmp_
     template = tmp_path / "t.pkr.hcl"
     template.write_text(TEMPLATE)
     out = tmp_path / "out"
-    for _ in range(2):
+    for run in range(2):
         result = run_cli("build", "-var", f"out={out}", str(template),
                          pythonpath=[fake_plugins], cwd=tmp_path)
         assert result.returncode == 0, result.output
-        (out / "web").rename(out / f"web-{_}")
+        (out / "web").rename(out / f"web-{run}")
     assert (out / "web-0" / "role.txt").read_text() == "role=frontend\n"
     assert "provisioned web" in result.stdout  # the fake communicator does not prefix
     assert "    fake-local.web: local side" in result.stdout
