@@ -141,3 +141,15 @@ def test_volume_linked_to_the_host_vm_is_a_block_device_here(tmp_path):
         assert leftovers(tmp_path)["loops"] == []
     finally:
         machine.shutdown()
+
+
+def test_serve_with_the_machine_backend_as_a_normal_user_exits_1_in_one_line(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    os.chown(data_dir, 65534, 65534)
+    result = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
+         "osc_build_sim", "--data-dir", str(data_dir), "serve", "--backend", "machine",
+         "--port", "0"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1 and "needs root" in result.stderr
