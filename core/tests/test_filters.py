@@ -135,6 +135,8 @@ def test_owners_split_into_one_request_per_kind_of_owner():
         owner_queries(query, ["self"], account_id=None, where="w")
     with pytest.raises(ConfigError, match="an empty owner"):
         owner_queries(query, [" "], account_id=None, where="w")
+    with pytest.raises(ConfigError, match="w: owners apply to OMIs only, not to Nets"):
+        owner_queries(build_query(NET, {}, where="w"), ["self"], account_id="1", where="w")
 
 
 def test_owners_and_an_owner_filter_keep_only_what_both_allow():

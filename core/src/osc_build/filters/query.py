@@ -157,6 +157,8 @@ def owner_queries(query: Query, owners: Sequence[str], *, account_id: str | None
     """One ``Filters`` per kind of owner (ids, aliases): the API would AND them, we OR them."""
     if not owners:
         return [query.filters]
+    if "AccountIds" not in query.kind.fields:
+        raise ConfigError(f"{where}: owners apply to OMIs only, not to {query.kind.label}s")
     ids, aliases = [], []
     for owner in owners:
         owner = str(owner).strip()

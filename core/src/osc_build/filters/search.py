@@ -34,7 +34,7 @@ def search(client, kind: ResourceKind, filters: Mapping[str, Any] | Iterable[tup
     """
     query = build_query(kind, filters, where=where)
     query.add_defaults(defaults or {})
-    account_id = caller_account_id(client) if "self" in owners else None
+    account_id = caller_account_id(client) if "self" in map(str.strip, owners) else None
     found: dict[str, dict] = {}
     for oapi_filters in owner_queries(query, owners, account_id=account_id, where=where):
         log.debug("%s: %s with Filters %s", where, kind.operation, oapi_filters)
