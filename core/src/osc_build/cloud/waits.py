@@ -9,6 +9,7 @@ from osc_build.context import BuildContext
 
 # How long each kind of wait may take before the build fails (seconds).
 TIMEOUTS = {"vm": 15 * 60, "image": 60 * 60, "snapshot": 60 * 60, "volume": 15 * 60}
+PROGRESS_EVERY = 30.0  # seconds between "still waiting" lines
 
 
 def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Collection[str],
@@ -21,7 +22,24 @@ def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Col
         ctx.check_cancelled()
 
     return wait_for(read_state, wanted=wanted, failed=failed, timeout=TIMEOUTS[kind],
-                    describe=describe, on_progress=on_progress, sleep=sleep)
+                    describe=describe, on_progress=on_progress or _reporter(ctx, describe),
+                    sleep=sleep)
+
+
+def _reporter(ctx: BuildContext, describe: str) -> Callable[[str | None, float], None]:
+    """Say when the state changes, and that we still wait every PROGRESS_EVERY seconds."""
+    seen: dict[str, object] = {"state": None, "said_at": 0.0}
+
+    def report(state: str | None, elapsed: float) -> None:
+        if state != seen["state"] and elapsed > 0:
+            ctx.ui.message(f"{describe}: {state or 'not visible yet'} ({elapsed:.0f}s)")
+        elif elapsed - float(seen["said_at"]) >= PROGRESS_EVERY:
+            ctx.ui.message(f"{describe}: still {state} after {elapsed:.0f}s")
+        else:
+            return
+        seen.update(state=state, said_at=elapsed)
+
+    return report
 
 
 def read_one(items: list[dict], key: str = "State") -> str | None:
