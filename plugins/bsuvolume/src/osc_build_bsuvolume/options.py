@@ -1,0 +1,62 @@
+"""The options of outscale-bsuvolume: access, run and communicator options, and bsu_volumes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validates_schema
+
+from osc_build.client import AccessOptionsSchema
+from osc_build.cloud.options import BlockDeviceSchema, RunOptionsSchema
+from osc_build.communicators.options import CommunicatorOptionsSchema
+from osc_build.config import option
+
+
+class BsuVolumeSchema(BlockDeviceSchema):
+    """One volume of the build VM; kept after the build unless delete_on_vm_deletion."""
+
+    tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
+                  "Tags of this volume; {{ .SourceOMI }}, {{ .SourceOMIName }} and "
+                  "{{ .BuildRegion }} are rendered.")
+
+
+class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOptionsSchema):
+    bsu_volumes = option(
+        fields.List(fields.Nested(BsuVolumeSchema), load_default=list),
+        "Volumes of the build VM. Those with delete_on_vm_deletion = false (the default) are "
+        "detached and kept: they are the artifact; the others are scratch space for the build.")
+
+    @validates_schema
+    def _check_bsuvolume(self, data: dict[str, Any], **_: Any) -> None:
+        volumes = data.get("bsu_volumes") or []
+        names = [v["device_name"] for v in volumes]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValidationError(f"device {twice[0]!r} is listed twice; give each volume its "
+                                  "own device_name", field_name="bsu_volumes")
+        if not any(_kept(v) for v in volumes):
+            raise ValidationError(
+                "no volume would be kept: add a bsu_volumes block with a device_name (e.g. "
+                "\"/dev/xvdb\") and delete_on_vm_deletion = false", field_name="bsu_volumes")
+        if data.get("shutdown_behavior") == "terminate":
+            raise ValidationError("terminate would delete the VM before its volumes are "
+                                  "detached; use \"stop\"", field_name="shutdown_behavior")
+        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
+            raise ValidationError("required with communicator = \"ssh\"; the image's default "
+                                  "user is usually \"outscale\"", field_name="ssh_username")
+
+    @post_load
+    def _launch_mappings(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """The shared launch step reads launch_block_device_mappings: feed it bsu_volumes."""
+        data["launch_block_device_mappings"] = [
+            {k: v for k, v in volume.items() if k != "tags"} for volume in data["bsu_volumes"]]
+        return data
+
+
+def _kept(volume: dict[str, Any]) -> bool:
+    return not volume.get("delete_on_vm_deletion") and not volume.get("no_device")
+
+
+def kept_devices(config: dict[str, Any]) -> list[str]:
+    """Device names of the volumes that outlive the build, in the template's order."""
+    return [v["device_name"] for v in config["bsu_volumes"] if _kept(v)]

@@ -1,0 +1,79 @@
+"""Steps on the build VM's volumes: tag them, detach the kept ones, delete them on undo."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from osc_build.client import OscClient, wait_for
+from osc_build.cloud import tags as tagging
+from osc_build.cloud.state import VmBuildState
+from osc_build.cloud.vm import CLEANUP_WAIT
+from osc_build.cloud.waits import read_one, wait
+from osc_build.context import BuildContext
+from osc_build.errors import BuildError
+from osc_build_bsuvolume.options import kept_devices
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VolumeBuildState(VmBuildState):
+    volumes: dict[str, str] = field(default_factory=dict)  # device name -> id, kept ones only
+
+
+def tag_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
+    """Find each bsu_volumes volume on the VM and give it its own tags."""
+    attached = {m["DeviceName"]: m["Bsu"]["VolumeId"]
+                for m in state.vm.get("BlockDeviceMappings") or [] if m.get("Bsu")}
+    info = state.build_info()
+    for volume in ctx.config["bsu_volumes"]:
+        if volume.get("no_device"):
+            continue
+        device = volume["device_name"]
+        if device not in attached:
+            raise BuildError(f"VM {state.vm['VmId']} has no volume at {device} (it has "
+                             f"{', '.join(sorted(attached)) or 'none'}); check the "
+                             "device_name of that bsu_volumes block")
+        tagging.apply(state.api, [attached[device]], tagging.render(volume["tags"], info))
+    state.volumes = {device: attached[device] for device in kept_devices(ctx.config)}
+    ctx.ui.message("volumes to keep: " + ", ".join(
+        f"{device} {volume_id}" for device, volume_id in state.volumes.items()))
+
+
+def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
+    """Unlink the kept volumes from the stopped VM, so that deleting it spares them."""
+    client = state.api
+    for device, volume_id in state.volumes.items():
+        ctx.ui.say(f"Detaching volume {volume_id} ({device})...")
+        client.call("UnlinkVolume", VolumeId=volume_id)
+        # From now on the volume is ours, not the VM's: delete it if the build fails.
+        ctx.resources.track("volume", volume_id, lambda v=volume_id: delete_volume(client, v),
+                            keep_on_success=True, region=client.region)
+    for volume_id in state.volumes.values():
+        wait(ctx, lambda v=volume_id: read_one(_read_volumes(client, [v])),
+             wanted={"available"}, failed={"error", "deleting"}, kind="volume",
+             describe=f"volume {volume_id}")
+
+
+def terminate_vm(ctx: BuildContext, state: VolumeBuildState) -> None:
+    """Delete the VM now, with its scratch volumes; the detached volumes stay."""
+    from osc_build.cloud.vm import terminate
+
+    vm_id = state.vm["VmId"]
+    ctx.ui.say(f"Terminating VM {vm_id}...")
+    terminate(state.api, vm_id, keep_volumes=tuple(state.volumes.values()))
+    ctx.resources.forget(vm_id)
+
+
+def delete_volume(client: OscClient, volume_id: str) -> None:
+    """Delete a volume once no VM holds it; a volume already gone is fine."""
+    state = wait_for(lambda: read_one(_read_volumes(client, [volume_id])) or "gone",
+                     wanted={"available", "error", "gone"}, timeout=CLEANUP_WAIT,
+                     describe=f"volume {volume_id}")
+    if state != "gone":
+        client.call("DeleteVolume", VolumeId=volume_id)
+
+
+def _read_volumes(client: OscClient, volume_ids: list[str]) -> list[dict]:
+    return client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes") or []
