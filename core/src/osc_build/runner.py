@@ -41,6 +41,7 @@ class BuildPlan:
     provisioners: Sequence[ProvisionerCall] = ()
     post_processors: Sequence[Sequence[PostProcessorCall]] = ()
     template_dir: Path = field(default_factory=Path.cwd)
+    force: bool = False  # Packer's -force: builders with force_deregister replace OMIs
 
 
 @dataclass
@@ -79,6 +80,8 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
                          "report this to its authors")
     options = render_legacy_templates(plan.options, build_name=plan.name.split(".")[-1],
                                       build_type=plan.builder)
+    if plan.force and "force_deregister" in schema().fields:
+        options["force_deregister"] = True
     config = load_options(schema, options, where=plan.where or plan.name)
     provisioners = prepare_provisioners(plan.provisioners)
     post_processors = prepare_post_processors(plan.post_processors)

@@ -7,6 +7,7 @@ the ``osc_build_step`` hook, and says what it is doing.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -45,6 +46,8 @@ def run_steps(ctx: BuildContext, steps: Sequence[Step[S]], state: S) -> S:
         if fault_at and fault_at == step.name:
             raise BuildError(f"step {step.name!r}: fault injected by {FAULT_STEP_VARIABLE}")
         log.debug("%s: step %r", ctx.name, step.name)
+        if ctx.debug:
+            _pause(ctx, step)
         step.run(ctx, state)
     return state
 
@@ -52,3 +55,10 @@ def run_steps(ctx: BuildContext, steps: Sequence[Step[S]], state: S) -> S:
 def step_names(steps: Sequence[Step[Any]]) -> list[str]:
     """The names of ``steps``, for documentation and fault-injection tests."""
     return [step.name for step in steps]
+
+
+def _pause(ctx: BuildContext, step: Step) -> None:
+    """``-debug``: wait for Enter before each step, as Packer does."""
+    ctx.ui.say(f"Pausing before step {step.name!r}. Press enter to continue.")
+    with contextlib.suppress(EOFError):  # no terminal: go on
+        input()

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-except", "--except", dest="except_", action="append", default=[],
                         metavar="GLOB", help="skip these sources")
     add_run_options(parser)
+    parser.add_argument("-force", "--force", action="store_true",
+                        help="replace existing OMIs of the same name (force_deregister)")
+    parser.add_argument("-parallel-builds", "--parallel-builds", type=int, default=0,
+                        metavar="N", help="run at most N builds at once (0: all)")
+    parser.add_argument("-debug", dest="step_debug", action="store_true",
+                        help="pause before each step and keep the temporary SSH key")
     parser.set_defaults(func=run)
 
 
@@ -122,25 +129,52 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     from osc_build import runner
     from osc_build.ui import Ui
 
+    force = bool(getattr(args, "force", False))
+    plans = [replace(plan, force=force) for plan in plans]
+    on_error = getattr(args, "on_error", "cleanup")
+    color = {"true": True, "false": False}.get(getattr(args, "color", None) or "")
+    debug = bool(getattr(args, "step_debug", False))
+
+    def prepare_all(plans: list) -> list:
+        return [runner.prepare(plan, ui=Ui(plan.name, color=color,
+                                           timestamps=getattr(args, "timestamp_ui", False),
+                                           machine_readable=getattr(args, "machine_readable",
+                                                                    False)),
+                               on_error=on_error, debug=debug) for plan in plans]
+
+    prepared = prepare_all(plans)  # every mistake is found before anything starts
     if getattr(args, "local", False):
         from osc_build.local import point_at_simulator, simulator_state
 
-        plans = point_at_simulator(plans, simulator_state())
-    on_error = getattr(args, "on_error", "cleanup")
-    color = {"true": True, "false": False}.get(getattr(args, "color", None) or "")
-    debug = bool(getattr(args, "debug", False))
-    prepared = []
-    for plan in plans:
-        ui = Ui(plan.name, color=color, timestamps=getattr(args, "timestamp_ui", False),
-                machine_readable=getattr(args, "machine_readable", False))
-        prepared.append(runner.prepare(plan, ui=ui, on_error=on_error, debug=debug))
+        prepared = prepare_all(point_at_simulator(plans, simulator_state()))
     started = time.monotonic()
-    results = [runner.run(item) for item in prepared]
+    results = run_all(prepared, getattr(args, "parallel_builds", 0))
     _print_outcome(results, time.monotonic() - started)
-    interrupted = [r for r in results if isinstance(r.error, KeyboardInterrupt)]
+    from osc_build.errors import Interrupted
+
+    interrupted = [r for r in results if isinstance(r.error, KeyboardInterrupt | Interrupted)]
     if interrupted:
         raise KeyboardInterrupt
     return 0 if all(r.ok for r in results) else 1
+
+
+def run_all(prepared: list, parallel: int) -> list:
+    """Run the builds, in threads when there are several; Ctrl-C cancels them all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from osc_build import runner
+
+    if len(prepared) == 1 or parallel == 1:
+        return [runner.run(item) for item in prepared]
+    with ThreadPoolExecutor(max_workers=parallel or len(prepared)) as pool:
+        futures = [pool.submit(runner.run, item) for item in prepared]
+        try:
+            while not all(f.done() for f in futures):
+                time.sleep(0.1)
+        except KeyboardInterrupt:
+            for item in prepared:
+                item.ctx.cancelled.set()  # each build unwinds its own undo log
+        return [f.result() for f in futures]
 
 
 def _print_outcome(results: list, elapsed: float) -> None:

@@ -64,7 +64,7 @@ def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
     name = config["omi_name"] if not extra else f"{config['omi_name']}-osc-build-base"
     image = state.api.call(
         "CreateImage", VmId=state.vm["VmId"], ImageName=name,
-        Description=_description(ctx, state), ProductCodes=_product_codes(config),
+        Description=omi_description(ctx, state), ProductCodes=product_codes(config),
         BootModes=config.get("omi_boot_modes") or None)["Image"]
     _track_image(ctx, state, image["ImageId"])
     image = wait_available(ctx, state.api, image["ImageId"])
@@ -85,8 +85,8 @@ def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: d
     root = ctx.config.get("root_device_name") or base.get("RootDeviceName")
     image = state.api.call(
         "CreateImage", ImageName=ctx.config["omi_name"], RootDeviceName=root,
-        BlockDeviceMappings=list(mappings.values()), Description=_description(ctx, state),
-        ProductCodes=_product_codes(ctx.config),
+        BlockDeviceMappings=list(mappings.values()), Description=omi_description(ctx, state),
+        ProductCodes=product_codes(ctx.config),
         BootModes=ctx.config.get("omi_boot_modes") or None)["Image"]
     # The new OMI owns the snapshots now: on failure delete the base OMI first, alone.
     ctx.resources.forget(base["ImageId"])
@@ -178,7 +178,7 @@ def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
         client = client_for_region(state, region)
         image = client.call("CreateImage", SourceImageId=source_id,
                             SourceRegionName=state.region, ImageName=ctx.config["omi_name"],
-                            Description=_description(ctx, state))["Image"]
+                            Description=omi_description(ctx, state))["Image"]
         ctx.resources.track("OMI", image["ImageId"],
                             lambda: delete_image(client, image["ImageId"], delete_snapshots=True),
                             keep_on_success=True, region=region)
@@ -238,7 +238,8 @@ def _own_images_named(state: VmBuildState, name: str) -> list[dict]:
             and i.get("AccountId") == state.account_id]
 
 
-def _description(ctx: BuildContext, state: VmBuildState) -> str | None:
+def omi_description(ctx: BuildContext, state: VmBuildState) -> str | None:
+    """omi_description rendered with build info (``{{ .SourceOMI }}`` ...), or None."""
     text = ctx.config.get("omi_description")
     if not text:
         return None
@@ -247,7 +248,8 @@ def _description(ctx: BuildContext, state: VmBuildState) -> str | None:
     return interpolate(text, state.build_info())
 
 
-def _product_codes(config: dict) -> list[str] | None:
+def product_codes(config: dict) -> list[str] | None:
+    """product_codes and the older omi_product_codes, merged without duplicates."""
     codes = list(dict.fromkeys([*(config.get("product_codes") or []),
                                 *(config.get("omi_product_codes") or [])]))
     return codes or None

@@ -16,31 +16,30 @@ def _pairs(block: dict, where: str) -> list:
 
 
 def resolve_network(ctx: BuildContext, state: VmBuildState) -> None:
-    from osc_build.filters import NET, SUBNET, build_filters
+    from osc_build.filters import NET, SUBNET, search
 
     config = ctx.config
     state.net_id = config.get("net_id")
     state.subnet_id = config.get("subnet_id")
     state.subregion_name = config.get("subregion_name")
     if not state.net_id and config.get("net_filter"):
-        filters = build_filters(NET, _pairs(config["net_filter"], "net_filter"), where="net_filter")
-        filters.setdefault("States", ["available"])
-        nets = list(state.api.paginate("ReadNets", "Nets", Filters=filters))
+        nets, query = search(state.api, NET, _pairs(config["net_filter"], "net_filter"),
+                             defaults={"States": ["available"]}, where="net_filter")
         if len(nets) != 1:
             raise BuildError(f"net_filter must match exactly one Net, {len(nets)} match "
-                             f"(OAPI filters {filters}); narrow the filter or set net_id")
+                             f"({query.describe()}); narrow the filter or set net_id")
         state.net_id = nets[0]["NetId"]
     if not state.subnet_id and config.get("subnet_filter"):
         block = config["subnet_filter"]
-        filters = build_filters(SUBNET, _pairs(block, "subnet_filter"), where="subnet_filter")
-        filters.setdefault("States", ["available"])
+        defaults: dict = {"States": ["available"]}
         if state.net_id:
-            filters.setdefault("NetIds", [state.net_id])
+            defaults["NetIds"] = [state.net_id]
         if state.subregion_name:
-            filters.setdefault("SubregionNames", [state.subregion_name])
-        subnets = list(state.api.paginate("ReadSubnets", "Subnets", Filters=filters))
+            defaults["SubregionNames"] = [state.subregion_name]
+        subnets, query = search(state.api, SUBNET, _pairs(block, "subnet_filter"),
+                                defaults=defaults, where="subnet_filter")
         if not subnets:
-            raise BuildError(f"no Subnet matches subnet_filter (OAPI filters {filters})")
+            raise BuildError(f"no Subnet matches subnet_filter ({query.describe()})")
         if len(subnets) > 1 and not (block.get("most_free") or block.get("random")):
             raise BuildError(f"{len(subnets)} Subnets match subnet_filter: "
                              f"{', '.join(s['SubnetId'] for s in subnets[:5])}; narrow the "

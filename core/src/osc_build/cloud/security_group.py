@@ -8,7 +8,7 @@ from osc_build.errors import BuildError
 
 
 def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
-    from osc_build.filters import SECURITY_GROUP, build_filters, merge_filters
+    from osc_build.filters import SECURITY_GROUP, merge_filters, search
 
     config = ctx.config
     given = list(config.get("security_group_ids") or [])
@@ -28,10 +28,10 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
     if block:
         pairs = merge_filters(block.get("filters"), block.get("filter"),
                               where="security_group_filter")
-        filters = build_filters(SECURITY_GROUP, pairs, where="security_group_filter")
-        groups = list(client.paginate("ReadSecurityGroups", "SecurityGroups", Filters=filters))
+        groups, query = search(client, SECURITY_GROUP, pairs, where="security_group_filter")
         if not groups:
-            raise BuildError(f"no security group matches security_group_filter ({filters})")
+            raise BuildError(f"no security group matches security_group_filter "
+                             f"({query.describe()})")
         state.security_group_ids = [g["SecurityGroupId"] for g in groups]
         return
     name = ctx.temporary_name

@@ -12,6 +12,14 @@ TIMEOUTS = {"vm": 15 * 60, "image": 60 * 60, "snapshot": 60 * 60, "volume": 15 *
 PROGRESS_EVERY = 30.0  # seconds between "still waiting" lines
 
 
+def growing_schedule(first: float = 1.0, factor: float = 1.5, cap: float = 10.0):
+    """Poll soon (short transitions are seen at once), then less and less often."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * factor, cap)
+
+
 def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Collection[str],
          failed: Collection[str] = (), kind: str, describe: str,
          on_progress: Callable[[str | None, float], None] | None = None) -> str:
@@ -23,7 +31,7 @@ def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Col
 
     return wait_for(read_state, wanted=wanted, failed=failed, timeout=TIMEOUTS[kind],
                     describe=describe, on_progress=on_progress or _reporter(ctx, describe),
-                    sleep=sleep)
+                    schedule=growing_schedule(), sleep=sleep)
 
 
 def _reporter(ctx: BuildContext, describe: str) -> Callable[[str | None, float], None]:
