@@ -53,7 +53,7 @@ def test_interrupt_while_waiting_for_ssh_cleans_up(sim, tmp_path, signum):
     time.sleep(0.5)
     started = time.monotonic()
     proc.send_signal(signum)
-    rest, stderr = proc.communicate(timeout=120)
+    _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 1, stderr
     assert time.monotonic() - started < 30
     assert "Traceback" not in stderr

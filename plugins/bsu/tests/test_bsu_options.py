@@ -162,3 +162,41 @@ def test_bad_options_fail_before_any_request(build, sim):
         assert message in result.stderr, result.stderr
         assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
     assert len(sim.requests()) == before
+
+
+def test_force_flag_and_parallel_sources(build, sim):
+    two = """
+source "outscale-bsu" "a" {
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "%(source)s"
+  communicator = "none"
+  omi_name     = "parallel-a"
+}
+source "outscale-bsu" "b" {
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "%(source)s"
+  communicator = "none"
+  omi_name     = "parallel-b"
+}
+build {
+  sources = ["source.outscale-bsu.a", "source.outscale-bsu.b"]
+}
+"""
+    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+                and i["region"] == "eu-west-2"]
+    text = two % {"source": source["ImageId"]}
+    first = build(text, "-parallel-builds=2")
+    assert first.returncode == 0, first.output
+    assert "--> outscale-bsu.a: OMIs were created" in first.stdout
+    assert "--> outscale-bsu.b: OMIs were created" in first.stdout
+    old = {i["ImageName"]: i["ImageId"] for i in sim.resources("image")
+           if i["ImageName"].startswith("parallel-")}
+    assert set(old) == {"parallel-a", "parallel-b"}
+    refused = build(text)
+    assert refused.returncode == 1 and "is already used by" in refused.stdout
+    forced = build(text, "-force")
+    assert forced.returncode == 0, forced.output
+    new = {i["ImageName"]: i["ImageId"] for i in sim.resources("image")
+           if i["ImageName"].startswith("parallel-")}
+    assert set(new) == set(old) and not set(new.values()) & set(old.values())
+    assert leftovers(sim) == {}
