@@ -50,7 +50,7 @@ def simulator_state(directory: Path | None = None) -> dict[str, Any]:
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "osc_build_sim", "--data-dir", str(directory), "serve",
-             "--backend", "machine", "--json"],
+             "--backend", "machine", "--host-vm", "--json"],
             stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL,
             start_new_session=True)  # outlives this build; `osc-build-sim stop` ends it
     deadline = time.monotonic() + START_TIMEOUT
@@ -96,6 +96,8 @@ def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[Bu
         region = options.get("region") or state["region"]
         options.update(region=region, access_key=state["access_key"],
                        secret_key=state["secret_key"],
-                       custom_endpoint_oapi=endpoint_for(state, region))
+                       custom_endpoint_oapi=endpoint_for(state, region),
+                       # The simulator's host VM (chroot builder), never 169.254.169.254.
+                       metadata_url=state.get("metadata_url") or "")
         out.append(replace(plan, options=options))
     return out

@@ -19,10 +19,17 @@ log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = Path(os.environ.get("OSC_BUILD_SIM_DATA", "~/.local/share/osc-build-sim"))
 
 
-def _backend(name: str, data_dir: Path):
+def _backend(name: str, data_dir: Path, host_vm: str | None = None,
+             host_vm_region: str = "eu-west-2"):
     if name == "null":
+        if host_vm:
+            raise ConfigError("--host-vm needs --backend machine")
         return None
     module, _, attr = "osc_build_sim.machine:MachineBackend".partition(":")
+    if host_vm:  # this machine as a VM, for the chroot builder (see host_record)
+        from .host_record import host_vm_id
+        return getattr(importlib.import_module(module), attr)(
+            data_dir, host_vm_id=host_vm_id(data_dir, host_vm), region=host_vm_region)
     return getattr(importlib.import_module(module), attr)(data_dir)
 
 
@@ -45,8 +52,13 @@ def serve(args) -> int:
     from .admin import info
     from .server import SimServer
     data_dir = args.data_dir.expanduser()
-    server = SimServer(data_dir, config_path=args.config, backend=_backend(args.backend, data_dir),
+    backend = _backend(args.backend, data_dir, args.host_vm, args.host_vm_region)
+    server = SimServer(data_dir, config_path=args.config, backend=backend,
                        port=args.port, tls_port=args.tls_port)
+    host_vm = getattr(backend, "host_vm", None)
+    if host_vm is not None:
+        from .host_record import ensure_record
+        ensure_record(server, host_vm.vm_id, host_vm.region, host_vm.subregion)
     if args.profile:
         server.sim.timings = profiles.timings(args.profile, server.config.timings)
     server.start()
@@ -54,6 +66,8 @@ def serve(args) -> int:
     key = account.access_keys[0]
     state = {**info(server), "pid": os.getpid(), "access_key": key.access_key,
              "secret_key": key.secret_key, "data_dir": str(data_dir)}
+    if host_vm is not None:
+        state.update(host_vm_id=host_vm.vm_id, metadata_url=host_vm.metadata_url)
     tmp = _state_file(data_dir).with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=2))
     tmp.chmod(0o600)
@@ -146,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", choices=("instant", "fast", "realistic"),
                    help="timing profile (overrides the config file)")
     p.add_argument("--backend", choices=("null", "machine"), default="null")
+    p.add_argument("--host-vm", nargs="?", const="auto", metavar="VM_ID",
+                   help="machine backend: this machine is a running VM (metadata service, "
+                        "volumes linked to it appear here), for the chroot builder")
+    p.add_argument("--host-vm-region", default="eu-west-2",
+                   help="region of the --host-vm VM (its subregion is REGIONa)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
                    help="write the credentials as a profile to this osc config.json")
     p.add_argument("--profile-name", default="osc-build-sim")

@@ -1,0 +1,85 @@
+"""Where the build runs: root on Linux, and the VM this machine is, from its metadata."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import requests
+
+from osc_build.context import BuildContext
+from osc_build.errors import BuildError, ConfigError
+from osc_build_chroot.state import ChrootBuildState
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 5.0
+
+
+def check_privileges(ctx: BuildContext, state: ChrootBuildState) -> None:
+    """The chroot builder mounts and chroots: Linux and root, checked before any API call."""
+    if not sys.platform.startswith("linux"):
+        raise ConfigError("the outscale-chroot builder only works on Linux; run it on an "
+                          "OUTSCALE Linux VM")
+    wrapper = ctx.config.get("command_wrapper") or "{{.Command}}"
+    if os.geteuid() != 0:
+        raise ConfigError(
+            "the outscale-chroot builder must run as root (it links volumes, mounts and "
+            f"chroots; command_wrapper {wrapper!r} cannot give osc-build itself the rights); "
+            "run it with sudo")
+
+
+def metadata(base_url: str, path: str) -> str:
+    """One document of the metadata service, e.g. ``instance-id``."""
+    url = f"{base_url.rstrip('/')}/{path}"
+    with requests.Session() as session:
+        session.trust_env = False  # never send link-local requests through a proxy
+        try:
+            answer = session.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
+        except requests.RequestException as err:
+            raise BuildError(f"cannot reach the metadata service at {url} "
+                             f"({type(err).__name__}): the chroot builder must run on an "
+                             "OUTSCALE VM (or set metadata_url)") from None
+    if not answer.ok:
+        raise BuildError(f"the metadata service at {url} answered HTTP {answer.status_code}; "
+                         "the chroot builder must run on an OUTSCALE VM (or fix metadata_url)")
+    return answer.text.strip()
+
+
+def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
+    """This VM's id and subregion; its region too, when nothing else names one."""
+    base = ctx.config.get("metadata_url")
+    if not base:
+        raise ConfigError("metadata_url is empty, but the chroot builder needs the metadata "
+                          "service to know which VM it runs on; remove metadata_url = \"\" "
+                          "(with --local: run the simulator with `osc-build-sim serve "
+                          "--backend machine --host-vm`)")
+    state.host_vm = {"VmId": metadata(base, "instance-id")}
+    state.subregion_name = metadata(base, "placement/availability-zone")
+    region_known = any(ctx.config.get(key) for key in (
+        "region", "profile", "custom_endpoint_oapi")) or any(
+        os.environ.get(name) for name in ("OSC_REGION", "OUTSCALE_REGION"))
+    if not region_known:
+        region = metadata(base, "placement/region")
+        log.info("region %s, from the metadata service", region)
+        ctx.config["region"] = region
+
+
+def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:
+    """Read this VM from the API: the volume is created in its subregion and linked to it."""
+    vm_id, zone = state.host_vm["VmId"], state.subregion_name
+    vms = state.api.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []
+    if not vms:
+        raise BuildError(f"this machine is VM {vm_id} (metadata service) but the API of "
+                         f"{state.region} has no such VM of this account; use the credentials "
+                         "and region of the account that owns this VM")
+    vm = vms[0]
+    actual_zone = (vm.get("Placement") or {}).get("SubregionName", "")
+    if zone and actual_zone and zone != actual_zone:
+        log.warning("metadata says subregion %s, the API says %s; using the API's",
+                    zone, actual_zone)
+    state.host_vm = vm
+    state.subregion_name = actual_zone or zone
+    ctx.ui.message(f"this machine is VM {vm_id} in {state.subregion_name}")
