@@ -79,6 +79,8 @@ def configure(*, debug: bool = False, log_path: str | None = None) -> None:
         if getattr(handler, "_osc_build", False):
             root.removeHandler(handler)
     root.setLevel(logging.DEBUG if debug else logging.INFO)
+    # paramiko (under fabric) says "Connected", "Authentication successful" at INFO.
+    logging.getLogger("paramiko").setLevel(logging.DEBUG if debug else logging.WARNING)
 
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if debug and not log_path else logging.INFO)

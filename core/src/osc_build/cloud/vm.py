@@ -112,11 +112,10 @@ def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
         return
     from osc_build.communicators import connect_ssh
 
-    ctx.ui.say(f"Waiting for SSH on {state.ssh_host}...")
+    ctx.ui.message(f"SSH address: {state.ssh_host}")
     communicator = connect_ssh(ctx, host=state.ssh_host, options=ctx.config,
                                private_key_pem=state.private_key)
     try:
-        ctx.ui.say("Connected to SSH!")
         run_provisioners(ctx, communicator, ctx.provisioners)
         if ctx.config.get("ssh_clear_authorized_keys"):
             ctx.ui.say("Removing the temporary key from authorized_keys...")

@@ -1,0 +1,40 @@
+"""The README's first command: the quickstart builds on the local simulator, and its
+image boots with what the build installed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from osc_build.testing import run_osc_build
+from osc_build_sim.testing import booted_vm, leftovers, running_simulator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def machine_sim(tmp_path_factory):
+    with running_simulator(tmp_path_factory.mktemp("sim"), profile="instant",
+                           backend="machine") as handle:
+        yield handle
+
+
+@pytest.mark.slow
+def test_quickstart_image_has_the_file_and_the_user(machine_sim, tmp_path):
+    result = run_osc_build("build", "--local", "-var", "omi_name=quickstart-e2e",
+                           str(ROOT / "examples" / "quickstart.pkr.hcl"), cwd=tmp_path,
+                           env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir)}, timeout=300)
+    assert result.returncode == 0, result.output
+    assert "built by osc-build" in result.stdout  # the provisioner's output, streamed
+    [image] = [i for i in machine_sim.resources("image") if i["ImageName"] == "quickstart-e2e"]
+    assert f"eu-west-2: {image['ImageId']}" in result.stdout
+    assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))
+
+    with booted_vm(machine_sim, image["ImageId"]) as vm:
+        motd = vm.run("cat /etc/quickstart-motd", hide=True, in_stream=False).stdout
+        user = vm.run("id -un quickstart && test -d /home/quickstart", hide=True, in_stream=False).stdout
+    assert motd == "built by osc-build\n"
+    assert user == "quickstart\n"
+    assert leftovers(machine_sim) == {}
