@@ -34,7 +34,8 @@ def test_quickstart_image_has_the_file_and_the_user(machine_sim, tmp_path):
 
     with booted_vm(machine_sim, image["ImageId"]) as vm:
         motd = vm.run("cat /etc/quickstart-motd", hide=True, in_stream=False).stdout
-        user = vm.run("id -un quickstart && test -d /home/quickstart", hide=True, in_stream=False).stdout
+        user = vm.run("id -un quickstart && test -d /home/quickstart", hide=True,
+                      in_stream=False).stdout
     assert motd == "built by osc-build\n"
     assert user == "quickstart\n"
     assert leftovers(machine_sim) == {}

@@ -296,7 +296,7 @@ def booted_vm(sim: SimHandle, image_id: str, *, user: str = "outscale",
             try:
                 connection.open()
                 break
-            except Exception:  # noqa: BLE001 - SSH not up yet, as during a real boot
+            except Exception:  # SSH not up yet, as during a real boot
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
