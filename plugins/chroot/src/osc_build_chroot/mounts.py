@@ -100,15 +100,18 @@ def _undo_mount(ctx: BuildContext, state: ChrootBuildState, path: str) -> None:
 
 def mount_device(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Mount ``<device><mount_partition>`` at mount_path (made absolute, created 0750)."""
-    from osc_build_chroot.devices import partition_node, wait_for_node
+    from osc_build_chroot.devices import partition_node, table_partitions, wait_for_node
 
     config = ctx.config
     device = state.device_node
     path = os.path.abspath(commands.render(config["mount_path"], {
         **state.build_info(), "Device": os.path.basename(device)}))
-    node = partition_node(device, config.get("mount_partition") or "")
+    partition = config.get("mount_partition")
+    if partition is None:  # a whole-disk file system has no partition 1 to mount
+        partition = "1" if table_partitions(device) else ""
+    node = partition_node(device, partition)
     wait_for_node(ctx, node, timeout=config["device_wait_timeout"],
-                  why=f"partition {config.get('mount_partition') or 'none'} of {device}")
+                  why=f"partition {partition or 'none'} of {device}")
     if is_mounted(path):
         raise BuildError(f"{path} is already a mount point (another build?); set another "
                          "mount_path")

@@ -50,8 +50,9 @@ class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
                         "Where the volume is mounted; {{.Device}} is the device's base name.")
     mount_options = option(fields.List(fields.String(), load_default=list),
                            "Options of the mount command, each given as -o OPTION.")
-    mount_partition = option(fields.String(load_default="1"),
-                             "Partition to mount; \"0\" or \"\" mounts the whole device.")
+    mount_partition = option(fields.String(load_default=None),
+                             "Partition to mount; \"0\" or \"\" mounts the whole device "
+                             "(default: \"1\", or the whole device if it has no partitions).")
     pre_mount_commands = option(fields.List(fields.String(), load_default=list),
                                 "Host commands run before mounting; {{.Device}} is the device.")
     post_mount_commands = option(fields.List(fields.String(), load_default=list),
