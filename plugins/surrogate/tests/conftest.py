@@ -9,8 +9,6 @@ import pytest
 from osc_build.testing import run_osc_build
 from osc_build_sim.testing import running_simulator
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-
 
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory):
