@@ -10,7 +10,7 @@ import asyncssh
 import paramiko
 import pytest
 
-from osc_build_sim.backend import DiskAttachment, VmSpec
+from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
 from osc_build_sim.machine import MachineBackend
 
 
@@ -113,3 +113,20 @@ def test_public_ip_linked_while_running_serves_ssh_until_unlinked(backend, boot_
     backend.unlink_public_ip(vm.vm_id, public_ip)
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((public_ip, 22), timeout=2).close()
+
+
+def test_an_address_already_in_use_fails_the_start_with_a_clear_error(backend, boot_vm,
+                                                                      helpers, keypair):
+    taken = helpers.new_ip(16)
+    squatter = socket.create_server((taken, 22))
+    spec = VmSpec(helpers.new_id("i"), "/dev/sda1", (DiskAttachment("vol-none", "/dev/sda1"),),
+                  taken, None, "outscale", (keypair.public,))
+    try:
+        backend.create_volume("vol-none", 10, "snap-public-debian")
+        with pytest.raises(BackendError, match=f"cannot serve SSH for VM {spec.vm_id} on {taken}"):
+            backend.start_vm(spec)
+        assert spec.vm_id not in backend.running_vms()
+    finally:
+        squatter.close()
+        backend.delete_vm(spec.vm_id)
+        backend.delete_volume("vol-none")

@@ -24,6 +24,7 @@ import asyncssh
 from asyncssh.constants import EXTENDED_DATA_STDERR
 from asyncssh.stream import SSHReader, SSHWriter
 
+from osc_build_sim.backend import BackendError
 from osc_build_sim.machine.sandbox import PATH, Sandbox, User
 
 log = logging.getLogger(__name__)
@@ -134,9 +135,12 @@ class VmSshEndpoint:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((address, self.port))
-        except OSError:
+        except OSError as error:
             sock.close()
-            raise
+            raise BackendError(
+                f"cannot serve SSH for VM {self.sandbox.vm_id} on {address}:{self.port}: "
+                f"{error.strerror} (another simulator's VM may hold this address: give each "
+                "running simulator its own address range)") from error
         sock.listen(128)
         sock.setblocking(False)
         task = asyncio.get_running_loop().create_task(self._accept_loop(sock))
