@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from osc_build.client import Credentials, OscClient
+from osc_build.errors import BuildError
 from osc_build_bsuvolume.builder import volume_artifact
 from osc_build_sim.testing import leftovers, tags_of
 
@@ -95,6 +98,32 @@ def test_destroying_the_artifact_deletes_its_volumes(sim):
         assert time.monotonic() < deadline, "the artifact's volumes were not deleted"
         time.sleep(0.05)
     artifact.destroy()  # volumes already gone: nothing to do, no error
+
+
+def test_destroying_the_artifact_spares_a_volume_someone_linked(sim):
+    gateway = sim.gateway()
+    [image] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+               and i["region"] == sim.region]
+    vm_id = gateway.CreateVms(ImageId=image["ImageId"])["Vms"][0]["VmId"]
+    volume_id = gateway.CreateVolume(Size=1, SubregionName=f"{sim.region}a")["Volume"][
+        "VolumeId"]
+    try:
+        gateway.LinkVolume(VolumeId=volume_id, VmId=vm_id, DeviceName="/dev/xvdb")
+        client = OscClient(Credentials(sim.access_key, sim.secret_key, sim.region,
+                                       sim.endpoint))
+        with pytest.raises(BuildError, match=f"volume {volume_id} is linked to VM {vm_id}; "
+                                             "unlink it"):
+            volume_artifact(client, {"/dev/xvdb": volume_id}).destroy()
+        [volume] = [v for v in sim.resources("volume") if v["VolumeId"] == volume_id]
+        assert volume["State"] == "in-use"
+    finally:
+        gateway.DeleteVms(VmIds=[vm_id])
+        deadline = time.monotonic() + 10
+        while [v for v in sim.resources("volume") if v["LinkedVolumes"]]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        for volume in sim.resources("volume"):
+            gateway.DeleteVolume(VolumeId=volume["VolumeId"])
 
 
 def test_bad_options_fail_before_any_request(build, sim):

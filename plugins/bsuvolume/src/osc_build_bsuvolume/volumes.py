@@ -11,7 +11,7 @@ from osc_build.cloud.state import VmBuildState
 from osc_build.cloud.vm import CLEANUP_WAIT
 from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError
+from osc_build.errors import BuildError, CloudError
 from osc_build_bsuvolume.options import kept_devices
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,12 @@ def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
     client = state.api
     for device, volume_id in state.volumes.items():
         ctx.ui.say(f"Detaching volume {volume_id} ({device})...")
-        client.call("UnlinkVolume", VolumeId=volume_id)
-        # From now on the volume is ours, not the VM's: delete it if the build fails.
-        ctx.resources.track("volume", volume_id, lambda v=volume_id: delete_volume(client, v),
+        # Tracked first, so that an interrupt during the call cannot lose it: from now on
+        # the volume is ours, not the VM's, and a failed build deletes it.
+        ctx.resources.track("volume", volume_id,
+                            lambda v=volume_id: delete_volume(client, v, unlink=True),
                             keep_on_success=True, region=client.region)
+        client.call("UnlinkVolume", VolumeId=volume_id)
     for volume_id in state.volumes.values():
         wait(ctx, lambda v=volume_id: read_one(_read_volumes(client, [v])),
              wanted={"available"}, failed={"error", "deleting"}, kind="volume",
@@ -66,8 +68,22 @@ def terminate_vm(ctx: BuildContext, state: VolumeBuildState) -> None:
     ctx.resources.forget(vm_id)
 
 
-def delete_volume(client: OscClient, volume_id: str) -> None:
-    """Delete a volume once no VM holds it; a volume already gone is fine."""
+def delete_volume(client: OscClient, volume_id: str, *, unlink: bool = False) -> None:
+    """Delete a volume; a volume already gone is fine.
+
+    With ``unlink`` (undoing a build) a volume still linked is unlinked first;
+    without it (destroying an artifact) a linked volume is an error: someone uses it.
+    """
+    volume = _read_volumes(client, [volume_id])
+    link = ((volume[0].get("LinkedVolumes") or [{}])[0] if volume else {})
+    if link.get("State") == "attached":
+        if not unlink:
+            raise BuildError(f"volume {volume_id} is linked to VM {link.get('VmId')}; unlink "
+                             "it (UnlinkVolume) before destroying the artifact")
+        try:
+            client.call("UnlinkVolume", VolumeId=volume_id)
+        except CloudError as err:  # it may have finished detaching meanwhile
+            log.debug("unlinking volume %s before deleting it: %s", volume_id, err)
     state = wait_for(lambda: read_one(_read_volumes(client, [volume_id])) or "gone",
                      wanted={"available", "error", "gone"}, timeout=CLEANUP_WAIT,
                      describe=f"volume {volume_id}")
