@@ -44,6 +44,10 @@ def test_kept_volumes_are_detached_tagged_and_the_rest_is_gone(build, sim, delet
     delete_on_vm_deletion = true
     tags                  = {{ Name = "scratch" }}
   }}
+  bsu_volumes {{
+    device_name = "/dev/xvdf"
+    no_device   = true
+  }}
 """))
     assert result.returncode == 0, result.output
     volumes = {v["VolumeId"]: v for v in sim.resources("volume")}
