@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import shutil
+import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,20 @@ from osc_build_sim.machine.sandbox import Disk, Sandbox
 from osc_build_sim.machine.sshserver import VmSshEndpoint, host_key
 
 log = logging.getLogger(__name__)
+
+
+def _reported(method):
+    """The API layer maps BackendError to an error state: make every failure one."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except BackendError:
+            raise
+        except (OSError, subprocess.SubprocessError, TimeoutError) as error:
+            log.exception("%s failed", method.__name__)
+            raise BackendError(f"{method.__name__.replace('_', ' ')} failed: {error}") from error
+    return wrapper
 
 
 @dataclass
@@ -73,24 +89,30 @@ class MachineBackend:
 
     # -- disks --------------------------------------------------------------------
 
+    @_reported
     def create_volume(self, volume_id: str, size_gib: int, snapshot_id: str | None) -> None:
         self.disks.create_volume(volume_id, size_gib, snapshot_id)
 
+    @_reported
     def delete_volume(self, volume_id: str) -> None:
         self.disks.delete(self.disks.volume(volume_id))
 
+    @_reported
     def create_snapshot(self, snapshot_id, volume_id, progress) -> None:
         self.disks.create_snapshot(snapshot_id, volume_id, progress)
 
+    @_reported
     def copy_snapshot(self, snapshot_id: str, source_snapshot_id: str, progress) -> None:
         source = self.disks.snapshot(source_snapshot_id)
         if not source.exists():
             raise BackendError(f"snapshot {source_snapshot_id} has no data on this machine")
         copy_sparse(source, self.disks.snapshot(snapshot_id), progress)
 
+    @_reported
     def delete_snapshot(self, snapshot_id: str) -> None:
         self.disks.delete(self.disks.snapshot(snapshot_id))
 
+    @_reported
     def ensure_public_image(self, snapshot_id: str, image_name: str, size_gib: int) -> None:
         path = self.disks.snapshot(snapshot_id)
         if path.exists():
@@ -102,6 +124,7 @@ class MachineBackend:
 
     # -- VMs ----------------------------------------------------------------------
 
+    @_reported
     def start_vm(self, spec: VmSpec) -> None:
         vm_dir = self.root / "vms" / checked_id(spec.vm_id)
         vm_dir.mkdir(parents=True, exist_ok=True)
@@ -159,16 +182,19 @@ class MachineBackend:
         finally:
             vm.sandbox.stop()
 
+    @_reported
     def stop_vm(self, vm_id: str) -> None:
         vm = self._vms.get(vm_id)
         if vm is not None:
             self._stop(vm)
             log.info("VM %s stopped", vm_id)
 
+    @_reported
     def delete_vm(self, vm_id: str) -> None:
         self.stop_vm(vm_id)
         shutil.rmtree(self.root / "vms" / checked_id(vm_id), ignore_errors=True)
 
+    @_reported
     def link_volume(self, vm_id: str, attachment: DiskAttachment) -> None:
         if self.host_vm and vm_id == self.host_vm.vm_id:
             self.host_vm.link(attachment, self.disks.volume(attachment.volume_id))
@@ -178,6 +204,7 @@ class MachineBackend:
             with self._lock:
                 vm.sandbox.add_disk(self._disk(attachment))
 
+    @_reported
     def unlink_volume(self, vm_id: str, volume_id: str) -> None:
         if self.host_vm and vm_id == self.host_vm.vm_id:
             self.host_vm.unlink(volume_id)
@@ -193,17 +220,20 @@ class MachineBackend:
             return self.host_vm.device_path(volume_id)
         return None
 
+    @_reported
     def link_public_ip(self, vm_id: str, public_ip: str) -> None:
         """A running VM answers SSH on ``public_ip`` too (a stopped one gets it at start)."""
         vm = self._vms.get(vm_id)
         if vm is not None and vm.endpoint is not None:
             self._call(vm.endpoint.listen(public_ip))
 
+    @_reported
     def unlink_public_ip(self, vm_id: str, public_ip: str) -> None:
         vm = self._vms.get(vm_id)
         if vm is not None and vm.endpoint is not None:
             self._call(vm.endpoint.unlisten(public_ip))
 
+    @_reported
     def sync_vm(self, vm_id: str) -> None:
         vm = self._vms.get(vm_id)
         if vm is not None:
