@@ -71,19 +71,22 @@ def test_kept_volumes_are_detached_tagged_and_the_rest_is_gone(build, sim, delet
     assert set(left) == {"volume"} and set(left["volume"]) == set(volumes), json.dumps(left)
 
 
-def test_a_volume_on_the_root_device_is_kept_too(build, sim, delete_volumes):
+def test_a_volume_on_the_root_device_is_kept_too(build, sim, delete_volumes, tmp_path):
     result = build(template("""
   bsu_volumes {
     device_name = "/dev/sda1"
     volume_size = 12
     tags        = { Name = "system" }
   }
-"""))
+""", provisioners='  post-processor "manifest" {\n    output = "manifest.json"\n  }'))
     assert result.returncode == 0, result.output
     [volume] = sim.resources("volume")
     assert (volume["Size"], tags_of(volume), volume["State"]) == (12, {"Name": "system"},
                                                                   "available")
     assert f"{sim.region}: {volume['VolumeId']} (/dev/sda1)" in result.stdout
+    [entry] = json.loads((tmp_path / "manifest.json").read_text())["builds"]
+    assert (entry["builder_type"], entry["artifact_id"]) == (
+        "outscale-bsuvolume", f"{sim.region}:{volume['VolumeId']}")
 
 
 def test_destroying_the_artifact_deletes_its_volumes(sim):
