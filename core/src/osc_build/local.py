@@ -96,8 +96,8 @@ def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[Bu
         region = options.get("region") or state["region"]
         options.update(region=region, access_key=state["access_key"],
                        secret_key=state["secret_key"],
-                       custom_endpoint_oapi=endpoint_for(state, region),
-                       # The simulator's host VM (chroot builder), never 169.254.169.254.
-                       metadata_url=state.get("metadata_url") or "")
+                       custom_endpoint_oapi=endpoint_for(state, region))
+        # The simulator's host VM (chroot builder); never 169.254.169.254.
+        options.setdefault("metadata_url", state.get("metadata_url") or "")
         out.append(replace(plan, options=options))
     return out
