@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
 import os
 import select
 import signal
 import stat
-import struct
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -26,14 +24,13 @@ from pathlib import Path
 
 from osc_build_sim.backend import BackendError
 from osc_build_sim.machine import loopdev
+from osc_build_sim.machine.accounts import User, parse_passwd, pty_pair
 
 log = logging.getLogger(__name__)
 
 SCRIPTS = resources.files("osc_build_sim.machine") / "scripts"
 DROPPED_CAPS = ("-mknod,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,"
                 "-syslog,-wake_alarm")
-TIOCSPTLCK = 0x40045431  # unlock a pty's slave side
-TIOCGPTPEER = 0x5441  # open the slave side without a path lookup (Linux 4.13)
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -53,25 +50,6 @@ class Disk:
     def partition_node(self, number: str) -> str:
         name = self.node_name
         return f"{name}p{number}" if name[-1].isdigit() else f"{name}{number}"
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    uid: int
-    gid: int
-    home: str
-    shell: str
-
-
-def parse_passwd(text: str) -> dict[str, User]:
-    users = {}
-    for line in text.splitlines():
-        fields = line.split(":")
-        if len(fields) >= 7 and fields[2].isdigit() and fields[3].isdigit():
-            users[fields[0]] = User(fields[0], int(fields[2]), int(fields[3]), fields[5],
-                                    fields[6] or "/bin/sh")
-    return users
 
 
 class Sandbox:
@@ -272,25 +250,12 @@ class Sandbox:
         """A pty pair from the VM's own devpts, so that ``tty`` names it inside."""
         try:
             dev = self._dev_dir()
-            try:
-                pts = os.open("pts", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dev)
-            finally:
-                os.close(dev)
-            try:
-                master = os.open("ptmx", os.O_RDWR | os.O_NOCTTY | os.O_NOFOLLOW, dir_fd=pts)
-            finally:
-                os.close(pts)
         except OSError:
             return os.openpty()
         try:
-            if os.fstat(master).st_rdev != os.makedev(5, 2):
-                raise OSError("not a pty multiplexer")
-            fcntl.ioctl(master, TIOCSPTLCK, struct.pack("i", 0))
-            slave = fcntl.ioctl(master, TIOCGPTPEER, os.O_RDWR | os.O_NOCTTY)
-        except OSError:
-            os.close(master)
-            return os.openpty()
-        return master, slave
+            return pty_pair(dev)
+        finally:
+            os.close(dev)
 
     def add_disk(self, disk: Disk) -> None:
         disk.loop = loopdev.attach(disk.path)

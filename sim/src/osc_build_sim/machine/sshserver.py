@@ -9,14 +9,11 @@ as that user.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import logging
 import os
 import signal
 import socket
 import struct
-import termios
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +23,14 @@ from asyncssh.stream import SSHReader, SSHWriter
 
 from osc_build_sim.backend import BackendError
 from osc_build_sim.machine.sandbox import PATH, Sandbox, User
+from osc_build_sim.machine.sessionio import (
+    PtyWriter,
+    client_env,
+    copy_in,
+    copy_out,
+    finish,
+    set_size,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +207,7 @@ class VmSshEndpoint:
                 process.exit(1)
                 return
             env = {"HOME": user.home, "USER": user.name, "LOGNAME": user.name,
-                   "SHELL": user.shell, "PATH": PATH, **_client_env(process.env)}
+                   "SHELL": user.shell, "PATH": PATH, **client_env(process.env)}
             term = process.term_type
             if term:
                 env["TERM"] = term
@@ -233,15 +238,15 @@ class VmSshEndpoint:
         child = await asyncio.create_subprocess_exec(
             *command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True)
-        outputs = [asyncio.ensure_future(_copy_out(child.stdout, process.stdout)),
-                   asyncio.ensure_future(_copy_out(child.stderr, process.stderr))]
-        feeding = asyncio.ensure_future(_copy_in(process, child.stdin))
-        return await _finish(child, outputs, feeding)
+        outputs = [asyncio.ensure_future(copy_out(child.stdout, process.stdout)),
+                   asyncio.ensure_future(copy_out(child.stderr, process.stderr))]
+        feeding = asyncio.ensure_future(copy_in(process, child.stdin))
+        return await finish(child, outputs, feeding)
 
     async def _run_pty(self, process, command: list[str], env: dict[str, str]) -> int:
         master, slave = self.sandbox.open_pty()
         cols, rows, _, _ = process.term_size
-        _set_size(slave, cols, rows)
+        set_size(slave, cols, rows)
         try:
             child = await asyncio.create_subprocess_exec(
                 "setsid", "--ctty", *command, stdin=slave, stdout=slave, stderr=slave, env=env)
@@ -251,87 +256,10 @@ class VmSshEndpoint:
         reader = asyncio.StreamReader()
         transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(master, "rb", buffering=0))
-        writer = _PtyWriter(master)
-        outputs = [asyncio.ensure_future(_copy_out(reader, process.stdout))]
-        feeding = asyncio.ensure_future(_copy_in(process, writer, master))
+        writer = PtyWriter(master)
+        outputs = [asyncio.ensure_future(copy_out(reader, process.stdout))]
+        feeding = asyncio.ensure_future(copy_in(process, writer, master))
         try:
-            return await _finish(child, outputs, feeding)
+            return await finish(child, outputs, feeding)
         finally:
             transport.close()
-
-
-class _PtyWriter:
-    """Writes keystrokes to a pty master (small writes: a blocking write is fine)."""
-
-    def __init__(self, fd: int):
-        self.fd = fd
-
-    def write(self, data: bytes) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self.fd, data)
-
-    async def drain(self) -> None:
-        pass
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self.fd, b"\x04")  # end of input is ^D on a terminal
-
-
-async def _copy_out(source: asyncio.StreamReader, sink) -> None:
-    while True:
-        try:
-            data = await source.read(65536)
-        except OSError:  # EIO: every user of the pty has closed it
-            return
-        if not data:
-            return
-        sink.write(data)
-        await sink.drain()
-
-
-async def _copy_in(process, sink, pty_fd: int | None = None) -> None:
-    while True:
-        try:
-            data = await process.stdin.read(65536)
-        except asyncssh.TerminalSizeChanged as change:
-            if pty_fd is not None:
-                _set_size(pty_fd, change.width, change.height)
-            continue
-        except (asyncssh.BreakReceived, asyncssh.SignalReceived, asyncssh.SoftEOFReceived):
-            continue
-        if not data:
-            break
-        sink.write(data)
-        with contextlib.suppress(ConnectionError):
-            await sink.drain()
-    with contextlib.suppress(OSError):
-        sink.close()
-
-
-async def _finish(child, outputs: list[asyncio.Future], feeding: asyncio.Future,
-                  linger: float = 5.0) -> int:
-    """Wait for the command, then for its output (a background job may hold it open)."""
-    status = await child.wait()
-    _, pending = await asyncio.wait(outputs, timeout=linger)
-    for task in [*pending, feeding]:
-        task.cancel()
-    await asyncio.gather(*outputs, feeding, return_exceptions=True)
-    return status
-
-
-def _set_size(fd: int, cols: int, rows: int) -> None:
-    if cols and rows:
-        with contextlib.suppress(OSError):
-            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-
-def _client_env(env) -> dict[str, str]:
-    """Client-sent variables, as text (asyncssh hands them over as bytes with encoding=None)."""
-    result = {}
-    for key, value in (env or {}).items():
-        key = key.decode(errors="replace") if isinstance(key, bytes) else str(key)
-        value = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-        if key and "=" not in key and "\0" not in key + value:
-            result[key] = value
-    return result
