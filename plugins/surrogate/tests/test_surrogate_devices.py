@@ -59,6 +59,8 @@ def test_omi_registered_from_the_launch_devices_snapshots(build, sim):
   tags          = { Name = "surrogate", Source = "{{ .SourceOMI }}" }
   snapshot_tags = { Kind = "root-or-data" }
   omi_regions   = ["us-east-2"]
+  omi_account_ids      = ["111122223333"]
+  snapshot_account_ids = ["444455556666"]
 """))
     assert result.returncode == 0, result.output
     [image] = [i for i in sim.resources("image") if i["ImageName"] == "surrogate-devices"
@@ -83,7 +85,31 @@ def test_omi_registered_from_the_launch_devices_snapshots(build, sim):
     for bsu in (root, data):
         assert tags_of(snapshots[bsu["SnapshotId"]]) == {
             "Name": "surrogate", "Source": source["ImageId"], "Kind": "root-or-data"}
+    assert image["PermissionsToLaunch"]["AccountIds"] == ["111122223333"]
+    for bsu in (root, data):
+        permissions = snapshots[bsu["SnapshotId"]]["PermissionsToCreateVolume"]
+        assert permissions["AccountIds"] == ["444455556666"]
     [copy] = [i for i in sim.resources("image") if i["ImageName"] == "surrogate-devices"
               and i["region"] == "us-east-2"]
     assert f"us-east-2: {copy['ImageId']}" in result.stdout
+    assert leftovers(sim) == {}, json.dumps(leftovers(sim))
+
+
+def test_force_deregister_replaces_the_omi_and_its_snapshots(build, sim):
+    first = build(template("surrogate-again"))
+    assert first.returncode == 0, first.output
+    [old] = [i for i in sim.resources("image") if i["ImageName"] == "surrogate-again"]
+    again = build(template("surrogate-again"))
+    assert again.returncode == 1
+    assert f"omi_name 'surrogate-again' is already used by {old['ImageId']}" in again.output
+    forced = build(template("surrogate-again", DEVICES + """
+  force_deregister      = true
+  force_delete_snapshot = true
+"""))
+    assert forced.returncode == 0, forced.output
+    [new] = [i for i in sim.resources("image") if i["ImageName"] == "surrogate-again"]
+    assert new["ImageId"] != old["ImageId"]
+    old_snapshots = {m["Bsu"].get("SnapshotId") for m in old["BlockDeviceMappings"]} - {None}
+    assert len(old_snapshots) == 2
+    assert not old_snapshots & {s["SnapshotId"] for s in sim.resources("snapshot")}
     assert leftovers(sim) == {}, json.dumps(leftovers(sim))

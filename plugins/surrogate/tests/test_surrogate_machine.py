@@ -31,7 +31,7 @@ def _build(sim, *args: str, cwd: Path):
                          env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)})
 
 
-def _wait(read, key: str, item_id: str, state: str, timeout: float = 60) -> dict:
+def _wait(read, key: str, item_id: str, state: str, timeout: float = 180) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         items = read(Filters={f"{key}Ids": [item_id]})[f"{key}s"]

@@ -41,6 +41,8 @@ def root(source: str = "/dev/xvdf", extra: str = "") -> str:
                                         "10 GiB of /dev/xvdf"),
     (root(extra='    iops = 100\n    volume_type = "gp2"'),
      "omi_root_device.iops: iops is only valid with volume_type = \"io1\""),
+    (root(extra='    iops = 100'), "omi_root_device: iops needs an io1 root, and /dev/xvdf is "
+                                     "not io1"),
     (root() + '  shutdown_behavior = "terminate"',
      "shutdown_behavior: terminate would delete the surrogate VM"),
     (root() + '  root_device_name = "/dev/xvda"',

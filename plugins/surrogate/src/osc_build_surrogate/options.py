@@ -86,6 +86,11 @@ class SurrogateOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
                 f"device_name {root['device_name']!r} is also a launch device, which would "
                 "become a second device of that name in the OMI; rename one of them",
                 field_name="omi_root_device")
+        if root.get("iops") and (root.get("volume_type") or source.get("volume_type")) != "io1":
+            raise ValidationError(
+                f"iops needs an io1 root, and {root['source_device_name']} is not io1; set "
+                "volume_type = \"io1\" in omi_root_device or remove iops",
+                field_name="omi_root_device")
         if (root.get("volume_size") and source.get("volume_size")
                 and root["volume_size"] < source["volume_size"]):
             raise ValidationError(
