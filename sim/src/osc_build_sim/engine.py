@@ -8,6 +8,7 @@ state.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import secrets
@@ -54,6 +55,10 @@ class Simulator:
         self.faults = Faults(config.faults, config.seed)
         self.stopping = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="sim-job")
+        # Two simulators (two data dirs) running real VMs at once must not hand out the
+        # same loopback addresses: each starts its ranges at its own offset.
+        digest = hashlib.sha256(str(Path(data_dir).resolve()).encode()).digest()
+        self.ip_offset = int.from_bytes(digest[:4], "big") % 0x8000 * 16
 
     # Jobs ------------------------------------------------------------------
     def submit(self, job: Callable[[], None]) -> None:
@@ -114,20 +119,22 @@ class Simulator:
         if subnet:
             net = ipaddress.ip_network(subnet["IpRange"])
             base = int(PRIVATE_NET.network_address) | (int(net.network_address) & 0xFFFFF)
-            for offset in range(4, min(net.num_addresses - 1, 1 << 16)):
+            start = 4 + self.ip_offset % max(1, min(net.num_addresses - 8, 1 << 12))
+            for offset in range(start, min(net.num_addresses - 1, 1 << 16)):
                 candidate = str(ipaddress.ip_address(base + offset))
                 if ipaddress.ip_address(candidate) in PRIVATE_NET and candidate not in used:
                     return candidate
         while True:
             n = tx.next_counter("private_ip")
-            candidate = str(PRIVATE_NET.network_address + 0xF0000 + 10 + n)
+            candidate = str(PRIVATE_NET.network_address + 0x80000 + self.ip_offset + 10 + n)
             if candidate not in used:
                 return candidate
 
     def allocate_public_ip(self, tx: Tx) -> str:
         used = self._used_ips(tx)
         while True:
-            candidate = str(PUBLIC_NET.network_address + 10 + tx.next_counter("public_ip"))
+            candidate = str(PUBLIC_NET.network_address + self.ip_offset + 10
+                            + tx.next_counter("public_ip"))
             if candidate not in used:
                 return candidate
 
