@@ -4,6 +4,8 @@ image boots with what the build installed."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,4 +40,12 @@ def test_quickstart_image_has_the_file_and_the_user(machine_sim, tmp_path):
                       in_stream=False).stdout
     assert motd == "built by osc-build\n"
     assert user == "quickstart\n"
+    assert leftovers(machine_sim) == {}
+
+    # The README's way to get a shell in the new image.
+    shell = subprocess.run([sys.executable, "-m", "osc_build_sim", "--data-dir",
+                            str(machine_sim.data_dir), "ssh", image["ImageId"], "id -un; cat",
+                            "/etc/quickstart-motd"], capture_output=True, text=True, timeout=120)
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout == "outscale\nbuilt by osc-build\n"
     assert leftovers(machine_sim) == {}

@@ -147,6 +147,43 @@ def reset(args) -> int:
     return 0
 
 
+def ssh(args) -> int:
+    """Boot an image on the running simulator, open an SSH session, delete the VM after."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from .boot import booted, gateway
+    data_dir = args.data_dir.expanduser()
+    if not _state_file(data_dir).exists():
+        print(f"no simulator running for {data_dir}; start one with `osc-build-sim serve "
+              "--backend machine` or run a build with `osc-build build --local`", file=sys.stderr)
+        return 1
+    if shutil.which("ssh") is None:
+        print("the ssh client is missing; install the Debian package openssh-client",
+              file=sys.stderr)
+        return 1
+    state = json.loads(_state_file(data_dir).read_text())
+    region = args.region or state["region"]
+    endpoint = state["regions"].get(region)
+    if endpoint is None:
+        print(f"unknown region {region!r}; the simulator serves {sorted(state['regions'])}",
+              file=sys.stderr)
+        return 1
+    gw = gateway(endpoint, region, state["access_key"], state["secret_key"])
+    print(f"booting {args.image_id} in {region}...", file=sys.stderr)
+    with booted(gw, args.image_id) as vm, tempfile.TemporaryDirectory() as tmp:
+        key = Path(tmp) / "key"
+        key.write_text(vm.private_key)
+        key.chmod(0o600)
+        print(f"{vm.vm_id} is running at {vm.host}; the VM is deleted when you log out",
+              file=sys.stderr)
+        command = ["ssh", "-i", str(key), "-o", "StrictHostKeyChecking=no", "-o",
+                   "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o",
+                   "ConnectionAttempts=30", f"{args.user}@{vm.host}", *args.command]
+        return subprocess.call(command)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="osc-build-sim",
                                      description="A local OUTSCALE API simulator.")
@@ -176,6 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=ls)
     sub.add_parser("stop", help="stop the running simulator").set_defaults(func=stop)
     sub.add_parser("reset", help="wipe all resources").set_defaults(func=reset)
+    p = sub.add_parser("ssh", help="boot an OMI on the running simulator and log in to it")
+    p.add_argument("image_id", help="the OMI to boot, e.g. ami-12345678")
+    p.add_argument("command", nargs="*", help="a command to run instead of a shell")
+    p.add_argument("--user", default="outscale", help="user to log in as (default: outscale)")
+    p.add_argument("--region", help="region of the OMI (default: the simulator's)")
+    p.set_defaults(func=ssh)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

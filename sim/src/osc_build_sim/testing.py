@@ -269,28 +269,13 @@ def booted_vm(sim: SimHandle, image_id: str, *, user: str = "outscale",
     import paramiko
     from fabric import Connection
 
-    gw = sim.gateway()
-    name = f"check-{int(time.time() * 1000)}"
-    private_key = gw.CreateKeypair(KeypairName=name)["Keypair"]["PrivateKey"]
-    group_id = gw.CreateSecurityGroup(SecurityGroupName=name,
-                                      Description="booted_vm")["SecurityGroup"]["SecurityGroupId"]
-    vm_id = None
-    try:
-        gw.CreateSecurityGroupRule(SecurityGroupId=group_id, Flow="Inbound", IpProtocol="tcp",
-                                   FromPortRange=22, ToPortRange=22, IpRange="127.0.0.0/8")
-        vm = gw.CreateVms(ImageId=image_id, KeypairName=name, SecurityGroupIds=[group_id],
-                          VmType="tinav7.c1r1p1")["Vms"][0]
-        vm_id = vm["VmId"]
+    from .boot import booted
+
+    with booted(sim.gateway(), image_id, timeout=timeout) as vm:
+        key = _private_key(paramiko, io.StringIO(vm.private_key))
         deadline = time.monotonic() + timeout
-        while vm["State"] != "running":
-            if time.monotonic() > deadline or vm["State"] in ("terminated", "stopped"):
-                raise RuntimeError(f"VM {vm_id} is {vm['State']}")
-            time.sleep(0.2)
-            vm = gw.ReadVms(Filters={"VmIds": [vm_id]})["Vms"][0]
-        host = vm.get("PublicIp") or vm["PrivateIp"]
-        key = _private_key(paramiko, io.StringIO(private_key))
         while True:
-            connection = Connection(host, user=user, connect_timeout=5,
+            connection = Connection(vm.host, user=user, connect_timeout=5,
                                     connect_kwargs={"pkey": key, "look_for_keys": False,
                                                     "allow_agent": False})
             try:
@@ -304,19 +289,6 @@ def booted_vm(sim: SimHandle, image_id: str, *, user: str = "outscale",
             yield connection
         finally:
             connection.close()
-    finally:
-        if vm_id:
-            gw.DeleteVms(VmIds=[vm_id])
-            deadline = time.monotonic() + timeout
-            while gw.ReadVms(Filters={"VmIds": [vm_id]})["Vms"][0]["State"] != "terminated":
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.2)
-            for volume in gw.ReadVolumes()["Volumes"]:
-                if not volume.get("LinkedVolumes"):
-                    gw.DeleteVolume(VolumeId=volume["VolumeId"])
-        gw.DeleteSecurityGroup(SecurityGroupId=group_id)
-        gw.DeleteKeypair(KeypairName=name)
 
 
 def _private_key(paramiko, stream):
