@@ -49,3 +49,27 @@ def test_quickstart_image_has_the_file_and_the_user(machine_sim, tmp_path):
     assert shell.returncode == 0, shell.stderr
     assert shell.stdout == "outscale\nbuilt by osc-build\n"
     assert leftovers(machine_sim) == {}
+
+
+ANCHOR_EXAMPLES = ROOT.parent / "shared" / "anchor-examples"
+
+
+@pytest.mark.slow
+def test_official_bsu_example_runs_unchanged(machine_sim, tmp_path):
+    assert ANCHOR_EXAMPLES.is_dir(), f"the official examples are expected in {ANCHOR_EXAMPLES}"
+    result = run_osc_build("build", "--local", "-var-file=variables.auto.pkrvars.hcl",
+                           "osc-bsu.pkr.hcl", cwd=ANCHOR_EXAMPLES,
+                           env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir)}, timeout=300)
+    assert result.returncode == 0, result.output
+    [image] = [i for i in machine_sim.resources("image")
+               if i["ImageName"].startswith("packer-example-") and i["region"] == "us-east-2"]
+    assert f"us-east-2: {image['ImageId']}" in result.stdout
+    assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))
+    # force_deregister = true: a second run replaces the OMI instead of failing.
+    again = run_osc_build("build", "--local", "-var-file=variables.auto.pkrvars.hcl",
+                          "-var", f"omi_name={image['ImageName']}", "osc-bsu.pkr.hcl",
+                          cwd=ANCHOR_EXAMPLES,
+                          env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir)}, timeout=300)
+    assert again.returncode == 0, again.output
+    assert [i["ImageId"] for i in machine_sim.resources("image")
+            if i["ImageName"] == image["ImageName"]] != [image["ImageId"]]
