@@ -4,6 +4,7 @@ from a public OMI with provisioners, a from_scratch build, and booting what they
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
@@ -60,6 +61,11 @@ build {
     source      = "PKG/"
     destination = "/opt/mypkg"
   }
+  provisioner "file" {
+    direction   = "download"
+    source      = "/etc/chroot-built.txt"
+    destination = "OUT/"
+  }
 }
 """
 
@@ -69,9 +75,11 @@ def test_build_from_public_omi_with_provisioners_boots(build, sim, tmp_path):
     (package / "bin").mkdir(parents=True)
     (package / "bin" / "tool").write_text("#!/bin/sh\necho tool 1.0\n")
     (package / "VERSION").write_text("1.0\n")
-    result = build(FROM_SOURCE.replace("PKG", str(package)))
+    result = build(FROM_SOURCE.replace("PKG", str(package)).replace("OUT", str(tmp_path / "out")))
     image_id = _image_id(result)
     assert "Provisioning in the chroot" in result.stdout
+    assert (tmp_path / "out" / "chroot-built.txt").read_text() == "built in a chroot (yes)\n"
+    assert not os.path.exists("/mnt/packer-outscale-chroot-volumes/xvdf")
     assert machine_leftovers(sim) == []
     assert cloud_leftovers(sim) == {}, json.dumps(cloud_leftovers(sim))
     gw = gateway(sim)

@@ -59,7 +59,8 @@ build {
   }
   provisioner "shell" {
     only   = ["outscale-chroot.default", "outscale-chroot.again"]
-    inline = ["test -e /sys/kernel", "test -e /dev/null", "test -s /etc/resolv.conf"]
+    inline = ["test -e /sys/kernel", "test -e /dev/null", "test -s /etc/resolv.conf",
+              "sleep 2"]  # the builds overlap: each holds its device meanwhile
   }
 }
 """
@@ -72,7 +73,7 @@ def test_three_builds_at_once_with_their_options(build, sim):
     default = re.search(r"default: Mounting (\S+) at (\S+)\.\.\.", result.stdout)
     again = re.search(r"again: Mounting (\S+) at (\S+)\.\.\.", result.stdout)
     assert custom.groups() == ("/dev/xvdk", "/mnt/packer-outscale-chroot-volumes/custom-xvdk")
-    assert len({custom.group(1), default.group(1), again.group(1)}) == 3
+    assert len({custom.group(1), default.group(1), again.group(1)}) == 3, result.stdout
     assert default.group(2) == f"/mnt/packer-outscale-chroot-volumes/{default.group(1)[5:]}"
     assert result.stdout.count("OMIs were created") == 3
     assert machine_leftovers(sim) == []

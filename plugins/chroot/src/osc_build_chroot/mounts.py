@@ -98,6 +98,12 @@ def _undo_mount(ctx: BuildContext, state: ChrootBuildState, path: str) -> None:
         state.mounted.remove(path)
 
 
+def _undo_volume_mount(ctx: BuildContext, state: ChrootBuildState, path: str) -> None:
+    _undo_mount(ctx, state, path)
+    with contextlib.suppress(OSError):  # made by this build; kept if anything is left in it
+        os.rmdir(path)
+
+
 def mount_device(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Mount ``<device><mount_partition>`` at mount_path (made absolute, created 0750)."""
     from osc_build_chroot.devices import partition_node, table_partitions, wait_for_node
@@ -121,7 +127,8 @@ def mount_device(ctx: BuildContext, state: ChrootBuildState) -> None:
     commands.check(ctx, f"mount{options} {shlex.quote(node)} {shlex.quote(path)}",
                    what=f"mounting {node}")
     state.mount_path = path
-    _track_mount(ctx, state, path)
+    state.mounted.append(path)
+    ctx.resources.track("mount", path, lambda: _undo_volume_mount(ctx, state, path))
 
 
 def mount_extra(ctx: BuildContext, state: ChrootBuildState) -> None:
