@@ -134,3 +134,34 @@ def test_options_loaded_by_a_builder_schema_connect(build, server, client_pem):
     with connect_ssh(build.ctx, "10.9.9.9", options, private_key_pem=client_pem) as comm:
         assert comm.settings.timeout == 600 and comm.settings.keep_alive == 5
         assert comm.run("true") == 0
+
+
+@pytest.fixture
+def ssh_agent(tmp_path, client_pem, monkeypatch):
+    """A real ssh-agent holding the client key, found through SSH_AUTH_SOCK."""
+    import subprocess
+
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            if sock.exists():
+                break
+            time.sleep(0.05)
+        key = tmp_path / "agent_key"
+        key.write_text(client_pem)
+        key.chmod(0o600)
+        subprocess.run(["ssh-add", str(key)], env={"SSH_AUTH_SOCK": str(sock)}, check=True,
+                       capture_output=True)
+        key.unlink()
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        yield sock
+    finally:
+        agent.terminate()
+        agent.wait(5)
+
+
+def test_agent_authentication(build, server, options_for, ssh_agent):
+    with connect_ssh(build.ctx, "127.0.0.1", options_for(server, ssh_agent_auth=True)) as comm:
+        assert comm.run("true") == 0
+    assert server.state.logins == 1

@@ -25,14 +25,29 @@ def register_key_secret(text: str) -> None:
 def load_key_text(text: str, *, where: str) -> paramiko.PKey:
     """Parse an OpenSSH or PEM private key (RSA, Ed25519, ECDSA)."""
     register_key_secret(text)
-    problems = []
-    for cls in _KEY_CLASSES:
-        try:
-            return cls.from_private_key(io.StringIO(text))
-        except (paramiko.SSHException, ValueError) as err:
-            problems.append(f"{cls.__name__}: {err}")
+    for candidate in (text, _as_openssh(text)):
+        for cls in _KEY_CLASSES:
+            if candidate is None:
+                break
+            try:
+                return cls.from_private_key(io.StringIO(candidate))
+            except (paramiko.SSHException, ValueError):
+                continue
     raise ConfigError(f"{where} is not a usable private key (RSA, Ed25519 or ECDSA, without "
                       "passphrase); check the file, or use ssh_agent_auth for encrypted keys")
+
+
+def _as_openssh(text: str) -> str | None:
+    """PKCS#8 and other PEM forms paramiko cannot read, rewritten in OpenSSH form."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key = serialization.load_pem_private_key(text.encode(), password=None)
+        return key.private_bytes(serialization.Encoding.PEM,
+                                 serialization.PrivateFormat.OpenSSH,
+                                 serialization.NoEncryption()).decode()
+    except (ValueError, TypeError):
+        return None
 
 
 def load_key_file(path: str, *, option: str) -> paramiko.PKey:
