@@ -62,6 +62,9 @@ def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
                              "source OMI")
         size = max(size or 0, bsu.get("VolumeSize") or 0) or None
         source_type = bsu.get("VolumeType")
+        if volume_type == "io1" and source_type != "io1":
+            raise BuildError(f"root_volume_type = \"io1\" needs iops, which only an io1 source "
+                             f"gives (the source's root is {source_type}); use gp2 or standard")
         if volume_type is None or volume_type == source_type:
             volume_type, iops = source_type, bsu.get("Iops")
     tags = tagging.render(config.get("root_volume_tags") or {}, state.build_info())
