@@ -124,3 +124,14 @@ def test_cancel_stops_a_large_upload(comm, build, server, tmp_path):
     with pytest.raises(Interrupted):
         comm.upload(big, str(server.state.workdir / "big.bin"))
     assert (server.state.workdir / "big.bin").stat().st_size < 8 << 20
+
+
+def test_download_with_a_glob(comm, server, tmp_path):
+    logs = server.state.workdir / "logs"
+    logs.mkdir()
+    for name in ("a.log", "b.log", "c.txt"):
+        (logs / name).write_text(name)
+    comm.download(f"{logs}/*.log", tmp_path / "got")
+    assert sorted(p.name for p in (tmp_path / "got").iterdir()) == ["a.log", "b.log"]
+    with pytest.raises(BuildError, match=r"download of .*\*\.gz: no file matches"):
+        comm.download(f"{logs}/*.gz", tmp_path / "none")

@@ -247,11 +247,17 @@ class SshCommunicator:
     def download(self, source: str, destination: Path) -> None:
         """Download a remote file, or a remote directory's contents into ``destination``.
 
-        A file lands in ``destination`` itself, or inside it when it is a directory.
+        A file lands in ``destination`` itself, or inside it when it is a directory;
+        a glob in the last part (``/var/log/*.log``) downloads the matches into it.
         """
         destination = Path(destination)
         try:
             sftp = self.connection.sftp()
+            if any(char in posixpath.basename(source) for char in "*?["):
+                if not transfer.get_matches(sftp, source, destination,
+                                            self.ctx.check_cancelled):
+                    raise BuildError(f"download of {source}: no file matches")
+                return
             if source.endswith("/") or transfer.is_remote_dir(sftp, source):
                 transfer.get_tree(sftp, source.rstrip("/") or "/", destination,
                                   self.ctx.check_cancelled)

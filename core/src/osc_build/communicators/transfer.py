@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import logging
 import posixpath
 import stat
@@ -86,3 +87,19 @@ def get_tree(sftp: paramiko.SFTPClient, source: str, destination: Path,
             get_file(sftp, remote, local, check)
             count += 1
     return count
+
+
+def get_matches(sftp: paramiko.SFTPClient, pattern: str, destination: Path,
+                check: Check | None = None) -> int:
+    """Download the entries of a directory whose names match ``pattern``'s last part."""
+    folder, name = posixpath.split(pattern)
+    matches = sorted(f for f in sftp.listdir(folder or ".") if fnmatch.fnmatchcase(f, name))
+    if matches:
+        destination.mkdir(parents=True, exist_ok=True)
+    for match in matches:
+        remote = posixpath.join(folder, match)
+        if is_remote_dir(sftp, remote):
+            get_tree(sftp, remote, destination / match, check)
+        else:
+            get_file(sftp, remote, destination / match, check)
+    return len(matches)
