@@ -95,3 +95,25 @@ def test_no_metadata_service_is_a_clear_error(build, sim):
     assert result.returncode == 1, result.output
     assert f"cannot reach the metadata service at {url}instance-id" in result.stdout
     assert "must run on an OUTSCALE VM" in result.stdout
+
+
+def test_region_and_subregion_come_from_the_metadata_when_nothing_names_a_region(
+        sim, monkeypatch):
+    from osc_build.context import BuildContext
+    from osc_build.ui import Ui
+    from osc_build_chroot.host import read_metadata
+    from osc_build_chroot.state import ChrootBuildState
+
+    for name in ("OSC_REGION", "OUTSCALE_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    state = ChrootBuildState()
+    config = {"metadata_url": _state(sim)["metadata_url"], "region": None}
+    read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=config,
+                               ui=Ui("c.t")), state)
+    assert state.host_vm == {"VmId": _state(sim)["host_vm_id"]}
+    assert (config["region"], state.subregion_name) == ("us-east-2", "us-east-2a")
+
+    named = {"metadata_url": config["metadata_url"], "region": "eu-west-2"}
+    read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=named,
+                               ui=Ui("c.t")), state)
+    assert named["region"] == "eu-west-2"  # the template's region wins
