@@ -90,3 +90,10 @@ def test_breakpoint_is_interruptible(build, comm, loaded, monkeypatch):
     with pytest.raises(Interrupted):
         BreakpointProvisioner().provision(build.ctx, comm, loaded("breakpoint"))
     assert time.monotonic() - started < 1.5
+
+
+def test_command_and_inline_conflict(loaded):
+    from osc_build.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"command: command \(deprecated\) and inline cannot"):
+        loaded("shell-local", command="make", inline=["make test"])

@@ -31,7 +31,7 @@ def test_max_retries_retries_then_succeeds(build, comm, prepared, monkeypatch):
     items = prepared(("shell", {"inline": ["flaky"], "skip_clean": True}), max_retries=2)
     run_provisioners(build.ctx, comm, items)
     assert len(comm.commands) == 2
-    assert ('Provisioner failed with "script inline script exited with non-zero exit status: '
+    assert ('Provisioner failed with "inline script exited with non-zero exit status: '
             '1. Allowed exit codes are: [0]", retrying with 2 trie(s) left') in build.output
 
 

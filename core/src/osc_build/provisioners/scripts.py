@@ -81,10 +81,18 @@ def _check_script(path: str) -> None:
                               "directory osc-build runs in)")
 
 
+INLINE = "inline script"
+
+
 @dataclass(frozen=True)
 class Script:
     label: str  # what the UI shows: a path, or "inline script"
     content: bytes
+
+    @property
+    def what(self) -> str:
+        """How errors name it: ``inline script`` or ``script ./setup.sh``."""
+        return self.label if self.label == INLINE else f"script {self.label}"
 
 
 def scripts_of(config: Mapping[str, Any]) -> list[Script]:
@@ -94,7 +102,7 @@ def scripts_of(config: Mapping[str, Any]) -> list[Script]:
         shebang = config.get("inline_shebang") or DEFAULT_SHEBANG
         if not (lines and lines[0].startswith("#!") and shebang == DEFAULT_SHEBANG):
             lines.insert(0, f"#!{shebang}")
-        return [Script("inline script", ("\n".join(lines) + "\n").encode())]
+        return [Script(INLINE, ("\n".join(lines) + "\n").encode())]
     paths = [config["script"]] if config.get("script") else list(config.get("scripts") or ())
     out = []
     for path in paths:
@@ -131,11 +139,11 @@ def expand(template: str, values: Mapping[str, str]) -> str:
     return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def check_exit_code(status: int, valid: Sequence[int], label: str) -> None:
+def check_exit_code(status: int, valid: Sequence[int], script: Script) -> None:
     from osc_build.errors import BuildError
 
     if status not in valid:
-        raise BuildError(f"script {label} exited with non-zero exit status: {status}. "
+        raise BuildError(f"{script.what} exited with non-zero exit status: {status}. "
                          f"Allowed exit codes are: {list(valid)}")
 
 

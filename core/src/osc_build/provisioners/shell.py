@@ -82,7 +82,7 @@ class ShellProvisioner:
             elif status == DISCONNECTED:
                 raise BuildError(UNEXPECTED_DISCONNECT)
             else:
-                check_exit_code(status, valid, script.label)
+                check_exit_code(status, valid, script)
             if not config["skip_clean"]:
                 _remove(ctx, communicator, remote_path)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import fields, pre_load, validate
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from osc_build.config import option
 from osc_build.errors import BuildError, Interrupted
@@ -46,7 +46,10 @@ class ShellLocalOptionsSchema(ScriptOptionsSchema):
 
     @pre_load
     def _command_is_inline(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if isinstance(data, dict) and data.get("command") and not data.get("inline"):
+        if isinstance(data, dict) and data.get("command"):
+            if data.get("inline"):
+                raise ValidationError("command (deprecated) and inline cannot both be set; "
+                                      "move the command into inline", field_name="command")
             data = {**data, "inline": [data["command"]]}
         return data
 
@@ -77,7 +80,7 @@ def run_local_scripts(ctx: BuildContext, config: Mapping[str, Any], *,
             argv = [expand(arg, {"Vars": env_vars, "Script": str(path)})
                     for arg in config.get("execute_command") or DEFAULT_EXECUTE_COMMAND]
             status = run_local(ctx, argv, env=env, timeout=timeout)
-            check_exit_code(status, valid, script.label)
+            check_exit_code(status, valid, script)
 
 
 def run_local(ctx: BuildContext, argv: Sequence[str], *, env: Mapping[str, str],
