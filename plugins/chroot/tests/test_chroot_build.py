@@ -55,7 +55,8 @@ build {
   sources = ["source.outscale-chroot.main"]
   provisioner "shell" {
     inline = ["echo \\"built in a chroot ($OSC_WRAPPED)\\" > /etc/chroot-built.txt",
-              "test -f /etc/resolv.conf"]
+              "test -f /etc/resolv.conf", "test \\"$GREETING\\" = 'hello there'"]
+    environment_vars = ["GREETING=hello there"]
   }
   provisioner "file" {
     source      = "PKG/"

@@ -38,8 +38,9 @@ class ChrootCommunicator:
     def run(self, command: str, *, env: Mapping[str, str] | None = None,
             timeout: float | None = None) -> int:
         """Run a shell command in the chroot, streaming its output; return its status."""
-        prefix = " ".join(f"{name}={shlex.quote(value)}" for name, value in (env or {}).items())
-        inner = f"{prefix} {command}" if prefix else command
+        from osc_build.communicators.ssh import with_env
+
+        inner = with_env(command, env)
         log.debug("%s: chroot command (variables: %s)", self.ctx.name,
                   ", ".join(sorted(env or ())) or "none")
         full = f"chroot {shlex.quote(self.root)} /bin/sh -c {shlex.quote(inner)}"
