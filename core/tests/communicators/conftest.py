@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import io
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,7 +92,10 @@ async def _run_process(state: ServerState, env: dict[str, str],
         return
     closed.cancel()
     await pumps
-    process.exit(proc.returncode if proc.returncode >= 0 else 255)
+    if proc.returncode < 0:  # as OpenSSH does for a command killed by a signal
+        process.exit_with_signal(signal.Signals(-proc.returncode).name[3:])
+    else:
+        process.exit(proc.returncode)
 
 
 class SshTestServer:

@@ -135,3 +135,9 @@ def test_download_with_a_glob(comm, server, tmp_path):
     assert sorted(p.name for p in (tmp_path / "got").iterdir()) == ["a.log", "b.log"]
     with pytest.raises(BuildError, match=r"download of .*\*\.gz: no file matches"):
         comm.download(f"{logs}/*.gz", tmp_path / "none")
+
+
+def test_command_killed_by_a_signal_is_not_a_disconnection(comm):
+    assert comm.run("kill -KILL $$") == 128 + 9
+    assert comm.run("kill -TERM $$") == 128 + 15
+    assert comm.run("true") == 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import paramiko
 from fabric import Config, Connection
 
+from osc_build.communicators.exitsignal import report_exit_signals
 from osc_build.communicators.keys import load_key_file, load_key_text
 from osc_build.communicators.options import DEFAULT_SSH_TIMEOUT, seconds
 from osc_build.errors import BuildError, ConfigError, Interrupted
@@ -139,6 +140,7 @@ def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIME
         raise
     if settings.keep_alive > 0:
         conn.transport.set_keepalive(max(1, round(settings.keep_alive)))
+    report_exit_signals(conn.transport)
     return conn
 
 
