@@ -15,8 +15,12 @@ provisioning step::
     finally:
         comm.close()
 
-With ``communicator = "none"`` use :class:`NoneCommunicator` instead. fabric
-is imported only when :func:`connect_ssh` is first called.
+``connect_ssh`` says "Waiting for SSH to become available..." and "Connected to
+SSH!" itself, and ``clear_authorized_keys`` says what it removes. With
+``communicator = "none"`` run the provisioners with :class:`NoneCommunicator`:
+``shell-local`` and ``breakpoint`` work, ``shell`` and ``file`` fail with a clear
+message (as in Packer). fabric is imported only when :func:`connect_ssh` is first
+called.
 """
 
 from __future__ import annotations
