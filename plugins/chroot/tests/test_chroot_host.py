@@ -61,7 +61,8 @@ def test_without_root_a_clear_error_comes_before_any_api_call(sim):
 class _OtherVm(BaseHTTPRequestHandler):
     def do_GET(self):
         body = {"/latest/meta-data/instance-id": b"i-0000dead",
-                "/latest/meta-data/placement/availability-zone": b"us-east-2a"}.get(self.path)
+                "/latest/meta-data/placement/availability-zone": b"us-east-2a",
+                "/latest/meta-data/placement/region": b"us-east-2"}.get(self.path)
         self.send_response(200 if body else 404)
         self.end_headers()
         self.wfile.write(body or b"")
@@ -117,3 +118,11 @@ def test_region_and_subregion_come_from_the_metadata_when_nothing_names_a_region
     read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=named,
                                ui=Ui("c.t")), state)
     assert named["region"] == "eu-west-2"  # the template's region wins
+
+
+def test_a_build_in_another_region_than_this_vm_is_a_clear_error(build, sim):
+    result = build(TEMPLATE.replace("METADATA", "").replace('"us-east-2"', '"eu-west-2"'))
+    assert result.returncode == 1, result.output
+    assert (f"this machine is VM {_state(sim)['host_vm_id']} in region us-east-2 (metadata "
+            "service) but the build uses region eu-west-2") in result.stdout
+    assert 'set region = "us-east-2"' in result.stdout

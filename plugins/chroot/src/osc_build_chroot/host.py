@@ -58,18 +58,24 @@ def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
                           "--backend machine --host-vm`)")
     state.host_vm = {"VmId": metadata(base, "instance-id")}
     state.subregion_name = metadata(base, "placement/availability-zone")
+    state.host_region = metadata(base, "placement/region")
     region_known = any(ctx.config.get(key) for key in (
         "region", "profile", "custom_endpoint_oapi")) or any(
         os.environ.get(name) for name in ("OSC_REGION", "OUTSCALE_REGION"))
     if not region_known:
-        region = metadata(base, "placement/region")
-        log.info("region %s, from the metadata service", region)
-        ctx.config["region"] = region
+        log.info("region %s, from the metadata service", state.host_region)
+        ctx.config["region"] = state.host_region
 
 
 def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Read this VM from the API: the volume is created in its subregion and linked to it."""
     vm_id, zone = state.host_vm["VmId"], state.subregion_name
+    if state.host_region and state.host_region != state.region:
+        raise ConfigError(
+            f"this machine is VM {vm_id} in region {state.host_region} (metadata service) but "
+            f"the build uses region {state.region}; a volume can only be linked to a VM of its "
+            f"own region: set region = \"{state.host_region}\" (and omi_regions to copy the OMI "
+            "elsewhere)")
     vms = state.api.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []
     if not vms:
         raise BuildError(f"this machine is VM {vm_id} (metadata service) but the API of "

@@ -11,6 +11,7 @@ from osc_build.cloud.state import VmBuildState
 @dataclass
 class ChrootBuildState(VmBuildState):
     host_vm: dict[str, Any] | None = None  # the VM this build runs on
+    host_region: str = ""  # its region, from the metadata service
     lock: Any = None  # the held device lock (osc_build_chroot.devices.DeviceLock)
     device: str = ""  # API device name the volume is linked at, e.g. /dev/xvdf
     volume_id: str = ""
