@@ -49,6 +49,8 @@ source "outscale-chroot" "main" {
   root_volume_size = 12
   root_volume_tags = { origin = "{{ .SourceOMIName }}" }
   tags             = { built-by = "chroot" }
+  snapshot_tags    = { part = "root" }
+  omi_account_ids  = ["111122223333"]
   command_wrapper  = "env OSC_WRAPPED=yes {{.Command}}"
 }
 build {
@@ -89,6 +91,11 @@ def test_build_from_public_omi_with_provisioners_boots(build, sim, tmp_path):
     root = next(m for m in image["BlockDeviceMappings"]
                 if m["DeviceName"] == image["RootDeviceName"])
     assert root["Bsu"]["VolumeSize"] == 12
+    assert image["PermissionsToLaunch"]["AccountIds"] == ["111122223333"]
+    snapshot = gw.ReadSnapshots(Filters={"SnapshotIds": [root["Bsu"]["SnapshotId"]]})[
+        "Snapshots"][0]
+    assert {t["Key"]: t["Value"] for t in snapshot["Tags"]} == {"built-by": "chroot",
+                                                                "part": "root"}
     files = read_files_in_vm(sim, tmp_path, image_id, [
         "/etc/chroot-built.txt", "/opt/mypkg/bin/tool", "/opt/mypkg/VERSION",
         "/etc/resolv.conf"])
