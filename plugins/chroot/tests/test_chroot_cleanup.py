@@ -99,3 +99,4 @@ def test_interrupt_during_a_chroot_command_cleans_up(sim, tmp_path, signum):
     assert _artifacts(sim) == before
     sleeping = subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True, text=True)
     assert sleeping.stdout.strip() == ""
+

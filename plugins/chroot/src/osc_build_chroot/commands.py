@@ -38,14 +38,16 @@ def render(text: str, data: Mapping[str, Any]) -> str:
 
 
 def run(ctx: BuildContext, command: str, *, env: Mapping[str, str] | None = None,
-        timeout: float | None = None, quiet: bool = False) -> tuple[int, str]:
+        timeout: float | None = None, quiet: bool = False,
+        log_as: str | None = None) -> tuple[int, str]:
     """Run a wrapped host command; return its status and its output.
 
-    Raises :class:`osc_build.errors.Interrupted` when the build is cancelled and
-    ``subprocess.TimeoutExpired`` after ``timeout`` seconds, having killed it.
+    ``log_as`` is what the debug log shows instead of the command (which may hold
+    variable values). Raises :class:`osc_build.errors.Interrupted` when the build is
+    cancelled and ``subprocess.TimeoutExpired`` after ``timeout`` seconds, having killed it.
     """
     full = wrap(ctx, command)
-    log.debug("%s: host command: %s", ctx.name, full)
+    log.debug("%s: host command: %s", ctx.name, log_as or full)
     process = subprocess.Popen(["/bin/sh", "-c", full], stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                env={**os.environ, **(env or {})}, start_new_session=True)

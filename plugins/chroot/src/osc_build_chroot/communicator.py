@@ -41,11 +41,12 @@ class ChrootCommunicator:
         from osc_build.communicators.ssh import with_env
 
         inner = with_env(command, env)
-        log.debug("%s: chroot command (variables: %s)", self.ctx.name,
-                  ", ".join(sorted(env or ())) or "none")
+        names = ", ".join(sorted(env or ())) or "none"
         full = f"chroot {shlex.quote(self.root)} /bin/sh -c {shlex.quote(inner)}"
         try:
-            status, _ = commands.run(self.ctx, full, timeout=timeout)
+            status, _ = commands.run(self.ctx, full, timeout=timeout,
+                                     log_as=f"chroot {self.root}: {command} (variables: "
+                                            f"{names})")
         except subprocess.TimeoutExpired:
             raise CommandTimeout(f"command timed out after {timeout:g}s in the chroot: "
                                  f"{command.strip().splitlines()[0][:80]}") from None
