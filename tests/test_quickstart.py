@@ -51,7 +51,7 @@ def test_quickstart_image_has_the_file_and_the_user(machine_sim, tmp_path):
     assert leftovers(machine_sim) == {}
 
 
-ANCHOR_EXAMPLES = ROOT.parent / "shared" / "anchor-examples"
+ANCHOR_EXAMPLES = ROOT / "tests" / "data" / "anchor-examples"  # official, unchanged
 
 
 @pytest.mark.slow
