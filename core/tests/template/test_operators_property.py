@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from osc_build.template.evaluator import Evaluator
@@ -39,6 +39,22 @@ def reference(tree: object) -> object:
     return {"+": a + b, "-": a - b, "*": a * b}[op]
 
 
+def fractional_modulo(tree: object) -> bool:
+    """True if a ``%`` has a non-integer operand: finite-precision results then differ
+    from exact ones near multiples (cty's 512-bit floats too), so no exact reference."""
+    if not isinstance(tree, tuple):
+        return False
+    if tree[0] == "neg":
+        return fractional_modulo(tree[1])
+    op, left, right = tree
+    if op == "%":
+        a, b = reference(left), reference(right)
+        if (a is not None and Fraction(a).denominator != 1) or \
+                (b is not None and Fraction(b).denominator != 1):
+            return True
+    return fractional_modulo(left) or fractional_modulo(right)
+
+
 def render(tree: object, parent: int = 0, right_side: bool = False) -> str:
     """HCL text with only the parentheses that precedence and associativity require."""
     if not isinstance(tree, tuple):
@@ -65,11 +81,12 @@ def evaluate(text: str) -> object:
     return Evaluator("<test>", {}, {}).eval(parse_expression(text, "<test>"))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(trees)
 def test_arithmetic_matches_reference(tree) -> None:
     from osc_build.errors import TemplateError
 
+    assume(not fractional_modulo(tree))
     expected = reference(tree)
     text = render(tree)
     try:
@@ -88,7 +105,7 @@ comparisons = st.tuples(numbers, st.sampled_from(["<", ">", "<=", ">=", "==", "!
                         numbers)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(comparisons)
 def test_logic_and_comparison_precedence(parts) -> None:
     a, cmp1, b, logic, c, arith, d, cmp2, e = parts
