@@ -200,3 +200,19 @@ build {
            if i["ImageName"].startswith("parallel-")}
     assert set(new) == set(old) and not set(new.values()) & set(old.values())
     assert leftovers(sim) == {}
+
+
+def test_communicator_none_runs_local_provisioners_only(build, sim, tmp_path):
+    marker = tmp_path / "ran-locally"
+    local = template("none-local", "  skip_create_omi = true").replace(
+        'sources = ["source.outscale-bsu.main"]',
+        f'sources = ["source.outscale-bsu.main"]\n'
+        f'  provisioner "shell-local" {{\n    inline = ["touch {marker}"]\n  }}')
+    result = build(local)
+    assert result.returncode == 0, result.output
+    assert marker.exists()
+    remote = local.replace('"shell-local"', '"shell"')
+    failed = build(remote)
+    assert failed.returncode == 1
+    assert 'uses communicator "none", so a remote command cannot reach' in failed.stdout
+    assert leftovers(sim) == {}

@@ -41,7 +41,7 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
         return
     if config.get("ssh_agent_auth") or config.get("ssh_password") or state.keypair_name:
         return
-    kind = config.get("temporary_key_pair_type") or "ed25519"
+    kind = config.get("temporary_key_pair_type") or "rsa"
     ctx.ui.say(f"Creating temporary keypair ({kind})...")
     private, public = generate_key(kind, int(config.get("temporary_key_pair_bits") or 4096))
     register_secret(private)

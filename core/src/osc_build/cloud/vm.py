@@ -103,22 +103,19 @@ def ssh_host(vm: dict, interface: str | None, override: str | None) -> str:
 
 
 def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
+    from osc_build.communicators import NoneCommunicator, connect_ssh
     from osc_build.provision import run_provisioners
 
     if ctx.config.get("communicator") == "none":
-        if ctx.provisioners:
-            raise BuildError("communicator = \"none\" but the build has provisioners; "
-                             "remove them or use communicator = \"ssh\"")
+        # Local provisioners (shell-local, breakpoint) still run; others say why they can't.
+        run_provisioners(ctx, NoneCommunicator(), ctx.provisioners)
         return
-    from osc_build.communicators import connect_ssh
-
     ctx.ui.message(f"SSH address: {state.ssh_host}")
     communicator = connect_ssh(ctx, host=state.ssh_host, options=ctx.config,
                                private_key_pem=state.private_key)
     try:
         run_provisioners(ctx, communicator, ctx.provisioners)
         if ctx.config.get("ssh_clear_authorized_keys"):
-            ctx.ui.say("Removing the temporary key from authorized_keys...")
             communicator.clear_authorized_keys()
     finally:
         communicator.close()
