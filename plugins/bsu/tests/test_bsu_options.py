@@ -216,3 +216,38 @@ def test_communicator_none_runs_local_provisioners_only(build, sim, tmp_path):
     assert failed.returncode == 1
     assert 'uses communicator "none", so' in failed.stdout and 'cannot reach' in failed.stdout
     assert leftovers(sim) == {}
+
+
+def test_omi_block_device_mappings_add_devices_to_the_vm_image(build, sim):
+    gw = sim.gateway()
+    volume = gw.CreateVolume(SubregionName="eu-west-2a", Size=2)["Volume"]
+    snapshot = gw.CreateSnapshot(VolumeId=volume["VolumeId"])["Snapshot"]
+    gw.DeleteVolume(VolumeId=volume["VolumeId"])
+    result = build(template("extra-devices", f"""
+  omi_block_device_mappings {{
+    device_name = "/dev/xvdc"
+    snapshot_id = "{snapshot['SnapshotId']}"
+  }}
+  omi_block_device_mappings {{
+    device_name = "/dev/xvdd"
+    volume_size = 5
+  }}
+"""))
+    assert result.returncode == 0, result.output
+    [image] = images_named(sim, "extra-devices")
+    devices = {m["DeviceName"]: m["Bsu"] for m in image["BlockDeviceMappings"]}
+    assert set(devices) == {"/dev/sda1", "/dev/xvdc", "/dev/xvdd"}  # the VM's root kept
+    assert devices["/dev/xvdc"]["SnapshotId"] == snapshot["SnapshotId"]
+    assert devices["/dev/xvdd"]["VolumeSize"] == 5
+    assert not images_named(sim, "extra-devices-osc-build-base")
+    assert leftovers(sim) == {}
+    # A failure after registration deletes the OMI and its snapshots, never the user's.
+    failed = build(template("extra-failed", f"""
+  omi_block_device_mappings {{
+    device_name = "/dev/xvdc"
+    snapshot_id = "{snapshot['SnapshotId']}"
+  }}
+"""), env={"OSC_BUILD_FAULT_STEP": "copy the OMI to other regions"})
+    assert failed.returncode == 1
+    assert not [i for i in sim.resources("image") if i["ImageName"].startswith("extra-failed")]
+    assert snapshot["SnapshotId"] in {s["SnapshotId"] for s in sim.resources("snapshot")}

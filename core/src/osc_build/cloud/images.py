@@ -88,10 +88,18 @@ def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: d
         BlockDeviceMappings=list(mappings.values()), Description=omi_description(ctx, state),
         ProductCodes=product_codes(ctx.config),
         BootModes=ctx.config.get("omi_boot_modes") or None)["Image"]
-    # The new OMI owns the snapshots now: on failure delete the base OMI first, alone.
+    # The new OMI owns the base's snapshots now (and maybe the user's own snapshot_id ones,
+    # which are never deleted): on failure delete the base OMI first, alone.
     ctx.resources.forget(base["ImageId"])
-    _track_image(ctx, state, image["ImageId"])
     client = state.api
+    ours, new_id = snapshot_ids(base), image["ImageId"]
+
+    def delete_new() -> None:
+        client.call("DeleteImage", ImageId=new_id)
+        for snapshot_id in ours:
+            client.call("DeleteSnapshot", SnapshotId=snapshot_id)
+
+    ctx.resources.track("OMI", new_id, delete_new, keep_on_success=True, region=client.region)
     ctx.resources.track("OMI", base["ImageId"],
                         lambda: client.call("DeleteImage", ImageId=base["ImageId"]))
     image = wait_available(ctx, state.api, image["ImageId"])
