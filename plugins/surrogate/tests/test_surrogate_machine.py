@@ -15,7 +15,7 @@ import pytest
 from osc_build.testing import run_osc_build
 from osc_build_sim.testing import leftovers, running_simulator
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[3] / "tests" / "data" / "anchor-examples"  # unchanged
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
