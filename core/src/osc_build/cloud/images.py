@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
+from osc_build.artifact import Artifact
 from osc_build.client import OscClient
 from osc_build.client.endpoint import default_endpoint
 from osc_build.cloud import tags as tagging
@@ -265,3 +266,22 @@ def product_codes(config: dict) -> list[str] | None:
 
 def _drop_empty(values: dict) -> dict:
     return {k: v for k, v in values.items() if v}
+
+
+def name_check_wanted(ctx: BuildContext) -> bool:
+    """The name check runs unless the old OMI is to be replaced (or none is made)."""
+    return not ctx.config.get("skip_create_omi") and not ctx.config.get("force_deregister")
+
+
+def deregister_wanted(ctx: BuildContext) -> bool:
+    return not ctx.config.get("skip_create_omi") and bool(ctx.config.get("force_deregister"))
+
+
+def omi_artifact(builder: str, state: VmBuildState, **extra_state: Any) -> Artifact:
+    """The OMI artifact: one id per region, the build region first."""
+    lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
+    return Artifact(builder=builder, ids=tuple(state.images.items()),
+                    description=f"OMIs were created:\n{lines}",
+                    state={"snapshots": state.snapshots,
+                           "source_omi": (state.source_image or {}).get("ImageId", ""),
+                           **extra_state})

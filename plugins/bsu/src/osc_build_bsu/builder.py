@@ -15,17 +15,9 @@ def _making_omi(ctx: BuildContext) -> bool:
     return not ctx.config.get("skip_create_omi")
 
 
-def _name_check_wanted(ctx: BuildContext) -> bool:
-    return _making_omi(ctx) and not ctx.config.get("force_deregister")
-
-
-def _deregister_wanted(ctx: BuildContext) -> bool:
-    return _making_omi(ctx) and bool(ctx.config.get("force_deregister"))
-
-
 STEPS: list[Step[VmBuildState]] = [
     Step("check credentials", access.check_credentials),
-    Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
+    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),
     Step("create the keypair", keypair.setup_keypair),
@@ -34,7 +26,7 @@ STEPS: list[Step[VmBuildState]] = [
     Step("launch the VM", vm.run_vm),
     Step("provision", vm.connect_and_provision),
     Step("stop the VM", vm.stop_vm),
-    Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
+    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("create the OMI", images.create_from_vm, when=_making_omi),
     Step("copy the OMI to other regions", images.copy_to_regions, when=_making_omi),
     Step("set permissions", images.set_permissions, when=_making_omi),
@@ -55,8 +47,4 @@ class BsuBuilder:
         if not state.images:
             return Artifact(builder="outscale-bsu", ids=(),
                             description="No OMI was created (skip_create_omi).")
-        lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
-        return Artifact(builder="outscale-bsu", ids=tuple(state.images.items()),
-                        description=f"OMIs were created:\n{lines}",
-                        state={"snapshots": state.snapshots,
-                               "source_omi": (state.source_image or {}).get("ImageId", "")})
+        return images.omi_artifact("outscale-bsu", state)

@@ -50,17 +50,9 @@ def register_omi(ctx: BuildContext, state: SurrogateState) -> None:
         ctx.resources.keep(snapshot_id)
 
 
-def _name_check_wanted(ctx: BuildContext) -> bool:
-    return not ctx.config.get("force_deregister")
-
-
-def _deregister_wanted(ctx: BuildContext) -> bool:
-    return bool(ctx.config.get("force_deregister"))
-
-
 STEPS: list[Step[SurrogateState]] = [
     Step("check credentials", access.check_credentials),
-    Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
+    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),
     Step("create the keypair", keypair.setup_keypair),
@@ -70,7 +62,7 @@ STEPS: list[Step[SurrogateState]] = [
     Step("provision", vm.connect_and_provision),
     Step("stop the VM", vm.stop_vm),
     Step("snapshot the volumes", snapshot_volumes),
-    Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
+    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("register the OMI", register_omi),
     Step("copy the OMI to other regions", images.copy_to_regions),
     Step("set permissions", images.set_permissions),
@@ -88,9 +80,4 @@ class SurrogateBuilder:
     @hookimpl
     def osc_build_run(self, ctx: BuildContext) -> Artifact:
         state = run_steps(ctx, STEPS, SurrogateState())
-        lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
-        return Artifact(builder=BUILDER, ids=tuple(state.images.items()),
-                        description=f"OMIs were created:\n{lines}",
-                        state={"snapshots": state.snapshots,
-                               "device_snapshots": state.device_snapshots,
-                               "source_omi": (state.source_image or {}).get("ImageId", "")})
+        return images.omi_artifact(BUILDER, state, device_snapshots=state.device_snapshots)
