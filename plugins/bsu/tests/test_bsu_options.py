@@ -251,3 +251,21 @@ def test_omi_block_device_mappings_add_devices_to_the_vm_image(build, sim):
     assert failed.returncode == 1
     assert not [i for i in sim.resources("image") if i["ImageName"].startswith("extra-failed")]
     assert snapshot["SnapshotId"] in {s["SnapshotId"] for s in sim.resources("snapshot")}
+
+
+def test_template_free_build(sim, tmp_path):
+    from osc_build.testing import run_osc_build
+
+    result = run_osc_build(
+        "--builder", "outscale-bsu", "--local", "--set", "vm_type=tinav7.c1r1p1",
+        "--set", 'source_omi_filter={"filters": {"image-name": "Debian-12-*"}, '
+                 '"owners": ["Outscale"], "most_recent": true}',
+        "--set", "communicator=none", "--set", "omi_name=no-template",
+        "--set", "tags.Built=from-the-cli", "--name", "cli",
+        cwd=tmp_path, env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)}, timeout=300)
+    assert result.returncode == 0, result.output
+    [image] = images_named(sim, "no-template")
+    assert tags_of(image) == {"Built": "from-the-cli"}
+    assert f"--> outscale-bsu.cli: OMIs were created:\neu-west-2: {image['ImageId']}" \
+        in result.stdout
+    assert leftovers(sim) == {}
