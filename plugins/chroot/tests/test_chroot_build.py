@@ -81,11 +81,14 @@ def test_build_from_public_omi_with_provisioners_boots(build, sim, tmp_path):
     result = build(FROM_SOURCE.replace("PKG", str(package)).replace("OUT", str(tmp_path / "out")))
     image_id = _image_id(result)
     assert "Provisioning in the chroot" in result.stdout
+    assert "Copying source OMI" in result.stdout  # an Outscale OMI: copied into the account
     assert (tmp_path / "out" / "chroot-built.txt").read_text() == "built in a chroot (yes)\n"
     assert not os.path.exists("/mnt/packer-outscale-chroot-volumes/xvdf")
     assert machine_leftovers(sim) == []
     assert cloud_leftovers(sim) == {}, json.dumps(cloud_leftovers(sim))
     gw = gateway(sim)
+    own = gw.ReadImages(Filters={"AccountIds": [sim.account_id]})["Images"]
+    assert not [i for i in own if "-osc-build-copy-" in i["ImageName"]]  # the copy is gone
     image = gw.ReadImages(Filters={"ImageIds": [image_id]})["Images"][0]
     assert {t["Key"]: t["Value"] for t in image["Tags"]} == {"built-by": "chroot"}
     root = next(m for m in image["BlockDeviceMappings"]

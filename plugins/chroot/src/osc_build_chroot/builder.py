@@ -15,6 +15,7 @@ from osc_build.steps import Step, run_steps
 from osc_build_chroot import host, mounts, volume
 from osc_build_chroot.options import ChrootOptionsSchema
 from osc_build_chroot.provisioning import post_mount_commands, pre_mount_commands, provision
+from osc_build_chroot.source_copy import copy_foreign_source
 from osc_build_chroot.state import ChrootBuildState
 
 
@@ -37,6 +38,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("find this VM", host.find_host_vm),
     Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
     Step("find the source OMI", images.find_source, when=_from_source),
+    Step("copy a foreign source OMI", copy_foreign_source, when=_from_source),
     Step("lock the device names", volume.lock_devices),
     Step("choose a device", volume.choose_device),
     Step("create the volume", volume.create_volume),

@@ -12,6 +12,8 @@ from osc_build.cloud.state import VmBuildState
 class ChrootBuildState(VmBuildState):
     host_vm: dict[str, Any] | None = None  # the VM this build runs on
     host_region: str = ""  # its region, from the metadata service
+    source_copy: dict[str, Any] | None = None  # this account's copy of a foreign source
+    adopted_snapshots: list[str] = field(default_factory=list)  # the copy's, kept by the OMI
     lock: Any = None  # the held device lock (osc_build_chroot.devices.DeviceLock)
     device: str = ""  # API device name the volume is linked at, e.g. /dev/xvdf
     volume_id: str = ""

@@ -11,6 +11,7 @@ from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_chroot import devices
+from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     state.volume_id = volumes.create_volume(
         ctx, state.api, subregion=state.subregion_name, size=size, volume_type=volume_type,
         snapshot_id=snapshot_id, iops=iops, tags=tags)
+    if snapshot_id:
+        drop_copy(ctx, state, snapshot_id)
 
 
 def link_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
@@ -121,7 +124,7 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
                         keep_on_success=True, region=state.region)
     image = images.wait_available(ctx, state.api, image["ImageId"])
     state.images = {state.region: image["ImageId"]}
-    state.snapshots = {state.region: [state.snapshot_id]}  # the source's others are not ours
+    state.snapshots = {state.region: [state.snapshot_id, *state.adopted_snapshots]}
     ctx.ui.message(f"OMI {image['ImageId']} is available")
 
 
@@ -132,7 +135,7 @@ def _mappings(ctx: BuildContext, state: ChrootBuildState) -> tuple[list[dict], s
         root_name, architecture = config["root_device_name"], "x86_64"
         found: dict[str, dict[str, Any]] = {}
     else:
-        source = state.source_image
+        source = state.source_copy or state.source_image
         root_name = source.get("RootDeviceName") or _source_root(state)["DeviceName"]
         architecture = source.get("Architecture") or "x86_64"
         found = {m["DeviceName"]: _copy_mapping(m) for m in source.get("BlockDeviceMappings")
@@ -176,7 +179,7 @@ def _copy_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
 
 
 def _source_root(state: ChrootBuildState) -> dict[str, Any]:
-    source = state.source_image or {}
+    source = state.source_copy or state.source_image or {}
     root_name = source.get("RootDeviceName")
     for mapping in source.get("BlockDeviceMappings") or []:
         if mapping.get("DeviceName") == root_name:
