@@ -32,8 +32,13 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_VARIABLE) or DEFAULT_DATA_DIR).expanduser()
 
 
-def simulator_state(directory: Path | None = None) -> dict[str, Any]:
-    """The running simulator's connection info, starting one if none answers."""
+def simulator_state(directory: Path | None = None, *,
+                    plans: list[BuildPlan] | None = None) -> dict[str, Any]:
+    """The running simulator's connection info, starting one if none answers.
+
+    A simulator started here has a host VM (this machine, for the chroot builder)
+    in the region of the first of ``plans`` that names one.
+    """
     directory = directory or data_dir()
     state = _running(directory)
     if state is not None:
@@ -50,7 +55,7 @@ def simulator_state(directory: Path | None = None) -> dict[str, Any]:
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "osc_build_sim", "--data-dir", str(directory), "serve",
-             "--backend", "machine", "--host-vm", "--json"],
+             "--backend", "machine", "--host-vm", *_host_vm_region(plans), "--json"],
             stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL,
             start_new_session=True)  # outlives this build; `osc-build-sim stop` ends it
     deadline = time.monotonic() + START_TIMEOUT
@@ -65,6 +70,11 @@ def simulator_state(directory: Path | None = None) -> dict[str, Any]:
     process.kill()
     raise UsageError(f"the local simulator did not start within {START_TIMEOUT:.0f}s; "
                      f"see {log_path}")
+
+
+def _host_vm_region(plans: list[BuildPlan] | None) -> list[str]:
+    regions = [p.options["region"] for p in plans or () if p.options.get("region")]
+    return ["--host-vm-region", regions[0]] if regions else []
 
 
 def _running(directory: Path) -> dict[str, Any] | None:

@@ -146,7 +146,7 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     if getattr(args, "local", False):
         from osc_build.local import point_at_simulator, simulator_state
 
-        prepared = prepare_all(point_at_simulator(plans, simulator_state()))
+        prepared = prepare_all(point_at_simulator(plans, simulator_state(plans=plans)))
     started = time.monotonic()
     results = run_all(prepared, getattr(args, "parallel_builds", 0))
     _print_outcome(results, time.monotonic() - started)
