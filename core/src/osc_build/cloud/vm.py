@@ -13,6 +13,7 @@ from osc_build.client import OscClient, wait_for
 from osc_build.cloud import tags as tagging
 from osc_build.cloud.images import bsu_of
 from osc_build.cloud.public_ip import link_public_ip
+from osc_build.cloud.schedule import EXPECTED, expected_schedule
 from osc_build.cloud.state import VmBuildState
 from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
@@ -143,7 +144,8 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
                   if (m.get("Bsu") or {}).get("VolumeId") not in (None, *keep_volumes)]
     client.call("DeleteVms", VmIds=[vm_id])
     wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
-             wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}")
+             wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}",
+             schedule=expected_schedule(EXPECTED["vm", "terminated"]))
     if not volume_ids:
         return
     remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
@@ -151,7 +153,8 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
         wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
                      "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or []),
                  wanted={"available"}, failed={"error"}, timeout=CLEANUP_WAIT,
-                 describe=f"volume {volume['VolumeId']}")
+                 describe=f"volume {volume['VolumeId']}",
+                 schedule=expected_schedule(EXPECTED["volume", "detached"]))
         client.call("DeleteVolume", VolumeId=volume["VolumeId"])
 
 
