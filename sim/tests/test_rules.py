@@ -73,6 +73,8 @@ def test_snapshot_backing_an_image_cannot_be_deleted(gw):
                    PermissionsToLaunch={"Additions": {"GlobalPermission": True}})
     read = gw.ReadImages(Filters={"ImageIds": [image["Image"]["ImageId"]]})["Images"][0]
     assert read["Description"] == "changed" and read["PermissionsToLaunch"]["GlobalPermission"]
+    wait_for(lambda: gw.ReadImages(Filters={"ImageIds": [read["ImageId"]]})
+             ["Images"][0]["State"], "available")  # only an available OMI can be copied
     copy = gw.CreateImage(SourceImageId=read["ImageId"], SourceRegionName="eu-west-2",
                           ImageName="copied")["Image"]
     assert copy["BlockDeviceMappings"][0]["Bsu"]["SnapshotId"] != snap["SnapshotId"]

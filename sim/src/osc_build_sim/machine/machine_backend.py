@@ -115,11 +115,13 @@ class MachineBackend:
     @_reported
     def ensure_public_image(self, snapshot_id: str, image_name: str, size_gib: int) -> None:
         path = self.disks.snapshot(snapshot_id)
-        if path.exists():
-            return
+        # Under the lock: VMs booting at once from a fresh data dir would otherwise copy
+        # into the same staging file, and all but one fail.
         with self._image_lock:
+            if path.exists():
+                return
             image = rootfs.cached_image(self.root / "cache", size_gib)
-        copy_sparse(image, path)
+            copy_sparse(image, path)
         log.info("public image %s: root snapshot %s ready", image_name, snapshot_id)
 
     # -- VMs ----------------------------------------------------------------------
