@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from osc_build.cloud.schedule import expected_schedule, expected_seconds
+from osc_build.cloud.schedule import Pace, expected_schedule, expected_seconds
 
 
 def poll_times(expected: float, count: int = 60) -> list[float]:
@@ -55,7 +55,7 @@ def test_late_transitions_back_off_to_the_cap():
 
 
 def test_short_transitions_skip_the_early_polls_that_would_come_too_late():
-    assert poll_times(3.0, 4) == pytest.approx([0.0, 0.5, 2.55, 4.05, 6.3])
+    assert poll_times(3.0, 4) == pytest.approx([0.0, 0.5, 2.7, 4.2, 6.45])
 
 
 def test_expected_seconds_by_kind_and_state():
@@ -69,3 +69,31 @@ def test_expected_seconds_by_kind_and_state():
 def test_bad_parameters_are_refused():
     with pytest.raises(ValueError, match="near"):
         next(expected_schedule(10.0, near=0))
+
+
+def test_until_a_wait_has_shown_the_pace_early_polls_are_kept():
+    pace = Pace()
+    assert list(itertools.islice(pace.schedule(35.0), 3)) == [0.5, 2.5, pytest.approx(28.5)]
+
+
+def test_a_cloud_on_time_skips_early_polls_for_the_next_waits():
+    pace = Pace()
+    pace.record(35.0, 35.8)
+    assert next(pace.schedule(20.0)) == pytest.approx(0.9 * 20 * 35.8 / 35)
+
+
+def test_a_fast_cloud_or_simulator_scales_the_next_waits_down():
+    pace = Pace()
+    pace.record(35.0, 0.35)  # a simulator boots in a third of a second
+    delays = list(itertools.islice(pace.schedule(20.0), 2))
+    assert delays[0] == pytest.approx(0.18)
+    assert sum(delays) < 2
+
+
+def test_pace_is_the_median_of_recent_waits_and_bounded():
+    pace = Pace(keep=3)
+    for took in (10.0, 1000.0, 0.0, 20.0, 30.0):
+        pace.record(10.0, took)
+    assert pace.ratio() == 2.0  # median of 0.01, 2.0, 3.0
+    pace.record(10.0, 10_000.0)
+    assert pace.ratio() == 3.0  # 4.0 at most: one stuck wait cannot slow every later poll

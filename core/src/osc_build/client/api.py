@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
-
-import requests
-from osc_sdk_python import outscale_gateway
+from typing import TYPE_CHECKING, Any
 
 from osc_build.client.credentials import Credentials
 from osc_build.client.errors import (
@@ -21,13 +19,27 @@ from osc_build.client.errors import (
     from_transport_error,
     from_validation_error,
 )
-from osc_build.client.gateway import Gateway, build_gateway
 from osc_build.errors import CloudError, CredentialsError
+
+# requests and osc-sdk-python (50 ms of imports) load on the first call, so that
+# `osc-build validate` and the CLI's start do not pay for them.
+if TYPE_CHECKING:
+    import requests
+
+    from osc_build.client.gateway import Gateway
 
 log = logging.getLogger(__name__)
 
-_SDK_REFUSALS = (outscale_gateway.ActionNotExists, outscale_gateway.ParameterNotValid,
-                 outscale_gateway.ParameterIsRequired, outscale_gateway.ParameterHasWrongType)
+
+@functools.cache
+def _sdk_refusals() -> tuple[type[Exception], ...]:
+    """What the SDK raises for a call it refuses to send."""
+    from osc_sdk_python import outscale_gateway
+
+    return (outscale_gateway.ActionNotExists, outscale_gateway.ParameterNotValid,
+            outscale_gateway.ParameterIsRequired, outscale_gateway.ParameterHasWrongType)
+
+
 _SECRET_WORDS = ("secret", "password", "privatekey", "token")
 _MAX_LOGGED_STRING = 200
 MAX_RETRY_AFTER = 120.0
@@ -43,6 +55,8 @@ def _gateway_for(credentials: Credentials, timeout: tuple[float, float]) -> Gate
         cache = _local.gateways = {}
     key = (credentials, timeout)
     if key not in cache:
+        from osc_build.client.gateway import build_gateway
+
         cache[key] = build_gateway(credentials, timeout=timeout)
     return cache[key]
 
@@ -105,6 +119,8 @@ class OscClient:
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
         """Call ``operation`` and return the answer; raise :class:`CloudError`."""
+        import requests
+
         params = {key: value for key, value in params.items() if value is not None}
         if log.isEnabledFor(logging.DEBUG):
             log.debug("OAPI %s %s", operation, json.dumps(redact_params(params)))
@@ -112,7 +128,7 @@ class OscClient:
             started = time.monotonic()
             try:
                 answer = self._send(operation, params)
-            except _SDK_REFUSALS as exc:
+            except _sdk_refusals() as exc:
                 raise from_validation_error(operation, exc) from exc
             except requests.RequestException as exc:
                 delay = self._retry_delay(operation, params, exc, attempt)
@@ -179,6 +195,8 @@ class OscClient:
     @staticmethod
     def _retryable(operation: str, params: dict[str, Any],
                    exc: requests.RequestException) -> bool:
+        import requests
+
         if isinstance(exc, requests.HTTPError) and exc.response is not None:
             status = exc.response.status_code
             return status == 429 or (status >= 500 and status != 501)
@@ -192,6 +210,8 @@ class OscClient:
 
     def _translate(self, operation: str, exc: requests.RequestException,
                    attempts: int) -> CloudError:
+        import requests
+
         if isinstance(exc, requests.HTTPError) and exc.response is not None:
             return from_http_error(operation, exc.response, attempts=attempts)
         return from_transport_error(operation, exc, self.credentials.endpoint,
@@ -199,6 +219,8 @@ class OscClient:
 
     @staticmethod
     def _describe(exc: requests.RequestException) -> str:
+        import requests
+
         if isinstance(exc, requests.HTTPError) and exc.response is not None:
             return f"HTTP {exc.response.status_code}"
         return exc.__class__.__name__

@@ -5,11 +5,12 @@ Message: ``<Operation> failed: <Type> (code N): <details> [request id R]; <hint>
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from osc_build.errors import CloudError
+
+if TYPE_CHECKING:
+    import requests
 
 CLOCK_HINT = ("requests are signed with the current time, so a system clock more than 5 "
               "minutes off is refused: check it (date -u; sync with NTP), then check the "
@@ -88,6 +89,8 @@ def from_http_error(operation: str, response: requests.Response, *,
 def from_transport_error(operation: str, exc: requests.RequestException, endpoint: str, *,
                          attempts: int = 1, timeout: float | None = None) -> CloudError:
     """The CloudError for a request that got no usable answer."""
+    import requests
+
     tries = f" ({attempts} attempts)" if attempts > 1 else ""
     if isinstance(exc, requests.exceptions.SSLError):
         why, hint = ("TLS error", "check the endpoint's certificate; for a test endpoint only, "

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-
-import requests
+from typing import TYPE_CHECKING
 
 from osc_build.errors import CredentialsError
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ class RoleCredentials:
 
 
 def _get(session: requests.Session, url: str) -> requests.Response:
+    import requests
+
     try:
         return session.get(url, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
     except requests.RequestException as exc:
@@ -47,6 +51,8 @@ def _get(session: requests.Session, url: str) -> requests.Response:
 
 def fetch_role_credentials(base_url: str, role_name: str | None = None) -> RoleCredentials:
     """Read the credentials of ``role_name`` (default: the VM's first role)."""
+    import requests  # here: only builds on a VM without other credentials need it
+
     base = base_url.rstrip("/")
     with requests.Session() as session:
         session.trust_env = False  # never send link-local requests through a proxy

@@ -13,7 +13,7 @@ from osc_build.client import OscClient, wait_for
 from osc_build.cloud import tags as tagging
 from osc_build.cloud.images import bsu_of
 from osc_build.cloud.public_ip import link_public_ip
-from osc_build.cloud.schedule import EXPECTED, expected_schedule
+from osc_build.cloud.schedule import EXPECTED, PACE
 from osc_build.cloud.state import VmBuildState
 from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
@@ -66,7 +66,10 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
         BsuOptimized=config.get("bsu_optimized") or None,
         VmInitiatedShutdownBehavior=config.get("shutdown_behavior"))["Vms"][0]
     vm_id = vm["VmId"]
-    ctx.resources.track("VM", vm_id, lambda: terminate(client, vm_id), region=client.region)
+    # The volumes it was created with: a VM that fails to boot may list none any more.
+    created_with = tuple(_volume_ids([vm]))
+    ctx.resources.track("VM", vm_id, lambda: terminate(client, vm_id, also=created_with),
+                        region=client.region)
     ctx.ui.message(f"VM {vm_id} created; waiting for it to run")
     wait(ctx, lambda: read_one(_read_vms(client, vm_id)), wanted={"running"},
          failed={"terminated", "shutting-down", "stopped"}, kind="vm", describe=f"VM {vm_id}")
@@ -133,19 +136,19 @@ def stop_vm(ctx: BuildContext, state: VmBuildState) -> None:
          failed={"terminated", "shutting-down"}, kind="vm", describe=f"VM {vm_id}")
 
 
-def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = ()) -> None:
+def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = (),
+              also: tuple[str, ...] = ()) -> None:
     """Delete a VM and every volume it had (unless kept), and wait until they are gone.
 
     Volumes whose delete_on_vm_deletion is false survive their VM: they are
     temporary too, so they are deleted once the VM has released them.
     """
-    vms = _read_vms(client, vm_id)
-    volume_ids = [m["Bsu"]["VolumeId"] for vm in vms for m in vm.get("BlockDeviceMappings") or []
-                  if (m.get("Bsu") or {}).get("VolumeId") not in (None, *keep_volumes)]
+    volume_ids = [v for v in dict.fromkeys([*_volume_ids(_read_vms(client, vm_id)), *also])
+                  if v not in keep_volumes]
     client.call("DeleteVms", VmIds=[vm_id])
     wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
              wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}",
-             schedule=expected_schedule(EXPECTED["vm", "terminated"]))
+             schedule=PACE.schedule(EXPECTED["vm", "terminated"]))
     if not volume_ids:
         return
     remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
@@ -154,8 +157,13 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
                      "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or []),
                  wanted={"available"}, failed={"error"}, timeout=CLEANUP_WAIT,
                  describe=f"volume {volume['VolumeId']}",
-                 schedule=expected_schedule(EXPECTED["volume", "detached"]))
+                 schedule=PACE.schedule(EXPECTED["volume", "detached"]))
         client.call("DeleteVolume", VolumeId=volume["VolumeId"])
+
+
+def _volume_ids(vms: list[dict]) -> list[str]:
+    return [m["Bsu"]["VolumeId"] for vm in vms for m in vm.get("BlockDeviceMappings") or []
+            if (m.get("Bsu") or {}).get("VolumeId")]
 
 
 def _read_vms(client: OscClient, vm_id: str) -> list[dict]:
