@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
 
 from osc_build.client import wait_for
+from osc_build.cloud.schedule import PACE, expected_seconds
 from osc_build.context import BuildContext
 
 # How long each kind of wait may take before the build fails (seconds).
@@ -12,26 +14,35 @@ TIMEOUTS = {"vm": 15 * 60, "image": 60 * 60, "snapshot": 60 * 60, "volume": 15 *
 PROGRESS_EVERY = 30.0  # seconds between "still waiting" lines
 
 
-def growing_schedule(first: float = 1.0, factor: float = 1.5, cap: float = 10.0):
-    """Poll soon (short transitions are seen at once), then less and less often."""
-    delay = first
-    while True:
-        yield delay
-        delay = min(delay * factor, cap)
-
-
 def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Collection[str],
          failed: Collection[str] = (), kind: str, describe: str,
-         on_progress: Callable[[str | None, float], None] | None = None) -> str:
-    """Wait for ``wanted``; Ctrl-C or a cancelled build stops the wait at once."""
+         on_progress: Callable[[str | None, float], None] | None = None,
+         expected: float | None = None) -> str:
+    """Wait for ``wanted``; Ctrl-C or a cancelled build stops the wait at once.
+
+    ``expected`` (seconds) shapes the poll schedule; by default the usual
+    duration of this kind of transition.
+    """
 
     def sleep(seconds: float) -> None:
         ctx.cancelled.wait(seconds)
         ctx.check_cancelled()
 
-    return wait_for(read_state, wanted=wanted, failed=failed, timeout=TIMEOUTS[kind],
-                    describe=describe, on_progress=on_progress or _reporter(ctx, describe),
-                    schedule=growing_schedule(), sleep=sleep)
+    usual = expected_seconds(kind, wanted) if expected is None else expected
+    polls = 0
+
+    def read() -> str | None:
+        nonlocal polls
+        polls += 1
+        return read_state()
+
+    started = time.monotonic()
+    state = wait_for(read, wanted=wanted, failed=failed, timeout=TIMEOUTS[kind],
+                     describe=describe, on_progress=on_progress or _reporter(ctx, describe),
+                     schedule=PACE.schedule(usual), sleep=sleep)
+    if polls > 1:  # we saw the change happen: it tells how fast this cloud is
+        PACE.record(usual, time.monotonic() - started)
+    return state
 
 
 def _reporter(ctx: BuildContext, describe: str) -> Callable[[str | None, float], None]:
