@@ -97,3 +97,10 @@ def test_pace_is_the_median_of_recent_waits_and_bounded():
     assert pace.ratio() == 2.0  # median of 0.01, 2.0, 3.0
     pace.record(10.0, 10_000.0)
     assert pace.ratio() == 3.0  # 4.0 at most: one stuck wait cannot slow every later poll
+
+
+def test_pace_of_an_even_number_of_waits_is_the_middle_of_the_two():
+    pace = Pace()
+    pace.record(10.0, 10.0)
+    pace.record(10.0, 20.0)
+    assert pace.ratio() == 1.5

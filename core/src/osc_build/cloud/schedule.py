@@ -10,7 +10,6 @@ Throttling is honoured by the client (429/503 and ``Retry-After``), not here.
 
 from __future__ import annotations
 
-import statistics
 import threading
 from collections import deque
 from collections.abc import Collection, Iterator
@@ -85,7 +84,11 @@ class Pace:
 
     def ratio(self) -> float | None:
         with self._lock:
-            return statistics.median(self._ratios) if self._ratios else None
+            ratios = sorted(self._ratios)
+        if not ratios:
+            return None
+        middle = len(ratios) // 2  # not statistics.median: that import costs 10 ms at start
+        return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
 
     def schedule(self, expected: float) -> Iterator[float]:
         """:func:`expected_schedule`, without early polls once the pace is known."""

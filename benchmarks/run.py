@@ -1,0 +1,90 @@
+"""Run every benchmark; write benchmarks/results.json and benchmarks/RESULTS.md.
+
+    uv run python benchmarks/run.py                  # everything (about 15 minutes)
+    uv run python benchmarks/run.py --only cli,sim   # some sections; the others are kept
+
+Not part of the test suite (no timed assertions there): pytest never collects this folder.
+Run it on a quiet machine: the load average is recorded with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import builds  # noqa: E402
+import cli_start  # noqa: E402
+import simulator  # noqa: E402
+from common import load, machine  # noqa: E402
+from report import markdown  # noqa: E402
+
+SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim")
+
+
+def _realistic(workdir: Path) -> dict:
+    """Ours and the fixed 2 s poll side by side (each on its own simulator; both mostly wait)."""
+    with ThreadPoolExecutor(2) as pool:
+        ours = pool.submit(builds.realistic_build, workdir)
+        fixed = pool.submit(builds.realistic_build, workdir, fixed_poll=True)
+        return {"realistic_build": ours.result(), "realistic_build_fixed_poll": fixed.result()}
+
+
+def run(sections: tuple[str, ...], workdir: Path) -> dict:
+    found: dict = {}
+    steps = {
+        "cli": lambda: {"cli_start": cli_start.run()},
+        "first": lambda: {"first_request": builds.first_request(workdir)},
+        "instant": lambda: {"instant_build": builds.instant_build(workdir)},
+        "realistic": lambda: _realistic(workdir),
+        "parallel": lambda: {"parallel": builds.parallel(workdir)},
+        "sim": lambda: {"simulator_reads": simulator.read_throughput(workdir),
+                        "simulator_boot": simulator.boot_to_ssh(workdir),
+                        "simulator_snapshot": simulator.sparse_snapshot(workdir),
+                        "simulator_memory": simulator.memory_with_vms(workdir)},
+    }
+    for name in sections:
+        started = time.monotonic()
+        print(f"==> {name}...", flush=True)
+        found.update(steps[name]())
+        print(f"    done in {time.monotonic() - started:.0f} s", flush=True)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--load-note", default="", help="a sentence on how busy the machine was")
+    args = parser.parse_args(argv)
+    sections = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; known: {', '.join(SECTIONS)}")
+    results_path = HERE / "results.json"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    results.update(machine=machine(), load_at_start=load())
+    workdir = builds.workdir()
+    try:
+        results.update(run(sections, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results.update(load_at_end=load(), finished_at=time.strftime("%Y-%m-%d %H:%M UTC",
+                                                                  time.gmtime()))
+    if args.load_note:
+        results["load_note"] = args.load_note
+    results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    (HERE / "RESULTS.md").write_text(markdown(results))
+    print(f"wrote {results_path} and {HERE / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
