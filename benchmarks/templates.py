@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+
+_runs = itertools.count(1)
+
 SOURCE = """
 source "outscale-bsu" "{name}" {{
   region  = "eu-west-2"
@@ -12,7 +17,7 @@ source "outscale-bsu" "{name}" {{
     most_recent = true
   }}
   {communicator}
-  omi_name = "bench-{name}-{{{{timestamp}}}}"
+  omi_name = "bench-{name}-{run}"
 }}
 """
 
@@ -21,7 +26,9 @@ def bsu_template(sources: int = 1, *, ssh: bool = True) -> str:
     """``sources`` bsu builds; with ``ssh``, a one-line shell provisioner, else no communicator."""
     communicator = 'ssh_username = "outscale"' if ssh else 'communicator = "none"'
     names = [f"s{index}" for index in range(1, sources + 1)]
-    blocks = "".join(SOURCE.format(name=name, communicator=communicator) for name in names)
+    run = f"{os.getpid()}-{next(_runs)}"  # builds finish within a second: no {{timestamp}}
+    blocks = "".join(SOURCE.format(name=name, communicator=communicator, run=run)
+                     for name in names)
     listed = ", ".join(f'"source.outscale-bsu.{name}"' for name in names)
     provisioner = '  provisioner "shell" { inline = ["true"] }\n' if ssh else ""
     return f"{blocks}\nbuild {{\n  sources = [{listed}]\n{provisioner}}}\n"
