@@ -39,6 +39,8 @@ class BuildContext:
     resources: ResourceLog = field(default_factory=ResourceLog)
     run_id: str = field(default_factory=_run_id)
     provisioners: Sequence[ProvisionerCall] = ()
+    # The template's error-cleanup-provisioner, run when a provisioner fails.
+    error_cleanup_provisioners: Sequence[ProvisionerCall] = ()
     on_error: str = "cleanup"
     debug: bool = False
     template_dir: Path = field(default_factory=Path.cwd)

@@ -179,7 +179,26 @@ def run_provisioners(ctx: BuildContext, communicator: Communicator,
     """Run the build's provisioners in order, with pause_before, timeout and max_retries.
 
     Each attempt gets the whole ``timeout`` (Packer wraps the timeout inside the retries).
+    When one fails, the template's error-cleanup-provisioner runs on the same machine
+    (not with -on-error=abort, which leaves everything as it is).
     """
+    try:
+        _run_in_order(ctx, communicator, provisioners)
+    except OscBuildError as err:
+        cleanup = list(ctx.error_cleanup_provisioners)
+        if not cleanup or ctx.on_error == "abort" or list(provisioners) == cleanup:
+            raise
+        ctx.ui.say("Provisioning step had errors: running the error-cleanup-provisioner...")
+        try:
+            _run_in_order(ctx, communicator, cleanup)
+        except OscBuildError as cleanup_err:
+            raise BuildError(f"error-cleanup-provisioner failed: {cleanup_err}; the "
+                             f"provisioning error was: {err}") from err
+        raise
+
+
+def _run_in_order(ctx: BuildContext, communicator: Communicator,
+                  provisioners: Sequence[PreparedProvisioner]) -> None:
     for item in provisioners:
         call = item.call
         ctx.check_cancelled()

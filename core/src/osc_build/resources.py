@@ -9,6 +9,7 @@ reports what it could not delete, and never replaces the build's own error.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,6 +91,13 @@ class ResourceLog:
                 entry = todo[0]
                 try:
                     entry.delete()
+                except KeyboardInterrupt:
+                    if not confirm_abandon(todo):
+                        continue  # the user chose to finish cleaning: try this one again
+                    # Cleanup abandoned by the user: say exactly what is left behind.
+                    leaks.extend(Leak(e.kind, e.id, "cleanup interrupted", e.region)
+                                 for e in todo)
+                    raise
                 except Exception as err:
                     leak = Leak(entry.kind, entry.id, _reason(err), entry.region)
                     leaks.append(leak)
@@ -98,13 +106,28 @@ class ResourceLog:
                     self.deleted.append(entry)
                     log.info("deleted %s %s", entry.kind, entry.id)
                 todo.pop(0)
-        except KeyboardInterrupt:
-            # Cleanup abandoned by the user: say exactly what is left behind.
-            leaks.extend(Leak(e.kind, e.id, "cleanup interrupted", e.region) for e in todo)
-            raise
         finally:
             self.leaked.extend(leaks)
         return leaks
+
+
+_ASKING = threading.Lock()
+
+
+def confirm_abandon(todo: list[TrackedResource]) -> bool:
+    """A second Ctrl-C during cleanup: abandon it? Asked on a terminal; without one, yes."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return True
+    with _ASKING:
+        names = ", ".join(f"{e.kind} {e.id}" for e in todo)
+        sys.stderr.write(f"\nCleanup is not finished; still to delete: {names}.\n"
+                         "Abandon cleanup and leave them behind? [y/N] ")
+        sys.stderr.flush()
+        try:
+            answer = sys.stdin.readline()
+        except KeyboardInterrupt:  # a third Ctrl-C: the user insists
+            return True
+        return answer.strip().lower().startswith("y")
 
 
 def _reason(err: BaseException) -> str:

@@ -8,6 +8,8 @@ not clean.
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ class BuildPlan:
     options: dict[str, Any]
     where: str = ""  # how errors name the block, e.g. "source.outscale-bsu.main"
     provisioners: Sequence[ProvisionerCall] = ()
+    error_cleanup_provisioner: ProvisionerCall | None = None
     post_processors: Sequence[Sequence[PostProcessorCall]] = ()
     template_dir: Path = field(default_factory=Path.cwd)
     force: bool = False  # Packer's -force: builders with force_deregister replace OMIs
@@ -60,6 +63,8 @@ class BuildResult:
     error: BaseException | None = None
     leaked: list[Leak] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # ids left in place by on-error=abort
+    cleaned: list[str] = field(default_factory=list)  # temporary resources deleted after failure
+    kept_by: str = ""  # the -on-error mode that kept them: abort or run-cleanup-provisioner
 
     @property
     def ok(self) -> bool:
@@ -89,6 +94,8 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
                        hook=pm.hook, on_error=on_error, debug=debug,
                        template_dir=plan.template_dir)
     ctx.provisioners = provisioners  # the builder runs them at its provisioning step
+    if plan.error_cleanup_provisioner is not None:
+        ctx.error_cleanup_provisioners = prepare_provisioners([plan.error_cleanup_provisioner])
     pm.hook.osc_build_prepare(ctx=ctx)
     return PreparedBuild(plan, ctx, provisioners, post_processors)
 
@@ -129,18 +136,49 @@ def run(prepared: PreparedBuild) -> BuildResult:
         result.post_artifacts = run_post_processors(ctx, artifact, prepared.post_processors)
     except BaseException as err:  # interrupts too: they must unwind
         result.error = err
-        if ctx.on_error == "abort":
+        ctx.ui.error(_first_line(err))
+        mode = ctx.on_error
+        if mode == "ask" and not isinstance(err, KeyboardInterrupt):
+            mode = ask_what_to_do(ctx)
+        if mode in ("abort", "run-cleanup-provisioner"):
             result.kept = [f"{r.kind} {r.id}" for r in ctx.resources.pending]
+            result.kept_by = mode
             for item in result.kept:
-                ctx.ui.error(f"on-error=abort: left {item} in place")
+                ctx.ui.error(f"on-error={mode}: left {item} in place")
         else:
-            ctx.ui.error(_first_line(err))
             if ctx.resources.pending:
                 ctx.ui.say("Cleaning up temporary resources...")
-            result.leaked.extend(ctx.resources.unwind(succeeded=False))
+            done, leaked_before = len(ctx.resources.deleted), len(ctx.resources.leaked)
+            try:
+                ctx.resources.unwind(succeeded=False)
+            except KeyboardInterrupt as again:  # cleanup abandoned: report what is left
+                result.error = again
+            result.leaked.extend(ctx.resources.leaked[leaked_before:])
+            result.cleaned = [f"{r.kind} {r.id}" for r in ctx.resources.deleted[done:]]
         if not isinstance(err, (OscBuildError, KeyboardInterrupt)):
             raise
     return result
+
+
+_ASKING = threading.Lock()  # parallel builds ask one at a time
+
+
+def ask_what_to_do(ctx: BuildContext) -> str:
+    """-on-error=ask: "cleanup" or "abort", as answered on the terminal (cleanup without one)."""
+    with _ASKING:
+        if not sys.stdin or not sys.stdin.isatty():
+            ctx.ui.say("on-error=ask: no terminal to ask on; cleaning up")
+            return "cleanup"
+        while True:
+            sys.stdout.write(f"==> {ctx.name}: [c] Clean up and exit, [a] abort without "
+                             "cleanup? ")
+            sys.stdout.flush()
+            answer = sys.stdin.readline()
+            if not answer:
+                return "cleanup"
+            choice = answer.strip().lower()[:1]
+            if choice in ("c", "a"):
+                return "cleanup" if choice == "c" else "abort"
 
 
 def _first_line(err: BaseException) -> str:

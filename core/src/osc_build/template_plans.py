@@ -63,9 +63,14 @@ def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequ
                             if step.applies_to(source)]
             chains = [[_post_processor_call(step, source) for step in chain
                        if step.applies_to(source)] for chain in build.post_processors]
+            cleanup = build.error_cleanup_provisioner
             plans.append(BuildPlan(name=build.build_name(source), builder=source.type,
                                    options=source.config, where=where,
                                    provisioners=provisioners,
+                                   error_cleanup_provisioner=(
+                                       _provisioner_call(cleanup, source)
+                                       if cleanup is not None and cleanup.applies_to(source)
+                                       else None),
                                    post_processors=[chain for chain in chains if chain],
                                    template_dir=template.root))
     if not plans:

@@ -27,10 +27,19 @@ without a template: osc-build --builder outscale-bsu --set source_omi=ami-... --
 """
 
 
+class CommandLineParser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one ``Error:`` line and exit 1, like other errors."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"Error: {message}; run '{self.prog} --help' for the options", file=sys.stderr)
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from osc_build.cli import build as build_command
 
-    parser = argparse.ArgumentParser(prog="osc-build", description=DESCRIPTION,
+    parser = CommandLineParser(prog="osc-build", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true",
                         help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")

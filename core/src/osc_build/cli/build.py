@@ -186,6 +186,11 @@ def _print_outcome(results: list, elapsed: float) -> None:
         for result in failed:
             message = str(result.error).strip() or type(result.error).__name__
             out.write(f"--> {result.name}: {message.splitlines()[0]}\n")
+    cleaned = [(r.name, item) for r in results for item in r.cleaned]
+    if cleaned:
+        out.write("\n==> Deleted the temporary resources of failed builds:\n")
+        for name, item in cleaned:
+            out.write(f"--> {name}: {item}\n")
     leaked = [(r.name, leak) for r in results for leak in r.leaked]
     if leaked:
         out.write("\n==> Could not delete these temporary resources; delete them by hand:\n")
@@ -193,7 +198,8 @@ def _print_outcome(results: list, elapsed: float) -> None:
             out.write(f"--> {name}: {leak}\n")
     kept = [(r.name, item) for r in results for item in r.kept]
     if kept:
-        out.write("\n==> Left in place (on-error=abort):\n")
+        modes = sorted({r.kept_by for r in results if r.kept})
+        out.write(f"\n==> Left in place (on-error={', '.join(modes)}):\n")
         for name, item in kept:
             out.write(f"--> {name}: {item}\n")
     built = [r for r in results if r.artifact is not None]

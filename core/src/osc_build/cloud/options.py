@@ -21,8 +21,15 @@ BOOT_MODES = ("legacy", "uefi")
 VOLUME_TYPES = ("standard", "gp2", "io1")
 
 
+# What the API accepts: /dev/sda1 (root), /dev/xvd[a-z][a-z]?, /dev/sd[a-z][a-z]? with a partition.
+DEVICE_NAME = r"^/dev/(sd|xvd)[a-z]{1,2}[0-9]{0,2}$"
+
+
 class BlockDeviceSchema(OptionsSchema):
-    device_name = option(fields.String(required=True), "Device name, e.g. /dev/sda1 or /dev/xvdb.")
+    device_name = option(fields.String(required=True, validate=validate.Regexp(
+        DEVICE_NAME, error="{input!r} is not a device name; use /dev/sda1 for the root device "
+        "or /dev/xvdb to /dev/xvdz (or /dev/sdb to /dev/sdz)")),
+        "Device name, e.g. /dev/sda1 or /dev/xvdb.")
     delete_on_vm_deletion = option(fields.Boolean(load_default=False),
                                    "Delete the volume when the VM is deleted.")
     volume_type = option(fields.String(load_default=None, validate=validate.OneOf(VOLUME_TYPES)),

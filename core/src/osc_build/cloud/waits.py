@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Collection
 
 from osc_build.client import wait_for
 from osc_build.cloud.schedule import PACE, expected_seconds
 from osc_build.context import BuildContext
+from osc_build.errors import ConfigError
 
 # How long each kind of wait may take before the build fails (seconds).
 TIMEOUTS = {"vm": 15 * 60, "image": 60 * 60, "snapshot": 60 * 60, "volume": 15 * 60}
+# Overrides every timeout above (seconds): a VM that never boots fails in CI, not in 15 min.
+TIMEOUT_VARIABLE = "OSC_BUILD_WAIT_TIMEOUT"
 PROGRESS_EVERY = 30.0  # seconds between "still waiting" lines
 
 
@@ -37,12 +41,27 @@ def wait(ctx: BuildContext, read_state: Callable[[], str | None], *, wanted: Col
         return read_state()
 
     started = time.monotonic()
-    state = wait_for(read, wanted=wanted, failed=failed, timeout=TIMEOUTS[kind],
+    state = wait_for(read, wanted=wanted, failed=failed, timeout=wait_timeout(kind),
                      describe=describe, on_progress=on_progress or _reporter(ctx, describe),
                      schedule=PACE.schedule(usual), sleep=sleep)
     if polls > 1:  # we saw the change happen: it tells how fast this cloud is
         PACE.record(usual, time.monotonic() - started)
     return state
+
+
+def wait_timeout(kind: str) -> float:
+    """The timeout of a wait on ``kind``: ``OSC_BUILD_WAIT_TIMEOUT`` when set."""
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return TIMEOUTS[kind]
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if seconds <= 0:
+        raise ConfigError(f"{TIMEOUT_VARIABLE}={raw!r}: expected a positive number of seconds, "
+                          f"e.g. {TIMEOUT_VARIABLE}=600; unset it for the defaults")
+    return seconds
 
 
 def _reporter(ctx: BuildContext, describe: str) -> Callable[[str | None, float], None]:

@@ -52,7 +52,7 @@ def call_function(evaluator, node: Tree) -> object:
     try:
         return function(*args)
     except TypeError as exc:
-        if "positional argument" in str(exc) or "required" in str(exc):
+        if any(word in str(exc) for word in ("positional argument", "required", "takes")):
             raise evaluator.error(node, f'Invalid number of arguments for function "{name}" '
                                   f"({len(args)} given).") from None
         raise

@@ -1,0 +1,145 @@
+"""Shared pieces of the reliability suite: simulators, a CLI build helper, the report.
+
+Every test records what it measured with the ``tally`` fixture; at the end of the
+session the counts are merged into ``benchmarks/reliability.json`` (one section
+per aspect, so running one file updates only its own section).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from osc_build.testing import CliResult
+from osc_build_sim.testing import running_simulator
+
+REPORT = Path(__file__).resolve().parents[2] / "benchmarks" / "reliability.json"
+
+_counts: dict[str, Counter] = defaultdict(Counter)
+
+
+def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.reliability)
+
+
+@pytest.fixture(scope="session")
+def tally() -> Iterator[dict[str, Counter]]:
+    """``tally["faults"]["builds"] += 1``: counts written to benchmarks/reliability.json."""
+    yield _counts
+    if not _counts:
+        return
+    try:
+        report = json.loads(REPORT.read_text())
+    except (OSError, ValueError):
+        report = {}
+    for section, counts in sorted(_counts.items()):
+        report[section] = dict(sorted(counts.items()))
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    """An instant simulator shared by a module; tests reset its faults."""
+    with running_simulator(tmp_path_factory.mktemp("sim"), profile="instant") as handle:
+        yield handle
+        handle.set_faults([])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
+    env.update(extra)
+    return env
+
+
+def cli_build(sim, tmp_path: Path, template: str, *args: str, env: dict | None = None,
+              timeout: float = 90, input: str | None = None,
+              before: tuple[str, ...] = ()) -> CliResult:
+    """``osc-build BEFORE build --local ARGS TEMPLATE`` against ``sim``, in a subprocess."""
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(template)
+    proc = subprocess.run([sys.executable, "-m", "osc_build", *before, "build", "--local", *args,
+                           str(path)], capture_output=True, text=True, cwd=tmp_path,
+                          env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir), **(env or {})),
+                          timeout=timeout, input=input)
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+def delete_everything(sim) -> None:
+    """What a kept build left, deleted as a user would (dependents first)."""
+    from osc_build_sim.testing import leftovers
+
+    gateway = sim.gateway()
+    kept = leftovers(sim)
+    if kept.get("vm"):
+        gateway.DeleteVms(VmIds=kept["vm"])
+    for name in kept.get("keypair", []):
+        gateway.DeleteKeypair(KeypairName=name)
+    for ip in kept.get("public_ip", []):
+        gateway.DeletePublicIp(PublicIpId=ip)
+    import time
+
+    deadline = time.monotonic() + 30
+    while leftovers(sim).get("volume") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for group in kept.get("security_group", []):
+        gateway.DeleteSecurityGroup(SecurityGroupId=group)
+    assert leftovers(sim) == {}
+
+
+def artifacts_of(sim) -> tuple[set[str], set[str]]:
+    """Ids of every image and snapshot, to tell new ones from old ones."""
+    return ({i["ImageId"] for i in sim.resources("image")},
+            {s["SnapshotId"] for s in sim.resources("snapshot")})
+
+
+class OnTerminal:
+    """``osc-build`` with a pseudo-terminal for stdin, stdout and stderr: it can be asked."""
+
+    def __init__(self, args: list[str], *, cwd: Path, env: dict[str, str]) -> None:
+        import pty
+
+        self.primary, secondary = pty.openpty()
+        self.proc = subprocess.Popen([sys.executable, "-m", "osc_build", *args], stdin=secondary,
+                                     stdout=secondary, stderr=secondary, cwd=cwd, env=env)
+        os.close(secondary)
+        self.output = ""
+
+    def read_until(self, text: str, timeout: float = 60) -> bool:
+        """Read until ``text`` shows (True) or the process ends or time runs out (False)."""
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while text not in self.output and time.monotonic() < deadline:
+            ready, _, _ = select.select([self.primary], [], [], 0.1)
+            if not ready:
+                if self.proc.poll() is not None:
+                    return text in self.output
+                continue
+            try:
+                chunk = os.read(self.primary, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            self.output += chunk.decode(errors="replace")
+        return text in self.output
+
+    def write(self, text: str) -> None:
+        os.write(self.primary, text.encode())
+
+    def finish(self, timeout: float = 60) -> int:
+        self.read_until("\0never\0", timeout)
+        os.close(self.primary)
+        return self.proc.wait(timeout=10)

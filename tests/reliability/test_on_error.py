@@ -1,0 +1,104 @@
+"""-on-error: abort keeps and prints, ask asks on the terminal, the cleanup provisioner runs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from osc_build_sim.testing import leftovers
+
+from .conftest import OnTerminal, clean_env, cli_build, delete_everything
+from .templates import template
+
+FAILING = """
+  provisioner "shell-local" {
+    inline = ["echo provisioning; exit 3"]
+  }
+  error-cleanup-provisioner "shell-local" {
+    inline = ["echo cleanup-ran > cleanup-marker"]
+  }
+"""
+
+
+def assert_kept_and_printed(sim, output: str, mode: str) -> None:
+    kept = leftovers(sim)
+    assert kept.get("vm") and kept.get("security_group"), json.dumps(kept)
+    for kind, ids in kept.items():
+        if kind == "volume":  # the kept VM's own disks: they go with it
+            continue
+        for resource_id in ids:
+            assert re.search(rf"on-error={mode}: left \w[\w ]* {resource_id}", output), output
+    assert f"==> Left in place (on-error={mode}):" in output
+
+
+def test_abort_keeps_everything_and_prints_the_ids(sim, tmp_path, tally):
+    result = cli_build(sim, tmp_path, template("outscale-bsu"), "-on-error=abort",
+                       env={"OSC_BUILD_FAULT_STEP": "stop the VM"})
+    try:
+        assert result.returncode == 1, result.output
+        assert_kept_and_printed(sim, result.stdout, "abort")
+        tally["on_error"]["abort_kept"] += 1
+    finally:
+        delete_everything(sim)
+
+
+def run_on_pty(sim, tmp_path, answer: str) -> tuple[int, str]:
+    """Run a failing build with -on-error=ask on a terminal; answer its question."""
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(template("outscale-bsu"))
+    terminal = OnTerminal(["build", "--local", "-on-error=ask", "-color=false", str(path)],
+                          cwd=tmp_path, env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir),
+                                                      OSC_BUILD_FAULT_STEP="stop the VM"))
+    if terminal.read_until("[a] abort without cleanup?"):
+        terminal.write(answer + "\n")
+    return terminal.finish(), terminal.output
+
+
+@pytest.mark.parametrize("answer", ["c", "a"])
+def test_ask_on_a_terminal(sim, tmp_path, answer, tally):
+    returncode, output = run_on_pty(sim, tmp_path, answer)
+    try:
+        assert "[c] Clean up and exit, [a] abort without cleanup?" in output
+        assert returncode == 1, output
+        assert "Traceback" not in output
+        if answer == "c":
+            assert leftovers(sim) == {}, output
+            assert "==> Deleted the temporary resources of failed builds:" in output
+        else:
+            assert_kept_and_printed(sim, output, "abort")
+        tally["on_error"]["ask_answered"] += 1
+    finally:
+        delete_everything(sim)
+
+
+def test_ask_without_a_terminal_cleans_up(sim, tmp_path):
+    result = cli_build(sim, tmp_path, template("outscale-bsu"), "-on-error=ask",
+                       env={"OSC_BUILD_FAULT_STEP": "stop the VM"}, input="")
+    assert result.returncode == 1, result.output
+    assert "on-error=ask: no terminal to ask on; cleaning up" in result.output
+    assert leftovers(sim) == {}
+
+
+@pytest.mark.parametrize("mode", ["run-cleanup-provisioner", "cleanup", "abort"])
+def test_error_cleanup_provisioner(sim, tmp_path, mode, tally):
+    result = cli_build(sim, tmp_path, template("outscale-bsu", build_body=FAILING),
+                       f"-on-error={mode}")
+    marker = tmp_path / "cleanup-marker"
+    try:
+        assert result.returncode == 1, result.output
+        assert "provisioning" in result.stdout and "Traceback" not in result.output
+        if mode == "abort":
+            assert not marker.exists(), "abort must not run the cleanup provisioner"
+            assert_kept_and_printed(sim, result.stdout, "abort")
+            return
+        assert marker.read_text().strip() == "cleanup-ran", result.output
+        assert "running the error-cleanup-provisioner" in result.stdout
+        tally["on_error"]["cleanup_provisioner_runs"] += 1
+        if mode == "run-cleanup-provisioner":
+            assert_kept_and_printed(sim, result.stdout, mode)
+        else:
+            assert leftovers(sim) == {}
+    finally:
+        delete_everything(sim)
