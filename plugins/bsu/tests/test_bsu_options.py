@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 from osc_build_sim.testing import leftovers, tags_of
 
@@ -221,6 +222,11 @@ def test_communicator_none_runs_local_provisioners_only(build, sim, tmp_path):
 def test_omi_block_device_mappings_add_devices_to_the_vm_image(build, sim):
     gw = sim.gateway()
     volume = gw.CreateVolume(SubregionName="eu-west-2a", Size=2)["Volume"]
+    deadline = time.monotonic() + 60
+    while gw.ReadVolumes(Filters={"VolumeIds": [volume["VolumeId"]]})["Volumes"][0][
+            "State"] != "available":
+        assert time.monotonic() < deadline, "the volume never became available"
+        time.sleep(0.1)
     snapshot = gw.CreateSnapshot(VolumeId=volume["VolumeId"])["Snapshot"]
     gw.DeleteVolume(VolumeId=volume["VolumeId"])
     result = build(template("extra-devices", f"""
