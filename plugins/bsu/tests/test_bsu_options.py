@@ -275,3 +275,16 @@ def test_template_free_build(sim, tmp_path):
     assert f"--> outscale-bsu.cli: OMIs were created:\neu-west-2: {image['ImageId']}" \
         in result.stdout
     assert leftovers(sim) == {}
+
+
+def test_force_deregister_replaces_the_copies_too(build, sim):
+    extra = '  omi_regions = ["us-east-2"]\n'
+    first = build(template("copied-twice", extra))
+    assert first.returncode == 0, first.output
+    old = {i["region"]: i["ImageId"] for i in images_named(sim, "copied-twice")}
+    assert set(old) == {"eu-west-2", "us-east-2"}
+    again = build(template("copied-twice", extra + "  force_deregister = true"))
+    assert again.returncode == 0, again.output
+    new = {i["region"]: i["ImageId"] for i in images_named(sim, "copied-twice")}
+    assert set(new) == set(old) and not set(new.values()) & set(old.values())
+    assert leftovers(sim) == {}

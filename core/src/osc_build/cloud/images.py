@@ -28,14 +28,19 @@ def check_name_free(ctx: BuildContext, state: VmBuildState) -> None:
 
 
 def deregister_existing(ctx: BuildContext, state: VmBuildState) -> None:
-    """force_deregister: delete this account's OMIs of the same name (never others')."""
-    for image in _own_images_named(state, ctx.config["omi_name"]):
-        ctx.ui.say(f"Deregistering existing OMI {image['ImageId']} ({image['ImageName']})...")
-        state.api.call("DeleteImage", ImageId=image["ImageId"])
-        if ctx.config.get("force_delete_snapshot"):
-            for snapshot_id in snapshot_ids(image):
-                ctx.ui.message(f"deleting snapshot {snapshot_id}")
-                state.api.call("DeleteSnapshot", SnapshotId=snapshot_id)
+    """force_deregister: delete this account's OMIs of the same name (never others'),
+    in the build region and in every omi_regions region the OMI will be copied to."""
+    regions = dict.fromkeys([state.region, *(ctx.config.get("omi_regions") or [])])
+    for region in regions:
+        client = client_for_region(state, region)
+        for image in _own_images_named(state, ctx.config["omi_name"], client):
+            ctx.ui.say(f"Deregistering existing OMI {image['ImageId']} ({image['ImageName']}) "
+                       f"in {region}...")
+            client.call("DeleteImage", ImageId=image["ImageId"])
+            if ctx.config.get("force_delete_snapshot"):
+                for snapshot_id in snapshot_ids(image):
+                    ctx.ui.message(f"deleting snapshot {snapshot_id}")
+                    client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
 
 def find_source(ctx: BuildContext, state: VmBuildState) -> None:
@@ -238,11 +243,12 @@ def _track_image(ctx: BuildContext, state: VmBuildState, image_id: str) -> None:
                         keep_on_success=True, region=state.region)
 
 
-def _own_images_named(state: VmBuildState, name: str) -> list[dict]:
+def _own_images_named(state: VmBuildState, name: str,
+                      client: OscClient | None = None) -> list[dict]:
     if not state.account_id:
         raise ConfigError("the account id is unknown; the credentials step must run first")
-    images = state.api.paginate("ReadImages", "Images",
-                                Filters={"ImageNames": [name], "AccountIds": [state.account_id]})
+    images = (client or state.api).paginate(
+        "ReadImages", "Images", Filters={"ImageNames": [name], "AccountIds": [state.account_id]})
     return [i for i in images if i.get("ImageName") == name
             and i.get("AccountId") == state.account_id]
 
