@@ -55,3 +55,16 @@ def fake_plugins() -> Path:
     if not FAKE_PLUGINS.is_dir():
         pytest.fail(f"fake plugins not found at {FAKE_PLUGINS}: run from a source checkout")
     return FAKE_PLUGINS
+
+
+def build_locally(template: str | Path, *args: str, sim_data_dir: Path, workdir: Path,
+                  env: Mapping[str, str] | None = None, timeout: float = 300) -> CliResult:
+    """``osc-build build --local`` of a template text (or file) on the simulator whose data
+    directory is ``sim_data_dir``; the text is written to ``workdir/build.pkr.hcl``."""
+    if isinstance(template, str):
+        path = workdir / "build.pkr.hcl"
+        path.write_text(template)
+    else:
+        path = template
+    return run_osc_build("build", "--local", *args, str(path), cwd=workdir, timeout=timeout,
+                         env={"OSC_BUILD_SIM_DATA": str(sim_data_dir), **(env or {})})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from osc_build.testing import run_osc_build
+from osc_build.testing import build_locally
 from osc_build_sim.testing import running_simulator
 
 REGION = "us-east-2"  # the region of the official examples' variables file
@@ -26,14 +26,8 @@ def build(sim, tmp_path):
     """Run ``osc-build build --local`` on a template text (or a directory); the CLI result."""
 
     def run(template: str | Path, *args: str, env: dict[str, str] | None = None):
-        if isinstance(template, str):
-            path = tmp_path / "build.pkr.hcl"
-            path.write_text(template)
-        else:
-            path = template
-        return run_osc_build("build", "--local", *args, str(path), cwd=tmp_path,
-                             env={"OSC_BUILD_SIM_DATA": str(sim.data_dir), **(env or {})},
-                             timeout=300)
+        return build_locally(template, *args, sim_data_dir=sim.data_dir, workdir=tmp_path,
+                             env=env)
 
     return run
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from osc_build.testing import run_osc_build
+from osc_build.testing import build_locally
 from osc_build_sim.testing import running_simulator
 
 
@@ -19,11 +19,8 @@ def sim(tmp_path_factory):
 def build_on(sim, template: str, directory: Path, *args: str,
              env: dict[str, str] | None = None, timeout: float = 300):
     """Run ``osc-build build --local`` on a template text against ``sim``."""
-    path = directory / "build.pkr.hcl"
-    path.write_text(template)
-    return run_osc_build("build", "--local", *args, str(path), cwd=directory,
-                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir), **(env or {})},
-                         timeout=timeout)
+    return build_locally(template, *args, sim_data_dir=sim.data_dir, workdir=directory,
+                         env=env, timeout=timeout)
 
 
 @pytest.fixture
