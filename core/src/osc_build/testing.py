@@ -68,3 +68,28 @@ def build_locally(template: str | Path, *args: str, sim_data_dir: Path, workdir:
         path = template
     return run_osc_build("build", "--local", *args, str(path), cwd=workdir, timeout=timeout,
                          env={"OSC_BUILD_SIM_DATA": str(sim_data_dir), **(env or {})})
+
+
+@dataclass
+class CapturedBuild:
+    """A build context whose UI output is captured: ``captured.output``."""
+
+    ctx: object
+    stream: object
+
+    @property
+    def output(self) -> str:
+        return self.stream.getvalue()
+
+
+def captured_build(template_dir: Path, name: str = "outscale-bsu.main") -> CapturedBuild:
+    """A BuildContext for unit tests of provisioners and communicators."""
+    import io
+
+    from osc_build.context import BuildContext
+    from osc_build.ui import Ui
+
+    stream = io.StringIO()
+    ctx = BuildContext(name=name, builder=name.split(".")[0], config={},
+                       ui=Ui(name, stream=stream, color=False), template_dir=template_dir)
+    return CapturedBuild(ctx, stream)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import os
 import signal
 import threading
@@ -16,8 +15,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from osc_build.context import BuildContext
-from osc_build.ui import Ui
+from osc_build.testing import CapturedBuild, captured_build
 
 USER = "builder"
 # A command on the server's PATH: it prints this token, and the server then drops the
@@ -180,23 +178,9 @@ def server(make_server) -> SshTestServer:
     return make_server()
 
 
-@dataclass
-class Captured:
-    ctx: BuildContext
-    stream: io.StringIO
-
-    @property
-    def output(self) -> str:
-        return self.stream.getvalue()
-
-
 @pytest.fixture
-def build(tmp_path) -> Captured:
-    stream = io.StringIO()
-    ctx = BuildContext(name="outscale-bsu.main", builder="outscale-bsu", config={},
-                       ui=Ui("outscale-bsu.main", stream=stream, color=False),
-                       template_dir=tmp_path)
-    return Captured(ctx, stream)
+def build(tmp_path) -> CapturedBuild:
+    return captured_build(tmp_path)
 
 
 @pytest.fixture

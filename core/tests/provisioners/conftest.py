@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from osc_build.config import load_options
-from osc_build.context import BuildContext
 from osc_build.provision import PreparedProvisioner, ProvisionerCall, prepare_provisioners
-from osc_build.ui import Ui
+from osc_build.testing import CapturedBuild, captured_build
 
 
 @dataclass
@@ -44,23 +42,9 @@ class RecordingCommunicator:
         pass
 
 
-@dataclass
-class Captured:
-    ctx: BuildContext
-    stream: io.StringIO
-
-    @property
-    def output(self) -> str:
-        return self.stream.getvalue()
-
-
 @pytest.fixture
-def build(tmp_path) -> Captured:
-    stream = io.StringIO()
-    ctx = BuildContext(name="outscale-bsu.main", builder="outscale-bsu", config={},
-                       ui=Ui("outscale-bsu.main", stream=stream, color=False),
-                       template_dir=tmp_path)
-    return Captured(ctx, stream)
+def build(tmp_path) -> CapturedBuild:
+    return captured_build(tmp_path)
 
 
 @pytest.fixture
