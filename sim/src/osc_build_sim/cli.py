@@ -53,8 +53,13 @@ def serve(args) -> int:
     from .server import SimServer
     data_dir = args.data_dir.expanduser()
     backend = _backend(args.backend, data_dir, args.host_vm, args.host_vm_region)
+    if args.ssh_delay is not None and backend is None:
+        raise ConfigError("--ssh-delay needs --backend machine (the null backend serves no SSH)")
     server = SimServer(data_dir, config_path=args.config, backend=backend,
                        port=args.port, tls_port=args.tls_port)
+    if backend is not None:  # before start(): VMs resumed at start refuse SSH as well
+        backend.ssh_delay = (args.ssh_delay if args.ssh_delay is not None
+                             else server.config.ssh_delay)
     host_vm = getattr(backend, "host_vm", None)
     if host_vm is not None:
         from .host_record import ensure_record
@@ -184,6 +189,16 @@ def ssh(args) -> int:
         return subprocess.call(command)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="osc-build-sim",
                                      description="A local OUTSCALE API simulator.")
@@ -202,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
                         "volumes linked to it appear here), for the chroot builder")
     p.add_argument("--host-vm-region", default="eu-west-2",
                    help="region of the --host-vm VM (its subregion is REGIONa)")
+    p.add_argument("--ssh-delay", type=_seconds, metavar="SECONDS",
+                   help="machine backend: a started VM refuses SSH (TCP reset) for this long, "
+                        "as while it boots (overrides machine.ssh_delay of the config file)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
                    help="write the credentials as a profile to this osc config.json")
     p.add_argument("--profile-name", default="osc-build-sim")

@@ -1,4 +1,4 @@
-"""The simulator's configuration file: accounts, regions, timing profile, faults.
+"""The simulator's configuration file: accounts, regions, timing profile, faults, machine.
 
 A JSON file (``config.json`` in the data directory unless ``--config`` names
 another). On first start the simulator writes one with a default account whose
@@ -58,6 +58,7 @@ class SimConfig:
     faults: list[dict] = field(default_factory=list)
     seed: int = 0
     client_ca: str | None = None  # PEM file of the CA that signs client certificates
+    ssh_delay: float = 0.0  # machine backend: seconds a started VM refuses SSH, as it boots
 
     def find_key(self, access_key: str) -> tuple[Account, AccessKey] | None:
         for account in self.accounts:
@@ -85,6 +86,7 @@ def default_document() -> dict:
         "timings": {},
         "faults": [],
         "seed": 0,
+        "machine": {"ssh_delay": 0},
     }
 
 
@@ -106,8 +108,9 @@ def parse(document: dict, source: str = "config") -> SimConfig:
             profile=document.get("profile", "fast"),
             timings={k: float(v) for k, v in document.get("timings", {}).items()},
             faults=list(document.get("faults", [])), seed=int(document.get("seed", 0)),
-            client_ca=document.get("client_ca"))
-    except (KeyError, TypeError, ValueError) as exc:
+            client_ca=document.get("client_ca"),
+            ssh_delay=float(document.get("machine", {}).get("ssh_delay", 0)))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: invalid configuration ({exc!r}); see sim/README.md "
                           "for the format") from None
     if not accounts or not accounts[0].access_keys:
@@ -115,6 +118,9 @@ def parse(document: dict, source: str = "config") -> SimConfig:
     if config.default_region not in regions:
         raise ConfigError(f"{source}: default_region {config.default_region!r} is not "
                           f"among regions {sorted(regions)}")
+    if not 0 <= config.ssh_delay < float("inf"):
+        raise ConfigError(f"{source}: machine.ssh_delay must be a number of seconds >= 0, "
+                          f"not {config.ssh_delay:g}")
     if config.profile not in PROFILES:
         raise ConfigError(f"{source}: profile {config.profile!r} is not one of {sorted(PROFILES)}")
     return config
