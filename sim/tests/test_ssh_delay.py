@@ -41,22 +41,39 @@ def _login(host: str, private_key: str, key_file: Path) -> str:
         client.close()
 
 
+def _wait_for_ssh(host: str, started: float) -> None:
+    while True:
+        try:
+            socket.create_connection((host, 22), timeout=5).close()
+            return
+        except ConnectionRefusedError:
+            assert time.monotonic() - started < DELAY + 10, "SSH never came up"
+            time.sleep(0.1)
+
+
 def _assert_refused_then_served(sim, tmp_path: Path) -> None:
-    with booted(sim.gateway(), _debian_image(sim)) as vm:
+    gw = sim.gateway()
+    with booted(gw, _debian_image(sim)) as vm:
         started = time.monotonic()
-        with pytest.raises(ConnectionRefusedError):  # refused at once, not a hang
-            socket.create_connection((vm.host, 22), timeout=5).close()
-        assert time.monotonic() - started < 1
-        while True:
-            try:
-                socket.create_connection((vm.host, 22), timeout=5).close()
-                break
-            except ConnectionRefusedError:
-                assert time.monotonic() - started < DELAY + 10, "SSH never came up"
-                time.sleep(0.1)
-        # The timer runs from the VM's start, a little before it was seen running.
-        assert time.monotonic() - started > DELAY - 1
-        assert _login(vm.host, vm.private_key, tmp_path / "key") == vm.vm_id
+        # A public IP linked while the VM boots is refused as well (builders link one).
+        ip = gw.CreatePublicIp()["PublicIp"]
+        gw.LinkPublicIp(VmId=vm.vm_id, PublicIpId=ip["PublicIpId"])
+        [private_ip] = [v["PrivateIp"] for v in gw.ReadVms()["Vms"] if v["VmId"] == vm.vm_id]
+        hosts = (private_ip, ip["PublicIp"])
+        try:
+            for host in hosts:
+                with pytest.raises(ConnectionRefusedError):  # refused at once, not a hang
+                    socket.create_connection((host, 22), timeout=5).close()
+            assert time.monotonic() - started < 1
+            _wait_for_ssh(private_ip, started)
+            # The timer runs from the VM's start, a little before it was seen running.
+            assert time.monotonic() - started > DELAY - 1
+            _wait_for_ssh(ip["PublicIp"], started)
+            for host in hosts:
+                assert _login(host, vm.private_key, tmp_path / "key") == vm.vm_id
+        finally:
+            gw.UnlinkPublicIp(PublicIp=ip["PublicIp"])
+            gw.DeletePublicIp(PublicIpId=ip["PublicIpId"])
 
 
 @pytest.mark.slow

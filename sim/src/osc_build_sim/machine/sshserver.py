@@ -127,13 +127,26 @@ class VmSshEndpoint:
         self.tasks: set[asyncio.Task] = set()
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.users: dict[asyncssh.SSHServerConnection, User] = {}
+        self.serving = False  # until start(), as in a booting VM, nothing listens
 
     async def start(self) -> None:
-        for address in self.addresses:
-            await self.listen(address)
+        self.serving = True
+        for address in list(self.addresses):
+            await self._open(address)
 
     async def listen(self, address: str) -> None:
-        """Also answer on ``address`` (a public IP linked while the VM runs)."""
+        """Also answer on ``address`` (a public IP linked while the VM runs or boots)."""
+        if address not in self.addresses:
+            self.addresses.append(address)
+        if self.serving:
+            await self._open(address)
+
+    async def unlisten(self, address: str) -> None:
+        if address in self.addresses:
+            self.addresses.remove(address)
+        await self._close(address)
+
+    async def _open(self, address: str) -> None:
         if address in self.listeners:
             return
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -151,7 +164,7 @@ class VmSshEndpoint:
         task = asyncio.get_running_loop().create_task(self._accept_loop(sock))
         self.listeners[address] = (sock, task)
 
-    async def unlisten(self, address: str) -> None:
+    async def _close(self, address: str) -> None:
         sock, task = self.listeners.pop(address, (None, None))
         if sock is not None:
             task.cancel()
@@ -185,8 +198,9 @@ class VmSshEndpoint:
             log.debug("VM %s: SSH connection ended: %s", self.sandbox.vm_id, error)
 
     async def stop(self) -> None:
+        self.serving = False
         for address in list(self.listeners):
-            await self.unlisten(address)
+            await self._close(address)
         for conn in list(self.connections):
             conn.abort()
         for task in list(self.tasks):
