@@ -130,3 +130,56 @@ def test_second_ctrl_c_asks_before_abandoning_cleanup(slow_sim, tmp_path, answer
         tally["interrupts"]["second_ctrl_c_abandoned_and_listed"] += 1
     finally:
         delete_everything(slow_sim)
+
+
+def two_sources() -> str:
+    """Two outscale-bsu sources in one build: they run at once, in threads."""
+    one = template("outscale-bsu")
+    block = one[:one.index("build {")]
+    return (block.replace('"main"', '"a"') + block.replace('"main"', '"b"')
+            + 'build {\n  sources = ["source.outscale-bsu.a", "source.outscale-bsu.b"]\n}\n')
+
+
+LEFT_BEHIND = re.compile(r"--> (outscale-bsu\.[ab]): (?:\S+ )+?(\S+)(?: in \S+)?: "
+                         r"cleanup interrupted")
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_second_ctrl_c_during_parallel_cleanup_asks_once(slow_sim, tmp_path, answer, tally):
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(two_sources())
+    terminal = OnTerminal(["build", "--local", "-color=false", str(path)], cwd=tmp_path,
+                          env=clean_env(OSC_BUILD_SIM_DATA=str(slow_sim.data_dir)))
+    try:
+        # Both VMs boot (2 s): the first Ctrl-C cancels both builds in their wait.
+        for name in ("a", "b"):
+            assert terminal.read_until(f"outscale-bsu.{name}: VM i-"), terminal.output
+        terminal.proc.send_signal(signal.SIGINT)
+        for name in ("a", "b"):
+            assert terminal.read_until(f"==> outscale-bsu.{name}: Cleaning up temporary "
+                                       "resources..."), terminal.output
+        time.sleep(0.3)  # each build now deletes its VM, which takes a second
+        terminal.proc.send_signal(signal.SIGINT)
+        assert terminal.read_until("Abandon cleanup and leave them behind? [y/N]"), \
+            terminal.output
+        question = terminal.output[terminal.output.rindex("Cleanup is not finished"):]
+        assert "outscale-bsu.a: VM i-" in question and "outscale-bsu.b: VM i-" in question
+        terminal.write(answer + "\n")
+        returncode = terminal.finish()
+        output = terminal.output
+        assert returncode == 1, output
+        assert "Traceback" not in output
+        assert output.count("Abandon cleanup and leave them behind?") == 1, output
+        if answer == "n":
+            assert leftovers(slow_sim) == {}, output
+            assert not LEFT_BEHIND.search(output), output
+            tally["interrupts"]["parallel_second_ctrl_c_finished_cleanup"] += 1
+            return
+        left = LEFT_BEHIND.findall(output)
+        assert {name for name, _ in left} == {"outscale-bsu.a", "outscale-bsu.b"}, output
+        kept = leftovers(slow_sim)
+        assert sorted(i for _, i in left) == sorted(i for ids in kept.values() for i in ids), \
+            (output, kept)
+        tally["interrupts"]["parallel_second_ctrl_c_abandoned_and_listed"] += 1
+    finally:
+        delete_everything(slow_sim)

@@ -4,6 +4,10 @@ A step records a resource the moment the API returns its id, before waiting on
 anything, so that a failure or an interrupt at any later point deletes it. On
 failure the log unwinds last-in first-out, keeps going past deletes that fail,
 reports what it could not delete, and never replaces the build's own error.
+
+A second Ctrl-C during cleanup asks before abandoning it. Builds that run in
+threads cannot receive the signal: the main thread asks once for all of them and
+calls :meth:`ResourceLog.abandon`, which each unwind obeys between two deletes.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class ResourceLog:
         self._lock = threading.Lock()
         self.leaked: list[Leak] = []
         self.deleted: list[TrackedResource] = []
+        self._todo: list[TrackedResource] = []  # what the running unwind has still to delete
+        self._abandoned = threading.Event()
 
     def track(self, kind: str, resource_id: str, delete: Callable[[], object], *,
               keep_on_success: bool = False, region: str = "") -> TrackedResource:
@@ -76,6 +82,34 @@ class ResourceLog:
         with self._lock:
             return list(self._entries)
 
+    @property
+    def remaining(self) -> list[TrackedResource]:
+        """What is not deleted yet: the running unwind's list (first: under way), then the rest."""
+        with self._lock:
+            return [*self._todo, *reversed(self._entries)]
+
+    def abandon(self) -> None:
+        """Stop unwinding before the next delete (the user abandoned cleanup)."""
+        self._abandoned.set()
+
+    @property
+    def under_way(self) -> TrackedResource | None:
+        """The resource the running unwind is deleting now, if any."""
+        with self._lock:
+            return self._todo[0] if self._todo else None
+
+    def mark(self) -> list[TrackedResource]:
+        """What is tracked now: :meth:`undo_since` undoes what is tracked after it."""
+        return self.pending
+
+    def undo_since(self, mark: list[TrackedResource]) -> list[Leak]:
+        """Delete what was tracked after ``mark``, newest first (a step about to be retried)."""
+        known = {id(entry) for entry in mark}
+        with self._lock:
+            newer = [e for e in self._entries if id(e) not in known]
+            self._entries = [e for e in self._entries if id(e) in known]
+        return self._delete(newer[::-1])
+
     def unwind(self, *, succeeded: bool) -> list[Leak]:
         """Delete tracked resources, newest first; artifacts survive a success.
 
@@ -84,15 +118,22 @@ class ResourceLog:
         """
         with self._lock:
             entries, self._entries = self._entries, []
+        return self._delete([e for e in reversed(entries)
+                             if not (succeeded and e.keep_on_success)])
+
+    def _delete(self, todo: list[TrackedResource]) -> list[Leak]:
         leaks: list[Leak] = []
-        todo = [e for e in reversed(entries) if not (succeeded and e.keep_on_success)]
+        with self._lock:
+            self._todo = todo
         try:
             while todo:
                 entry = todo[0]
                 try:
+                    if self._abandoned.is_set():
+                        raise KeyboardInterrupt
                     entry.delete()
                 except KeyboardInterrupt:
-                    if not confirm_abandon(todo):
+                    if not self._abandoned.is_set() and not confirm_abandon(todo):
                         continue  # the user chose to finish cleaning: try this one again
                     # Cleanup abandoned by the user: say exactly what is left behind.
                     leaks.extend(Leak(e.kind, e.id, "cleanup interrupted", e.region)
@@ -105,8 +146,11 @@ class ResourceLog:
                 else:
                     self.deleted.append(entry)
                     log.info("deleted %s %s", entry.kind, entry.id)
-                todo.pop(0)
+                with self._lock:
+                    todo.pop(0)
         finally:
+            with self._lock:
+                self._todo = []
             self.leaked.extend(leaks)
         return leaks
 
@@ -116,11 +160,20 @@ _ASKING = threading.Lock()
 
 def confirm_abandon(todo: list[TrackedResource]) -> bool:
     """A second Ctrl-C during cleanup: abandon it? Asked on a terminal; without one, yes."""
+    return ask_abandon(names(todo))
+
+
+def names(entries: list[TrackedResource]) -> str:
+    """``VM i-1, keypair kp-1``: what a question or a message lists."""
+    return ", ".join(f"{e.kind} {e.id}" for e in entries)
+
+
+def ask_abandon(still_to_delete: str) -> bool:
+    """Ask once whether to leave ``still_to_delete`` behind; without a terminal, yes."""
     if not sys.stdin or not sys.stdin.isatty():
         return True
     with _ASKING:
-        names = ", ".join(f"{e.kind} {e.id}" for e in todo)
-        sys.stderr.write(f"\nCleanup is not finished; still to delete: {names}.\n"
+        sys.stderr.write(f"\nCleanup is not finished; still to delete: {still_to_delete}.\n"
                          "Abandon cleanup and leave them behind? [y/N] ")
         sys.stderr.flush()
         try:

@@ -142,7 +142,13 @@ def execute(plans: list, args: argparse.Namespace) -> int:
                                                                     False)),
                                on_error=on_error, debug=debug) for plan in plans]
 
-    prepared = prepare_all(plans)  # every mistake is found before anything starts
+    if getattr(args, "local", False):
+        from osc_build.cloud.validate import any_region_allowed
+
+        with any_region_allowed():  # the simulator says which regions it serves
+            prepared = prepare_all(plans)  # every mistake is found before anything starts
+    else:
+        prepared = prepare_all(plans)
     if getattr(args, "local", False):
         from osc_build.local import point_at_simulator, simulator_state
 
@@ -150,31 +156,70 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     started = time.monotonic()
     results = run_all(prepared, getattr(args, "parallel_builds", 0))
     _print_outcome(results, time.monotonic() - started)
-    from osc_build.errors import Interrupted
-
-    interrupted = [r for r in results if isinstance(r.error, KeyboardInterrupt | Interrupted)]
-    if interrupted:
+    if any(_interrupted(r) for r in results):
         raise KeyboardInterrupt
     return 0 if all(r.ok for r in results) else 1
 
 
 def run_all(prepared: list, parallel: int) -> list:
     """Run the builds, in threads when there are several; Ctrl-C cancels them all."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from osc_build import runner
 
     if len(prepared) == 1 or parallel == 1:
-        return [runner.run(item) for item in prepared]
+        results = []
+        for item in prepared:  # one after the other: a Ctrl-C stops the rest from starting
+            results.append(runner.run(item))
+            if _interrupted(results[-1]):
+                break
+        return results
+    return _run_in_threads(prepared, parallel)
+
+
+def _run_in_threads(prepared: list, parallel: int) -> list:
+    """Only the main thread gets signals: it cancels the builds, and asks for all of them.
+
+    The first Ctrl-C cancels every build (each unwinds its own undo log); a
+    second one during their cleanup asks once whether to abandon it, for all.
+    """
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    from osc_build import resources, runner
+
+    logs = [item.ctx.resources for item in prepared]
     with ThreadPoolExecutor(max_workers=parallel or len(prepared)) as pool:
         futures = [pool.submit(runner.run, item) for item in prepared]
-        try:
-            while not all(f.done() for f in futures):
-                time.sleep(0.1)
-        except KeyboardInterrupt:
-            for item in prepared:
-                item.ctx.cancelled.set()  # each build unwinds its own undo log
+        interrupts, abandoned = 0, False
+        pending = set(futures)
+        while pending:
+            try:
+                _, pending = wait(pending, timeout=0.1)
+            except KeyboardInterrupt:
+                interrupts += 1
+                if interrupts == 1:
+                    for item in prepared:
+                        item.ctx.cancelled.set()
+                    continue
+                if abandoned:
+                    continue  # deletions under way end on their own; then the ids are listed
+                left = "; ".join(f"{item.ctx.name}: {resources.names(remaining)}"
+                                 for item in prepared
+                                 if (remaining := item.ctx.resources.remaining))
+                if not left or not resources.ask_abandon(left):
+                    continue
+                abandoned = True
+                for log in logs:
+                    log.abandon()
+                under_way = [entry for log in logs if (entry := log.under_way)]
+                if under_way:
+                    print(f"==> Abandoning cleanup once the deletions under way end: "
+                          f"{resources.names(under_way)}", file=sys.stderr, flush=True)
         return [f.result() for f in futures]
+
+
+def _interrupted(result) -> bool:
+    from osc_build.errors import Interrupted
+
+    return isinstance(result.error, KeyboardInterrupt | Interrupted)
 
 
 def _print_outcome(results: list, elapsed: float) -> None:
@@ -184,7 +229,9 @@ def _print_outcome(results: list, elapsed: float) -> None:
     if failed:
         out.write("\n==> Some builds didn't complete successfully and had errors:\n")
         for result in failed:
-            message = str(result.error).strip() or type(result.error).__name__
+            message = str(result.error).strip() or (
+                "interrupted" if isinstance(result.error, KeyboardInterrupt)
+                else type(result.error).__name__)
             out.write(f"--> {result.name}: {message.splitlines()[0]}\n")
     cleaned = [(r.name, item) for r in results for item in r.cleaned]
     if cleaned:
