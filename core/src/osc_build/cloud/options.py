@@ -14,11 +14,38 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from osc_build.cloud.validate import (
+    check_account_id,
+    check_vm_type,
+    not_known_yet,
+    region_problems,
+    resource_id,
+)
+from osc_build.cloud.validate_files import ssh_key_problems, x509_problems
 from osc_build.config import Block, OptionsSchema, option
 
 OMI_NAME_CHARS = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]+$")
 BOOT_MODES = ("legacy", "uefi")
 VOLUME_TYPES = ("standard", "gp2", "io1")
+VOLUME_TYPE_ERROR = "{input!r} is not a volume type; use one of: {choices}"
+OMI_ID_HINT = "to pick an OMI by name, use a source_omi_filter block instead"
+SECURITY_GROUP_ID = resource_id("sg", "a security group")
+
+
+def volume_type_field(description: str) -> fields.Field:
+    """A volume type option whose error shows the value given and the valid ones."""
+    return option(fields.String(load_default=None, validate=validate.OneOf(
+        VOLUME_TYPES, error=VOLUME_TYPE_ERROR)), description)
+
+
+def duplicate_devices(option_name: str, devices: list[dict[str, Any]]) -> dict[str, str]:
+    """Two entries of one mapping list with the same device_name: the API refuses them."""
+    names = [d.get("device_name") for d in devices or []]
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if not twice:
+        return {}
+    return {option_name: f"device {twice[0]!r} is listed twice; give each block its own "
+                         "device_name (or merge the two blocks)"}
 
 
 # What the API accepts: /dev/sda1 (root), /dev/xvd[a-z][a-z]?, /dev/sd[a-z][a-z]? with a partition.
@@ -32,13 +59,15 @@ class BlockDeviceSchema(OptionsSchema):
         "Device name, e.g. /dev/sda1 or /dev/xvdb.")
     delete_on_vm_deletion = option(fields.Boolean(load_default=False),
                                    "Delete the volume when the VM is deleted.")
-    volume_type = option(fields.String(load_default=None, validate=validate.OneOf(VOLUME_TYPES)),
-                         "Volume type: standard, gp2 or io1 (API default when unset).")
+    volume_type = volume_type_field("Volume type: standard, gp2 or io1 (API default when "
+                                    "unset).")
     volume_size = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
                          "Volume size in GiB (API default when unset).")
     iops = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
                   "Provisioned IOPS; only for io1 volumes.")
-    snapshot_id = option(fields.String(load_default=None), "Snapshot to create the volume from.")
+    snapshot_id = option(fields.String(load_default=None,
+                                       validate=resource_id("snap", "a snapshot")),
+                         "Snapshot to create the volume from.")
     no_device = option(fields.Boolean(load_default=False),
                        "Suppress this device of the source OMI (launch mappings only).")
 
@@ -47,6 +76,11 @@ class BlockDeviceSchema(OptionsSchema):
         if data.get("iops") and data.get("volume_type") != "io1":
             raise ValidationError("iops is only valid with volume_type = \"io1\"; set "
                                   "volume_type = \"io1\" or remove iops", field_name="iops")
+        if data.get("volume_type") == "io1" and not data.get("iops") \
+                and not data.get("no_device"):
+            raise ValidationError("required with volume_type = \"io1\": set the provisioned "
+                                  "IOPS, e.g. iops = 1000, or use volume_type = \"gp2\"",
+                                  field_name="iops")
 
 
 class FilterPairSchema(OptionsSchema):
@@ -72,18 +106,43 @@ def _filter_block(description: str) -> fields.Field:
     return option(Block(FilterBlockSchema, load_default=None), description)
 
 
-class RunOptionsSchema(OptionsSchema):
-    vm_type = option(fields.String(required=True), "VM type, e.g. tinav7.c1r1p2.")
-    source_omi = option(fields.String(load_default=None), "Id of the OMI to start from.")
+class CloudValuesSchema(OptionsSchema):
+    """Checks of values that only the cloud used to find wrong: regions, files, devices.
+
+    Run and OMI options both derive from it; marshmallow runs its hook once per schema.
+    """
+
+    @validates_schema
+    def _check_cloud_values(self, data: dict[str, Any], **_: Any) -> None:
+        errors = {**region_problems(data), **x509_problems(data), **ssh_key_problems(data),
+                  **duplicate_devices("launch_block_device_mappings",
+                                      data.get("launch_block_device_mappings")),
+                  **duplicate_devices("omi_block_device_mappings",
+                                      data.get("omi_block_device_mappings"))}
+        if errors:
+            raise ValidationError(errors)
+
+
+class RunOptionsSchema(CloudValuesSchema):
+    vm_type = option(fields.String(required=True, validate=check_vm_type),
+                     "VM type: tinavW.cXrYpZ (generation 1-7, vCores, GiB, performance 1-3), "
+                     "e.g. tinav7.c1r1p2, or an AWS-style type such as t2.small.")
+    source_omi = option(fields.String(load_default=None, validate=resource_id(
+        "ami", "an OMI", OMI_ID_HINT)), "Id of the OMI to start from.")
     source_omi_filter = _filter_block("Selects the source OMI: filters, filter, owners, "
                                       "most_recent.")
     subregion_name = option(fields.String(load_default=None), "Subregion, e.g. eu-west-2a.")
-    net_id = option(fields.String(load_default=None), "Net to build in.")
+    net_id = option(fields.String(load_default=None, validate=resource_id("vpc", "a Net")),
+                    "Net to build in.")
     net_filter = _filter_block("Selects the Net: exactly one must match.")
-    subnet_id = option(fields.String(load_default=None), "Subnet to build in.")
+    subnet_id = option(fields.String(load_default=None,
+                                     validate=resource_id("subnet", "a Subnet")),
+                       "Subnet to build in.")
     subnet_filter = _filter_block("Selects the Subnet (most_free, random when several match).")
-    security_group_id = option(fields.String(load_default=None), "An existing security group.")
-    security_group_ids = option(fields.List(fields.String(), load_default=list),
+    security_group_id = option(fields.String(load_default=None, validate=SECURITY_GROUP_ID),
+                               "An existing security group.")
+    security_group_ids = option(fields.List(fields.String(validate=SECURITY_GROUP_ID),
+                                            load_default=list),
                                 "Existing security groups; none is created then.")
     security_group_filter = _filter_block("Selects existing security groups (all matches).")
     temporary_security_group_source_cidr = option(
@@ -140,16 +199,18 @@ class RunOptionsSchema(OptionsSchema):
             raise ValidationError(errors)
 
 
-class OmiOptionsSchema(OptionsSchema):
+class OmiOptionsSchema(CloudValuesSchema):
     omi_name = option(fields.String(required=True),
                       "Name of the new OMI: 3-128 characters of A-Z a-z 0-9 ( ) [ ] . / - ' @ _ "
                       "and space.")
     omi_description = option(fields.String(load_default=None), "Description of the new OMI.")
-    omi_account_ids = option(fields.List(fields.String(), load_default=list),
+    omi_account_ids = option(fields.List(fields.String(validate=check_account_id),
+                                         load_default=list),
                              "Accounts allowed to launch the OMI.")
     omi_groups = option(fields.List(fields.String(), load_default=list),
                         "Groups allowed to launch the OMI; \"all\" makes it public.")
-    snapshot_account_ids = option(fields.List(fields.String(), load_default=list),
+    snapshot_account_ids = option(fields.List(fields.String(validate=check_account_id),
+                                              load_default=list),
                                   "Accounts allowed to create volumes from the OMI's snapshots.")
     snapshot_groups = option(fields.List(fields.String(), load_default=list),
                              "Groups allowed to create volumes from the snapshots; \"all\" for "
@@ -185,7 +246,7 @@ class OmiOptionsSchema(OptionsSchema):
         if name and not 3 <= len(name) <= 128:
             raise ValidationError(f"must be 3 to 128 characters long (it has {len(name)})",
                                   field_name="omi_name")
-        if name and "{{" not in name and not OMI_NAME_CHARS.match(name):
+        if name and not not_known_yet(name) and not OMI_NAME_CHARS.match(name):
             raise ValidationError(
                 "may contain only letters, digits, spaces and ( ) [ ] . / - ' @ _; wrap it in "
                 "clean_resource_name to replace the others", field_name="omi_name")

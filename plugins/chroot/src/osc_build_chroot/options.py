@@ -8,7 +8,13 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from osc_build.client import AccessOptionsSchema
-from osc_build.cloud.options import VOLUME_TYPES, FilterBlockSchema, OmiOptionsSchema
+from osc_build.cloud.options import (
+    OMI_ID_HINT,
+    FilterBlockSchema,
+    OmiOptionsSchema,
+    volume_type_field,
+)
+from osc_build.cloud.validate import resource_id
 from osc_build.config import Block, option
 
 log = logging.getLogger(__name__)
@@ -24,8 +30,8 @@ DEFAULT_MOUNT_PATH = "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
 
 
 class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
-    source_omi = option(fields.String(load_default=None),
-                        "Id of the OMI whose root snapshot the volume starts from.")
+    source_omi = option(fields.String(load_default=None, validate=resource_id(
+        "ami", "an OMI", OMI_ID_HINT)), "Id of the OMI whose root snapshot the volume starts from.")
     source_omi_filter = option(Block(FilterBlockSchema, load_default=None),
                                "Selects the source OMI: filters, filter, owners, most_recent.")
     from_scratch = option(fields.Boolean(load_default=False),
@@ -59,10 +65,8 @@ class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
                                  "Host commands run after mounting; {{.Device}}, {{.MountPath}}.")
     root_volume_size = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
                               "Size of the root volume in GiB (at least the source's).")
-    root_volume_type = option(fields.String(load_default=None,
-                                            validate=validate.OneOf(VOLUME_TYPES)),
-                              "Type of the root volume (default: the source's; gp2 from "
-                              "scratch).")
+    root_volume_type = volume_type_field("Type of the root volume (default: the source's; gp2 "
+                                         "from scratch).")
     root_volume_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
                                           load_default=dict),
                               "Tags of the temporary root volume ({{ .SourceOMI }} and such).")

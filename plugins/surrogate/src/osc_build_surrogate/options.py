@@ -8,10 +8,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from osc_build.client import AccessOptionsSchema
 from osc_build.cloud.options import (
-    VOLUME_TYPES,
     BlockDeviceSchema,
     OmiOptionsSchema,
     RunOptionsSchema,
+    volume_type_field,
 )
 from osc_build.communicators.options import CommunicatorOptionsSchema
 from osc_build.config import Block, OptionsSchema, option
@@ -26,8 +26,8 @@ class RootDeviceSchema(OptionsSchema):
     delete_on_vm_deletion = option(fields.Boolean(load_default=None),
                                    "Delete the root volume with the VMs made from the OMI "
                                    "(default: as the launch device).")
-    volume_type = option(fields.String(load_default=None, validate=validate.OneOf(VOLUME_TYPES)),
-                         "Root volume type in the OMI (default: as the launch device).")
+    volume_type = volume_type_field("Root volume type in the OMI (default: as the launch "
+                                    "device).")
     volume_size = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
                          "Root volume size in GiB in the OMI (default: as the launch device).")
     iops = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
@@ -90,6 +90,12 @@ class SurrogateOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
             raise ValidationError(
                 f"iops needs an io1 root, and {root['source_device_name']} is not io1; set "
                 "volume_type = \"io1\" in omi_root_device or remove iops",
+                field_name="omi_root_device")
+        if (root.get("volume_type") == "io1" and source.get("volume_type") != "io1"
+                and not root.get("iops")):
+            raise ValidationError(
+                f"volume_type \"io1\" needs iops, and {root['source_device_name']} is not io1 "
+                "(it has none to keep); set iops in omi_root_device, e.g. iops = 1000",
                 field_name="omi_root_device")
         if (root.get("volume_size") and source.get("volume_size")
                 and root["volume_size"] < source["volume_size"]):
