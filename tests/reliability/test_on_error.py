@@ -1,4 +1,5 @@
-"""-on-error: abort keeps and prints, ask asks on the terminal, the cleanup provisioner runs."""
+"""-on-error: abort keeps and prints, ask asks on the terminal (and can retry the failed step),
+the cleanup provisioner runs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from osc_build_sim.testing import leftovers
 
-from .conftest import OnTerminal, clean_env, cli_build, delete_everything
+from .conftest import OnTerminal, artifacts_of, clean_env, cli_build, delete_everything
 from .templates import template
 
 FAILING = """
@@ -51,7 +52,7 @@ def run_on_pty(sim, tmp_path, answer: str) -> tuple[int, str]:
     terminal = OnTerminal(["build", "--local", "-on-error=ask", "-color=false", str(path)],
                           cwd=tmp_path, env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir),
                                                       OSC_BUILD_FAULT_STEP="stop the VM"))
-    if terminal.read_until("[a] abort without cleanup?"):
+    if terminal.read_until("[a] abort without cleanup"):
         terminal.write(answer + "\n")
     return terminal.finish(), terminal.output
 
@@ -60,7 +61,8 @@ def run_on_pty(sim, tmp_path, answer: str) -> tuple[int, str]:
 def test_ask_on_a_terminal(sim, tmp_path, answer, tally):
     returncode, output = run_on_pty(sim, tmp_path, answer)
     try:
-        assert "[c] Clean up and exit, [a] abort without cleanup?" in output
+        assert ("[c] Clean up and exit, [a] abort without cleanup, or [r] retry step"
+                in output)
         assert returncode == 1, output
         assert "Traceback" not in output
         if answer == "c":
@@ -70,6 +72,38 @@ def test_ask_on_a_terminal(sim, tmp_path, answer, tally):
             assert_kept_and_printed(sim, output, "abort")
         tally["on_error"]["ask_answered"] += 1
     finally:
+        delete_everything(sim)
+
+
+def test_retry_runs_the_failed_step_again_and_leaks_nothing(sim, tmp_path, tally):
+    """A VM that fails to boot once: [r] deletes it, launches another, the build completes."""
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(template("outscale-bsu"))
+    sim.set_faults([{"operation": "CreateVms", "kind": "fail"}])
+    images = artifacts_of(sim)[0]
+    try:
+        terminal = OnTerminal(["build", "--local", "-on-error=ask", "-color=false", str(path)],
+                              cwd=tmp_path, env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir)))
+        asked = terminal.read_until("[r] retry step")
+        sim.set_faults([])  # the fault happened once
+        if asked:
+            terminal.write("r\n")
+        returncode, output = terminal.finish(), terminal.output
+        assert asked, output
+        assert "step 'launch the VM' failed: VM i-" in output
+        failed_vm = re.search(r"Deleting what the failed attempt created: VM (i-\w+)", output)
+        assert failed_vm, output
+        assert "Retrying step 'launch the VM'..." in output
+        assert returncode == 0, output
+        assert "Traceback" not in output
+        new_images = artifacts_of(sim)[0] - images
+        assert len(new_images) == 1 and new_images.pop() in output, output
+        assert leftovers(sim) == {}, output
+        [vm] = [v for v in sim.resources("vm") if v["VmId"] == failed_vm.group(1)]
+        assert vm["State"] == "terminated"
+        tally["on_error"]["ask_retried_and_built"] += 1
+    finally:
+        sim.set_faults([])
         delete_everything(sim)
 
 

@@ -8,17 +8,15 @@ not clean.
 from __future__ import annotations
 
 import logging
-import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osc_build import registry
+from osc_build import on_error, registry
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError, OscBuildError
+from osc_build.errors import BuildError, Interrupted, OscBuildError
 from osc_build.postprocess import (
     PostProcessorCall,
     PreparedPostProcessor,
@@ -131,15 +129,16 @@ def run(prepared: PreparedBuild) -> BuildResult:
                              "report this to its authors")
         result.artifact = artifact
         # Temporary resources go now; the artifact stays whatever happens next.
-        result.leaked.extend(ctx.resources.unwind(succeeded=True))
+        ctx.resources.unwind(succeeded=True)
         ctx.hook.osc_build_artifact(ctx=ctx, artifact=artifact)
         result.post_artifacts = run_post_processors(ctx, artifact, prepared.post_processors)
     except BaseException as err:  # interrupts too: they must unwind
         result.error = err
         ctx.ui.error(_first_line(err))
-        mode = ctx.on_error
-        if mode == "ask" and not isinstance(err, KeyboardInterrupt):
-            mode = ask_what_to_do(ctx)
+        mode = ctx.on_error  # -on-error=ask answered at a failed step is the answer here
+        if mode == "ask":
+            mode = "cleanup" if isinstance(err, KeyboardInterrupt | Interrupted) else \
+                on_error.ask(ctx)
         if mode in ("abort", "run-cleanup-provisioner"):
             result.kept = [f"{r.kind} {r.id}" for r in ctx.resources.pending]
             result.kept_by = mode
@@ -148,37 +147,18 @@ def run(prepared: PreparedBuild) -> BuildResult:
         else:
             if ctx.resources.pending:
                 ctx.ui.say("Cleaning up temporary resources...")
-            done, leaked_before = len(ctx.resources.deleted), len(ctx.resources.leaked)
+            done = len(ctx.resources.deleted)
             try:
                 ctx.resources.unwind(succeeded=False)
             except KeyboardInterrupt as again:  # cleanup abandoned: report what is left
                 result.error = again
-            result.leaked.extend(ctx.resources.leaked[leaked_before:])
             result.cleaned = [f"{r.kind} {r.id}" for r in ctx.resources.deleted[done:]]
         if not isinstance(err, (OscBuildError, KeyboardInterrupt)):
             raise
+    finally:
+        # Every leak of the build: its unwind, and the undoing of retried steps.
+        result.leaked = list(ctx.resources.leaked)
     return result
-
-
-_ASKING = threading.Lock()  # parallel builds ask one at a time
-
-
-def ask_what_to_do(ctx: BuildContext) -> str:
-    """-on-error=ask: "cleanup" or "abort", as answered on the terminal (cleanup without one)."""
-    with _ASKING:
-        if not sys.stdin or not sys.stdin.isatty():
-            ctx.ui.say("on-error=ask: no terminal to ask on; cleaning up")
-            return "cleanup"
-        while True:
-            sys.stdout.write(f"==> {ctx.name}: [c] Clean up and exit, [a] abort without "
-                             "cleanup? ")
-            sys.stdout.flush()
-            answer = sys.stdin.readline()
-            if not answer:
-                return "cleanup"
-            choice = answer.strip().lower()[:1]
-            if choice in ("c", "a"):
-                return "cleanup" if choice == "c" else "abort"
 
 
 def _first_line(err: BaseException) -> str:

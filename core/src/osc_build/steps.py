@@ -2,7 +2,9 @@
 
 Each step is a plain function ``run(ctx, state)`` that reads and fills the
 builder's typed state. The runner checks for interrupts between steps, calls
-the ``osc_build_step`` hook, and says what it is doing.
+the ``osc_build_step`` hook, and says what it is doing. With ``-on-error=ask``
+a failed step may be retried: what it created is deleted first, so nothing of
+the failed attempt is left behind.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError
+from osc_build.errors import BuildError, Interrupted
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +45,48 @@ def run_steps(ctx: BuildContext, steps: Sequence[Step[S]], state: S) -> S:
             continue
         if ctx.hook is not None:
             ctx.hook.osc_build_step(ctx=ctx, step=step, state=state)
-        if fault_at and fault_at == step.name:
-            raise BuildError(f"step {step.name!r}: fault injected by {FAULT_STEP_VARIABLE}")
         log.debug("%s: step %r", ctx.name, step.name)
         if ctx.debug:
             _pause(ctx, step)
-        step.run(ctx, state)
+        while not _attempt(ctx, step, state, fault=fault_at == step.name):
+            ctx.ui.say(f"Retrying step {step.name!r}...")
     return state
+
+
+def _attempt(ctx: BuildContext, step: Step[S], state: S, *, fault: bool) -> bool:
+    """Run ``step`` once: True when it succeeded, False to retry it (-on-error=ask)."""
+    mark = ctx.resources.mark()
+    try:
+        if fault:
+            raise BuildError(f"step {step.name!r}: fault injected by {FAULT_STEP_VARIABLE}")
+        step.run(ctx, state)
+        return True
+    except Interrupted:
+        raise
+    except Exception as err:
+        if ctx.on_error != "ask":
+            raise
+        from osc_build import on_error
+
+        ctx.ui.error(f"step {step.name!r} failed: {_first_line(err)}")
+        choice = on_error.ask(ctx, retry=True)
+        if choice != on_error.RETRY:
+            ctx.on_error = choice  # answered: the runner cleans up or keeps, without asking
+            raise
+        known = {id(entry) for entry in mark}
+        created = [e for e in ctx.resources.pending if id(e) not in known]
+        if created:
+            ctx.ui.say("Deleting what the failed attempt created: "
+                       + ", ".join(f"{e.kind} {e.id}" for e in reversed(created)))
+        for leak in ctx.resources.undo_since(mark):
+            ctx.ui.error(f"could not delete {leak}; delete it by hand")
+        ctx.check_cancelled()
+        return False
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0]
 
 
 def step_names(steps: Sequence[Step[Any]]) -> list[str]:
