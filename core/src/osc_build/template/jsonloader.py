@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from osc_build.errors import TemplateError
@@ -17,6 +20,10 @@ TOP_LEVEL = {"description", "min_packer_version", "variables", "sensitive-variab
              "builders", "provisioners", "post-processors", "error-cleanup-provisioner", "push"}
 STEP_KEYS = {"type", "only", "except", "override", "pause_before", "max_retries", "timeout",
              "name", "keep_input_artifact"}
+# {{user `x`}} or {{ user "x" }}; in the JSON text the double quotes are escaped.
+_USER_REFERENCE = re.compile(r'\{\{-?\s*user\s+(?:`(?P<raw>[^`]*)`|\\?"(?P<quoted>[^"\\]*)\\?")')
+
+log = logging.getLogger(__name__)
 
 
 def load_json(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
@@ -39,6 +46,7 @@ def load_json(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
         raise TemplateError(f"This template requires Packer version "
                             f"{data['min_packer_version']} or higher; osc-build behaves as "
                             f"{PACKER_COMPAT_VERSION}", file=name)
+    _check_user_references(data, path.read_text(encoding="utf-8"), name)
     root = path.parent.resolve()
     template = Template(path=path, kind="json", builds=[], variables={}, root=root,
                         description=str(data.get("description", "")))
@@ -95,13 +103,71 @@ def _variables(data: dict, name: str, cli_vars: Mapping[str, str], var_files: li
             extra = json.loads(Path(file).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise TemplateError(f"Cannot read variable file: {exc}", file=str(file)) from None
-        values.update({k: str(v) for k, v in extra.items()})
+        if not isinstance(extra, dict):
+            raise TemplateError("Invalid variable file: a JSON object of variable values is "
+                                'expected, e.g. {"region": "eu-west-2"}', file=str(file))
+        for key in extra:
+            if key not in declared:  # Packer warns: one var file may serve several templates
+                log.warning('Warning: %s: Undefined variable: "%s" is set but not declared in '
+                            'the "variables" section of %s; it is ignored.', file, key, name)
+        values.update({k: str(v) for k, v in extra.items() if k in declared})
+    for key in cli_vars:
+        if key not in declared:
+            raise TemplateError(f'Undefined -var variable: "{key}" is not declared in the '
+                                f'"variables" section.{_suggest(key, list(declared))} Declare '
+                                f'it there, e.g. "variables": {{"{key}": ""}}, or fix the '
+                                "name.", file=name)
     values.update(cli_vars)
     missing = [k for k, v in values.items() if v is None]
     if missing:
         raise TemplateError(f"Required variable not set: {', '.join(sorted(missing))}",
                             file=name)
     return {k: str(v) for k, v in values.items()}
+
+
+def _check_user_references(data: dict, text: str, name: str) -> None:
+    """Each {{user `x`}} names a declared variable (Packer would render it empty)."""
+    declared = data.get("variables") or {}
+    if not isinstance(declared, dict):
+        raise TemplateError('Invalid template: "variables" must be an object of name: default',
+                            file=name)
+    for key, value in data.items():
+        if key.startswith("_") or key == "description":
+            continue
+        for variable in _user_references(value):
+            if variable not in declared:
+                line, column = _position_of(variable, text)
+                raise TemplateError(
+                    f'Undefined user variable "{variable}": {{{{user `{variable}`}}}} names no '
+                    f'variable of the "variables" section.{_suggest(variable, list(declared))} '
+                    f'Declare it there, e.g. "variables": {{"{variable}": ""}}, or fix the '
+                    "name.", file=name, line=line, column=column)
+
+
+def _user_references(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        for match in _USER_REFERENCE.finditer(value):
+            yield match["raw"] if match["raw"] is not None else match["quoted"]
+    elif isinstance(value, list):
+        for item in value:
+            yield from _user_references(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _user_references(item)
+
+
+def _position_of(variable: str, text: str) -> tuple[int | None, int | None]:
+    """Line and column of the first reference to ``variable`` in the JSON text."""
+    for match in _USER_REFERENCE.finditer(text):
+        if variable in (match["raw"], match["quoted"]):
+            before = text[:match.start()]
+            return before.count("\n") + 1, match.start() - before.rfind("\n")
+    return None, None
+
+
+def _suggest(name: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    return f' Did you mean "{close[0]}"?' if close else ""
 
 
 def _renderer(user_vars: dict, build_name: str, build_type: str, root: Path,

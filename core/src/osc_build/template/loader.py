@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from osc_build.errors import TemplateError
 
 from .model import Template
+
+log = logging.getLogger(__name__)
 
 
 def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None,
@@ -34,5 +37,8 @@ def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None
         from .jsonloader import load_json
         return load_json(path, vars=dict(vars or {}), var_files=files, env=env)
     from .hcl2loader import load_hcl2
-    return load_hcl2(path, vars=dict(vars or {}), var_files=files, env=env,
-                     datasource=datasource)
+    template = load_hcl2(path, vars=dict(vars or {}), var_files=files, env=env,
+                         datasource=datasource)
+    for warning in template.warnings:
+        log.warning("Warning: %s", warning)
+    return template

@@ -142,8 +142,10 @@ def resolve(decls: dict[str, Declaration], *, env: Mapping[str, str], auto_files
             if name in decls:
                 values[name] = entry
             else:
-                warnings.append(f'{entry[1][0]}: Undefined variable: "{name}" is set but not '
-                                "declared by a variable block.")
+                where = ":".join(str(part) for part in entry[1][:2] if part is not None)
+                warnings.append(f'{where}: Undefined variable: "{name}" is set but not declared '
+                                f'by a variable block, so it is ignored; declare it with variable '
+                                f'"{name}" {{}} in a .pkr.hcl file, or remove it.')
     for name, raw in cli_vars.items():
         if name not in decls:
             hint = _suggest(name, list(decls))
