@@ -1,15 +1,23 @@
-"""Sentinel secrets never reach stdout, stderr, log files, manifests or other artifacts."""
+"""Sentinel secrets never reach stdout, stderr, log files, manifests or other artifacts.
+
+Sentinels: the secret key, the account password, a sensitive variable, and the
+contents of an x509 client key (osc-build passes its path to the TLS library and
+never reads it; the test makes sure nothing prints or logs it).
+"""
 
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from osc_build_sim.config import default_document
 from osc_build_sim.testing import leftovers, running_simulator
 
-from .conftest import cli_build
+from .conftest import clean_env, cli_build
 from .templates import template
 
 SECRET_KEY = "SKSENTINEL0SECRET0KEY0000000000000000000"
@@ -108,6 +116,65 @@ def test_temporary_private_key(secret_sim, tmp_path, debug, tally):
     texts = {"stdout": result.stdout, "stderr": result.stderr,
              **{k: v for k, v in files_text(tmp_path).items() if k != str(key)}}
     found = leaks(texts, body[1:-1])
+    tally["secrets"]["secrets_found"] += len(found)
+    assert found == []
+    assert leftovers(secret_sim) == {}
+
+
+X509_SENTINEL = "x509-key-sentinel-Wd93"
+X509_REGION = "cloudgouv-eu-west-1"  # the simulator's region that requires a client certificate
+
+
+def x509_files(sim, directory: Path) -> tuple[Path, Path, list[str]]:
+    """A client certificate signed by the simulator's CA, and its key file.
+
+    The key file is a valid PEM whose explanatory text (before ``-----BEGIN``,
+    RFC 7468) is the sentinel. Returns the files and the key's secret lines.
+    """
+    from osc_build_sim.tls import issue_client_cert
+
+    directory.mkdir()
+    tls = sim.data_dir / "tls"
+    both = issue_client_cert(tls / "ca.pem", tls / "ca.key", directory / "both.pem",
+                             "osc-build x509 sentinel").read_text()
+    start = both.index("-----BEGIN PRIVATE KEY-----")
+    cert, key = directory / "client.crt", directory / "client.key"
+    cert.write_text(both[:start])
+    key.write_text(f"{X509_SENTINEL}\n{both[start:]}")
+    key.chmod(0o600)
+    (directory / "both.pem").unlink()
+    body = [line for line in both[start:].splitlines() if line and "PRIVATE KEY" not in line]
+    return cert, key, [X509_SENTINEL, *body]
+
+
+@pytest.mark.parametrize("verbosity", VERBOSITY)
+def test_no_x509_key_contents_in_any_output(secret_sim, tmp_path, verbosity, tally):
+    before, after, env = VERBOSITY[verbosity]
+    cert, key, key_secrets = x509_files(secret_sim, tmp_path / "x509")
+    endpoint = secret_sim.tls_endpoint.replace("/api/v1", f"/{X509_REGION}/api/v1")
+    options = (f'  region              = "{X509_REGION}"\n'
+               f'  custom_endpoint_oapi = "{endpoint}"\n'
+               f'  access_key          = "{secret_sim.access_key}"\n'
+               f'  secret_key          = "{secret_sim.secret_key}"\n'
+               f'  x509_cert_path      = "{cert}"\n'
+               f'  x509_key_path       = "{key}"\n')
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(VARIABLES + template("outscale-bsu", extra=options, build_body=PROVISION))
+    # Not --local: it would point the build at the simulator without the certificate.
+    proc = subprocess.run([sys.executable, "-m", "osc_build", *before, "build", *after,
+                           str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=90,
+                          env=clean_env(REQUESTS_CA_BUNDLE=secret_sim.ca_file, **env))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output  # the region refuses calls without the certificate
+    assert f"region {X509_REGION}" in output
+    if "OSC_BUILD_LOG_PATH" in env:
+        assert "DEBUG" in (tmp_path / "debug.log").read_text()
+    assert (tmp_path / "manifest.json").exists()
+    texts = {"stdout": proc.stdout, "stderr": proc.stderr,
+             **{where: text for where, text in files_text(tmp_path).items()
+                if not where.startswith(str(tmp_path / "x509"))}}
+    found = leaks(texts, (*key_secrets, *SENTINELS))
+    tally["secrets"]["builds"] += 1
     tally["secrets"]["secrets_found"] += len(found)
     assert found == []
     assert leftovers(secret_sim) == {}
