@@ -29,6 +29,7 @@ from osc_sdk_python.call import Call
 from osc_sdk_python.credentials import Endpoint, Profile
 from osc_sdk_python.version import get_version
 
+from osc_build.cache import cache_dir
 from osc_build.client.credentials import Credentials
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,7 @@ def shared_spec() -> _Spec:
 
 
 def spec_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "osc-build"
+    return cache_dir()
 
 
 def load_spec(cache_dir: Path | None) -> _Spec:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lark import Tree
-
 from osc_build.errors import TemplateError
 
+from .nodes import Tree
 from .parser import label_text, position
 from .values import UNKNOWN
 

@@ -10,11 +10,10 @@ placeholder ``{{ build `ID` }}``, which the runner renders with
 
 from __future__ import annotations
 
-from lark import Tree
-
 from .body import Attribute, Block, body_items, decode_body, error, plain
 from .evaluator import Evaluator
 from .model import Build, Location, Source, Step
+from .nodes import Tree
 from .parser import position
 from .values import ConversionError, to_bool, to_number, to_string
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from lark import Token, Tree
-
 from osc_build.errors import TemplateError
 
+from .nodes import Token, Tree
 from .parser import significant
 from .values import UNKNOWN, ConversionError, is_known
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from lark import Token, Tree
-
 from osc_build.errors import TemplateError
 
+from .nodes import Token, Tree
 from .operators import apply_binary, apply_unary
 from .parser import Located, label_text, position, significant
 from .scope import LazyScope

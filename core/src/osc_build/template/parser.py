@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lark import Token, Tree
-
 from osc_build.errors import TemplateError
+
+from .nodes import Token, Tree
 
 _EXPECTED_NAMES = {
     "RBRACE": "}", "LBRACE": "{", "RSQB": "]", "LSQB": "[", "RPAR": ")", "LPAR": "(",
@@ -23,11 +23,20 @@ _EXPECTED_NAMES = {
 
 def parse_hcl(text: str, filename: str) -> Tree:
     """Parse a whole HCL file; a syntax error becomes a located TemplateError."""
-    import hcl2
+    from .parse_cache import cached_parse
+
+    return cached_parse(text, lambda text: _parse_with_lark(text, filename))
+
+
+def _parse_with_lark(text: str, filename: str) -> Tree:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
+    from .hcl_parser import hcl_parser
+    from .nodes import from_lark
+
     try:
-        return hcl2.parses_to_tree(text)
+        # The newline is python-hcl2's own workaround: its grammar ends statements with one.
+        return from_lark(hcl_parser().parse(text + "\n"))
     except UnexpectedEOF:
         lines = text.splitlines() or [""]
         raise TemplateError("Unexpected end of file: a block, string or bracket is not "

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
-from lark import Token, Tree
-
 from osc_build.errors import TemplateError
 
+from .nodes import Token, Tree
 from .parser import parse_expression, significant
 
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}

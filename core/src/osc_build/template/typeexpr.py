@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from lark import Tree
-
 from osc_build.errors import TemplateError
 
+from .nodes import Tree
 from .parser import position, significant
 from .types import COLLECTIONS, PRIMITIVES, Type
 
