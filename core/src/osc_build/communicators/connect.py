@@ -29,6 +29,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+class _TransportErrorsAsDebug(logging.Filter):
+    """paramiko's transport thread logs a reset or garbled handshake at ERROR, traceback
+    included: a booting VM's sshd does that. The wait retries it and names the last error
+    itself, so these records are debug detail (shown with ``--debug`` or in the log file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+logging.getLogger("paramiko.transport").addFilter(_TransportErrorsAsDebug())
+
 RETRY_INTERVAL = 2.0  # between TCP attempts (Packer: 5 s); a booting VM answers sooner
 AUTH_RETRY_INTERVAL = 2.0
 CONNECT_TIMEOUT = 10.0  # one TCP connect
