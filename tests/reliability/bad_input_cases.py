@@ -28,6 +28,14 @@ BODY = """  vm_type      = "tinav7.c1r1p1"
 """
 
 
+LEGACY_JSON = """{
+  "variables": {"omi_name": "bad-input"},
+  "builders": [{"type": "outscale-bsu", "vm_type": "tinav7.c1r1p1",
+    "source_omi": "ami-12345678", "ssh_username": "outscale", "omi_name": "%s"}]
+}
+"""
+
+
 def bsu(body: str = BODY, *, extra: str = "", build: str = "") -> str:
     return (f'source "outscale-bsu" "main" {{\n{body}{extra}\n}}\n'
             f'build {{\n  sources = ["source.outscale-bsu.main"]\n{build}\n}}\n')
@@ -147,6 +155,52 @@ CASES: list[Case] = [
     opt("opt-bad-key-pair-type", 'temporary_key_pair_type = "dsa"', "temporary_key_pair_type"),
     opt("opt-bad-ssh-interface", 'ssh_interface = "carrier-pigeon"', "ssh_interface"),
     opt("opt-bad-region", 'region = "mars-1"', "mars-1"),
+    # Values only the cloud used to refuse (issue 11 point 4).
+    tpl("opt-vm-type-generation", replaced('"tinav7.c1r1p1"', '"tinav8.c1r1p1"'),
+        "vm_type", "tinav8.c1r1p1", "tinav1 to tinav7", "e.g. tinav7.c2r4p2"),
+    tpl("opt-vm-type-not-outscale", replaced('"tinav7.c1r1p1"', '"t2.micor"'),
+        "vm_type", "'t2.micor' is not an OUTSCALE VM type", "tinavW.cXrYpZ"),
+    tpl("opt-source-omi-bad-id", replaced('"ami-12345678"', '"ami-1234"'),
+        "source_omi", "'ami-1234' is not an OMI id", "8 hexadecimal digits"),
+    tpl("opt-source-omi-is-a-name", replaced('"ami-12345678"', '"Debian-12"'),
+        "source_omi", "source_omi_filter"),
+    opt("opt-subnet-bad-id", 'subnet_id = "subnet-xyz"', "subnet_id", "subnet-12345678"),
+    opt("opt-security-group-bad-id", 'security_group_ids = ["default"]',
+        "security_group_ids[0]", "sg-12345678"),
+    opt("opt-snapshot-bad-id", 'launch_block_device_mappings {\n    device_name = "/dev/xvdb"\n'
+        '    snapshot_id = "snapshot-1"\n  }', "snapshot_id", "snap-12345678"),
+    tpl("opt-unknown-subregion", bsu(extra='  subregion_name = "eu-west-2z"\n'),
+        "subregion_name", "eu-west-2z", "letter a to c", local=False,
+        env={"HOME": "{dir}", "OSC_ENDPOINT_API": ""}),
+    opt("opt-subregion-of-another-region", 'region = "us-east-2"\n  subregion_name = '
+        '"eu-west-2a"', "subregion_name", "not a subregion of region 'us-east-2'",
+        "us-east-2a"),
+    tpl("opt-unknown-omi-region", bsu(extra='  omi_regions = ["eu-west-3"]\n'),
+        "omi_regions", "eu-west-3", "custom_endpoint_oapi", local=False,
+        env={"HOME": "{dir}", "OSC_ENDPOINT_API": ""}),
+    opt("opt-account-id-not-12-digits", 'omi_account_ids = ["1234-5678"]',
+        "omi_account_ids[0]", "1234-5678", "12 digits"),
+    opt("opt-snapshot-account-id", 'snapshot_account_ids = ["Outscale"]',
+        "snapshot_account_ids[0]", "12 digits"),
+    tpl("opt-x509-cert-not-pem", bsu(extra='  x509_cert_path = "{dir}/client.crt"\n'
+                                           '  x509_key_path  = "{dir}/client.key"\n'),
+        "x509_cert_path", "client.crt", "not a PEM certificate", "openssl x509",
+        files={"client.crt": "0\x82\x01binary DER\n",
+               "client.key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}),
+    opt("opt-ssh-key-not-a-key", 'ssh_private_key_file = "{dir}/t.pkr.hcl"',
+        "ssh_private_key_file", "t.pkr.hcl", "not a private key", "e.g. ~/.ssh/id_ed25519"),
+    tpl("opt-ssh-key-pub-file", bsu(extra='  ssh_private_key_file = "{dir}/id_ed25519.pub"\n'),
+        "ssh_private_key_file", "id_ed25519.pub", "public key", "without .pub",
+        files={"id_ed25519.pub": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA me@host\n"}),
+    opt("opt-duplicate-device", 'launch_block_device_mappings {\n    device_name = "/dev/xvdb"\n'
+        '  }\n  launch_block_device_mappings {\n    device_name = "/dev/xvdb"\n  }',
+        "launch_block_device_mappings", "'/dev/xvdb' is listed twice", "own device_name"),
+    opt("opt-io1-without-iops", 'omi_block_device_mappings {\n    device_name = "/dev/xvdb"\n'
+        '    volume_type = "io1"\n    volume_size = 10\n  }',
+        "omi_block_device_mappings[0].iops", "volume_type = \"io1\"", "e.g. iops = 1000"),
+    opt("opt-volume-type-shows-values", 'launch_block_device_mappings {\n    device_name = '
+        '"/dev/xvdb"\n    volume_type = "SSD"\n  }', "volume_type", "'SSD'",
+        "standard, gp2, io1"),
     # Credentials: missing, half given, unreadable files.
     opt("cred-access-key-only", 'access_key = "AKIAEXAMPLE"', "secret_key"),
     opt("cred-secret-key-only", 'secret_key = "SECRETEXAMPLE"', "access_key"),
@@ -179,6 +233,12 @@ CASES: list[Case] = [
          {"t.json": '{"builders": [{"vm_type": "x"}]}'}),
     Case("json-unknown-section", ("build", "{dir}/t.json"), ("provisoners",),
          {"t.json": '{"builders": [{"type": "outscale-bsu"}], "provisoners": []}'}),
+    Case("json-undefined-user-variable", ("build", "{dir}/t.json"),
+         ("t.json:4:", 'Undefined user variable "omi_nam"', '"variables"'),
+         {"t.json": LEGACY_JSON % "{{user `omi_nam`}}"}),
+    Case("json-var-undeclared", ("build", "-var", "omi_nam=x", "{dir}/t.json"),
+         ('"omi_nam" is not declared', '"variables"'),
+         {"t.json": LEGACY_JSON % "{{user `omi_name`}}"}),
     # Command lines.
     Case("cli-unknown-command", ("bild", "x"), ("bild",)),
     Case("cli-unknown-flag", ("build", "-frobnicate", "{dir}/t.pkr.hcl"), ("frobnicate",),
