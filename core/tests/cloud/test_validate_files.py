@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -70,7 +71,7 @@ def test_a_matching_pem_pair_is_accepted(client_pair):
 def test_a_der_certificate_is_refused_with_the_conversion(tmp_path, client_pair):
     cert, key = client_pair
     der = tmp_path / "client.der"
-    der.write_bytes(x509.load_pem_x509_certificate(open(cert, "rb").read())
+    der.write_bytes(x509.load_pem_x509_certificate(Path(cert).read_bytes())
                     .public_bytes(serialization.Encoding.DER))
     message = error_of(x509_cert_path=str(der), x509_key_path=key)
     assert f"x509_cert_path: file '{der}' is not a PEM certificate" in message
