@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -93,3 +95,32 @@ def test_an_undeclared_key_of_an_hcl_var_file_is_a_warning_with_its_line(tmp_pat
         f'Warning: {var_file}:2: Undefined variable: "regoin" is set but not declared by a '
         'variable block, so it is ignored; declare it with variable "regoin" {} in a .pkr.hcl '
         "file, or remove it."]
+
+
+BSU = """variable "region" {
+  default = "eu-west-2"
+}
+source "outscale-bsu" "main" {
+  region       = var.region
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  ssh_username = "outscale"
+  omi_name     = "undeclared"
+}
+build {
+  sources = ["source.outscale-bsu.main"]
+}
+"""
+
+
+@pytest.mark.parametrize(("flags", "warned"), [((), True), (("-no-warn-undeclared-var",), False)])
+def test_validate_warns_about_undeclared_var_file_keys_unless_told_not_to(tmp_path, flags,
+                                                                          warned):
+    (tmp_path / "t.pkr.hcl").write_text(BSU)
+    (tmp_path / "v.pkrvars.hcl").write_text('regoin = "x"\n')
+    result = subprocess.run([sys.executable, "-m", "osc_build", "validate", *flags,
+                             "-var-file", "v.pkrvars.hcl", "t.pkr.hcl"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "The configuration is valid."
+    assert ('Warning: v.pkrvars.hcl:1: Undefined variable: "regoin"' in result.stderr) == warned

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 
@@ -18,7 +19,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-only", "--only", action="append", default=[], metavar="GLOB")
     parser.add_argument("-except", "--except", dest="except_", action="append", default=[],
                         metavar="GLOB")
+    parser.add_argument("-no-warn-undeclared-var", "--no-warn-undeclared-var",
+                        dest="no_warn_undeclared_var", action="store_true",
+                        help="do not warn about var-file values of undeclared variables")
     parser.set_defaults(func=run)
+
+
+def _without_undeclared_warnings(record: logging.LogRecord) -> bool:
+    return "Undefined variable" not in record.getMessage()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     from osc_build.template_plans import plans_from_template
     from osc_build.ui import Ui
 
+    if args.no_warn_undeclared_var:
+        for name in ("osc_build.template.loader", "osc_build.template.jsonloader"):
+            logging.getLogger(name).addFilter(_without_undeclared_warnings)
     plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
                                 only=args.only, except_=args.except_, evaluate_datasources=False)
     for plan in plans:
