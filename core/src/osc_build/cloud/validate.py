@@ -106,12 +106,12 @@ def custom_endpoint(options: Mapping[str, Any], env: Mapping[str, str] = os.envi
 
 def _profile_endpoint(profile: str | None, env: Mapping[str, str]) -> bool:
     """The profile file names an API endpoint; read errors are for credentials to report."""
-    path = Path(env.get("OSC_CONFIG_FILE") or Path.home() / ".osc" / "config.json")
     try:
+        path = Path(env.get("OSC_CONFIG_FILE") or Path.home() / ".osc" / "config.json")
         document = json.loads(path.read_text(encoding="utf-8"))
         entry = document.get(profile or env.get("OSC_PROFILE") or "default") or {}
         return bool((entry.get("endpoints") or {}).get("api"))
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RuntimeError):  # RuntimeError: no home
         return False
 
 
