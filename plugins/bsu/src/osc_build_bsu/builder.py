@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from osc_build import hookimpl
 from osc_build.artifact import Artifact
 from osc_build.cloud import access, images, keypair, network, public_ip, security_group, vm
 from osc_build.cloud.state import VmBuildState
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
-from osc_build_bsu.options import BsuOptionsSchema
 
 
 def _making_omi(ctx: BuildContext) -> bool:
@@ -34,17 +32,10 @@ STEPS: list[Step[VmBuildState]] = [
 ]
 
 
-class BsuBuilder:
-    """Builds a BSU-backed OMI: a temporary VM from a source OMI, provisioned over SSH."""
-
-    @hookimpl
-    def osc_build_config_schema(self):
-        return BsuOptionsSchema
-
-    @hookimpl
-    def osc_build_run(self, ctx: BuildContext) -> Artifact:
-        state = run_steps(ctx, STEPS, VmBuildState())
-        if not state.images:
-            return Artifact(builder="outscale-bsu", ids=(),
-                            description="No OMI was created (skip_create_omi).")
-        return images.omi_artifact("outscale-bsu", state)
+def build(ctx: BuildContext) -> Artifact:
+    """Run the steps; the artifact is what they made."""
+    state = run_steps(ctx, STEPS, VmBuildState())
+    if not state.images:
+        return Artifact(builder="outscale-bsu", ids=(),
+                        description="No OMI was created (skip_create_omi).")
+    return images.omi_artifact("outscale-bsu", state)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from osc_build import hookimpl
 from osc_build.artifact import Artifact
 from osc_build.client import OscClient
 from osc_build.cloud import access, images, keypair, network, public_ip, security_group, vm
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
 from osc_build_bsuvolume import volumes
-from osc_build_bsuvolume.options import BsuVolumeOptionsSchema
 from osc_build_bsuvolume.volumes import VolumeBuildState
 
 BUILDER = "outscale-bsuvolume"
@@ -30,17 +28,10 @@ STEPS: list[Step[VolumeBuildState]] = [
 ]
 
 
-class BsuVolumeBuilder:
-    """Builds BSU volumes: a temporary VM formats and fills them, then only they remain."""
-
-    @hookimpl
-    def osc_build_config_schema(self):
-        return BsuVolumeOptionsSchema
-
-    @hookimpl
-    def osc_build_run(self, ctx: BuildContext) -> Artifact:
-        state = run_steps(ctx, STEPS, VolumeBuildState())
-        return volume_artifact(state.api, state.volumes, state.build_info()["SourceOMI"])
+def build(ctx: BuildContext) -> Artifact:
+    """Run the steps; the artifact is what they made."""
+    state = run_steps(ctx, STEPS, VolumeBuildState())
+    return volume_artifact(state.api, state.volumes, state.build_info()["SourceOMI"])
 
 
 def volume_artifact(client: OscClient, kept: dict[str, str], source_omi: str = "") -> Artifact:

@@ -7,13 +7,11 @@ unlinked, snapshotted and registered.
 
 from __future__ import annotations
 
-from osc_build import hookimpl
 from osc_build.artifact import Artifact
 from osc_build.cloud import access, images
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
 from osc_build_chroot import host, mounts, volume
-from osc_build_chroot.options import ChrootOptionsSchema
 from osc_build_chroot.provisioning import post_mount_commands, pre_mount_commands, provision
 from osc_build_chroot.source_copy import copy_foreign_source
 from osc_build_chroot.state import ChrootBuildState
@@ -59,18 +57,11 @@ STEPS: list[Step[ChrootBuildState]] = [
 ]
 
 
-class ChrootBuilder:
-    """Builds an OMI from a volume provisioned in a chroot on this VM."""
-
-    @hookimpl
-    def osc_build_config_schema(self):
-        return ChrootOptionsSchema
-
-    @hookimpl
-    def osc_build_run(self, ctx: BuildContext) -> Artifact:
-        state = run_steps(ctx, STEPS, ChrootBuildState())
-        lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
-        return Artifact(builder="outscale-chroot", ids=tuple(state.images.items()),
-                        description=f"OMIs were created:\n{lines}",
-                        state={"snapshots": state.snapshots,
-                               "source_omi": (state.source_image or {}).get("ImageId", "")})
+def build(ctx: BuildContext) -> Artifact:
+    """Run the steps; the artifact is what they made."""
+    state = run_steps(ctx, STEPS, ChrootBuildState())
+    lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
+    return Artifact(builder="outscale-chroot", ids=tuple(state.images.items()),
+                    description=f"OMIs were created:\n{lines}",
+                    state={"snapshots": state.snapshots,
+                           "source_omi": (state.source_image or {}).get("ImageId", "")})

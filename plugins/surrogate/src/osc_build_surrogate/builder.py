@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from osc_build import hookimpl
 from osc_build.artifact import Artifact
 from osc_build.cloud import (
     access,
@@ -21,7 +20,6 @@ from osc_build.cloud.state import VmBuildState
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
 from osc_build_surrogate.devices import omi_mappings, snapshotted_devices
-from osc_build_surrogate.options import SurrogateOptionsSchema
 
 BUILDER = "outscale-bsusurrogate"
 
@@ -70,14 +68,7 @@ STEPS: list[Step[SurrogateState]] = [
 ]
 
 
-class SurrogateBuilder:
-    """Builds an OMI from volumes that a surrogate VM's provisioners filled."""
-
-    @hookimpl
-    def osc_build_config_schema(self):
-        return SurrogateOptionsSchema
-
-    @hookimpl
-    def osc_build_run(self, ctx: BuildContext) -> Artifact:
-        state = run_steps(ctx, STEPS, SurrogateState())
-        return images.omi_artifact(BUILDER, state, device_snapshots=state.device_snapshots)
+def build(ctx: BuildContext) -> Artifact:
+    """Run the steps; the artifact is what they made."""
+    state = run_steps(ctx, STEPS, SurrogateState())
+    return images.omi_artifact(BUILDER, state, device_snapshots=state.device_snapshots)
