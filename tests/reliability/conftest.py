@@ -1,18 +1,17 @@
 """Shared pieces of the reliability suite: simulators, a CLI build helper, the report.
 
 Every test records what it measured with the ``tally`` fixture; at the end of the
-session the counts are merged into ``benchmarks/reliability.json`` (one section
-per aspect, so running one file updates only its own section).
+session the counts are merged into ``benchmarks/reliability.json``, one section per
+aspect, and only for aspects whose tests all ran (see ``tally.py``): running one file
+or one test leaves the other sections, and its own if partial, as they were.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,24 @@ import pytest
 from osc_build.testing import CliResult
 from osc_build_sim.testing import running_simulator
 
-REPORT = Path(__file__).resolve().parents[2] / "benchmarks" / "reliability.json"
+from .tally import Tally
 
-_counts: dict[str, Counter] = defaultdict(Counter)
+REPORT = Path(__file__).resolve().parents[2] / "benchmarks" / "reliability.json"
+# The files whose tests feed each section: it is written when all of their tests ran.
+SECTION_FILES = {
+    "bad_input": ("test_bad_input.py",),
+    "faults": ("test_faults.py", "test_chroot.py"),
+    "interrupts": ("test_interrupts.py", "test_chroot.py"),
+    "on_error": ("test_on_error.py",),
+    "secrets": ("test_secrets.py",),
+    "simulator_crash": ("test_sim_crash.py",),
+}
+
+
+def pytest_configure(config):
+    if not config.pluginmanager.has_plugin(Tally.name):
+        config.pluginmanager.register(Tally(REPORT, SECTION_FILES, Path(__file__).parent),
+                                      Tally.name)
 
 
 def pytest_collection_modifyitems(items):
@@ -33,19 +47,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def tally() -> Iterator[dict[str, Counter]]:
-    """``tally["faults"]["builds"] += 1``: counts written to benchmarks/reliability.json."""
-    yield _counts
-    if not _counts:
-        return
-    try:
-        report = json.loads(REPORT.read_text())
-    except (OSError, ValueError):
-        report = {}
-    for section, counts in sorted(_counts.items()):
-        report[section] = dict(sorted(counts.items()))
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+def tally(pytestconfig) -> dict[str, Counter]:
+    """``tally["faults"]["builds"] += 1``: counts for benchmarks/reliability.json."""
+    return pytestconfig.pluginmanager.get_plugin(Tally.name).counts
 
 
 @pytest.fixture(scope="module")
