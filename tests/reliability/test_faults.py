@@ -6,9 +6,12 @@ import json
 import re
 import time
 import zlib
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from osc_build.testing import CliResult
 from osc_build_sim.config import default_document
 from osc_build_sim.testing import leftovers, running_simulator
 
@@ -26,6 +29,12 @@ PROFILES = {
     "image-fails": ([{"operation": "CreateImage", "kind": "fail"}], None),
     "volume-fails": ([{"operation": "CreateVolume", "kind": "fail"}], None),
 }
+# SSH refused for 30 s after boot: machine-backend VMs (real SSH) that refuse connections
+# (TCP reset) for that long after they start, as while a real VM boots.
+SSH_DELAY = 30
+NO_SSH = 'communicator                = "none"'
+WITH_SSH = 'communicator = "ssh"\n  ssh_username = "outscale"\n  ssh_timeout  = "3m"'
+SSH_PROVISIONER = 'provisioner "shell" {\n    inline = ["echo provisioned over ssh"]\n  }'
 # Slow transitions: a simulator of its own whose boots, snapshots and images take seconds.
 SLOW_TIMINGS = {"vm_boot": 2, "vm_stop": 1, "vm_terminate": 1, "volume_create": 1,
                 "snapshot": 1, "image": 1}
@@ -33,9 +42,10 @@ SLOW_TIMINGS = {"vm_boot": 2, "vm_stop": 1, "vm_terminate": 1, "volume_create": 
 pytestmark = pytest.mark.slow
 
 
-def check_build(sim, tmp_path, builder, must_succeed, tally, profile, env=None):
+def check_build(sim, tmp_path, builder, must_succeed, tally, profile, env=None, text=None,
+                timeout=90):
     images, snapshots = artifacts_of(sim)
-    result = cli_build(sim, tmp_path, template(builder), env=env)
+    result = cli_build(sim, tmp_path, text or template(builder), env=env, timeout=timeout)
     sim.set_faults([])  # the checks and the test's own cleanup meet no fault
     counts = tally["faults"]
     counts["builds"] += 1
@@ -112,3 +122,41 @@ def slow_sim(tmp_path_factory):
 def test_build_with_slow_transitions(slow_sim, tmp_path, builder, tally):
     result = check_build(slow_sim, tmp_path, builder, True, tally, "slow")
     assert "Builds finished" in result.stdout
+
+
+def ssh_template(builder: str) -> str:
+    """The builder's reliability template, connecting over SSH and provisioning."""
+    text = template(builder, build_body=SSH_PROVISIONER)
+    assert NO_SSH in text
+    return text.replace(NO_SSH, WITH_SSH)
+
+
+def build_when_ssh_is_refused(tmp_path, builder: str) -> tuple[CliResult, float, Counter]:
+    """One build on a machine-backend simulator of its own whose VMs refuse SSH for 30 s."""
+    work = tmp_path / builder
+    work.mkdir()
+    counts = {"faults": Counter()}
+    with running_simulator(work / "sim", profile="instant", backend="machine",
+                           ssh_delay=SSH_DELAY) as sim:
+        started = time.monotonic()
+        result = check_build(sim, work, builder, True, counts, "ssh-refused-30s",
+                             text=ssh_template(builder), timeout=240)
+        return result, time.monotonic() - started, counts["faults"]
+
+
+def test_builds_when_ssh_is_refused_for_30s_after_boot(tmp_path, tally):
+    """Every cloud builder connects over SSH (chroot does not): the three at once, on
+    simulators of their own, so the suite waits 30 s once rather than three times."""
+    with ThreadPoolExecutor(len(BUILDERS)) as pool:
+        futures = {builder: pool.submit(build_when_ssh_is_refused, tmp_path, builder)
+                   for builder in BUILDERS}
+    for builder, future in futures.items():
+        result, elapsed, counts = future.result()
+        tally["faults"].update(counts)
+        tally["faults"]["ssh_refused_builds"] += 1
+        assert elapsed >= SSH_DELAY, f"{builder} did not wait for SSH ({elapsed:.0f} s)"
+        out = result.stdout
+        waiting, connected = "Waiting for SSH to become available...", "Connected to SSH!"
+        assert waiting in out and connected in out, result.output
+        assert out.index(waiting) < out.index(connected) < out.index("provisioned over ssh")
+        assert "Builds finished" in out
