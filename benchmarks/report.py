@@ -18,10 +18,10 @@ def _cli(data: dict) -> list[str]:
     for entry in data.values():
         if not isinstance(entry, dict) or "command" not in entry:
             continue
-        s, cold = entry["seconds"], entry["no_bytecode_seconds"]
+        s, cold = entry["seconds"], entry.get("no_bytecode_seconds")
         target = _ms(entry["target_seconds"]) if entry["target_seconds"] else "-"
         lines.append(f"| `{entry['command']}` | {_ms(s['median'])} | {_ms(s['min'])} | "
-                     f"{_ms(s['max'])} | {_ms(cold['median'])} | {target} | "
+                     f"{_ms(s['max'])} | {_ms(cold['median']) if cold else '-'} | {target} | "
                      f"{_mark(entry['met'])} |")
     imports = data.get("validate_imports") or []
     if imports:
