@@ -124,3 +124,15 @@ def test_validate_warns_about_undeclared_var_file_keys_unless_told_not_to(tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "The configuration is valid."
     assert ('Warning: v.pkrvars.hcl:1: Undefined variable: "regoin"' in result.stderr) == warned
+
+
+def test_build_accepts_packers_warn_flag_and_warns(tmp_path):
+    (tmp_path / "t.pkr.hcl").write_text(BSU.replace("tinav7.c1r1p1", "tinav9.c1r1p1"))
+    (tmp_path / "v.pkrvars.hcl").write_text('regoin = "x"\n')
+    result = subprocess.run([sys.executable, "-m", "osc_build", "build",
+                             "-warn-on-undeclared-var", "-var-file", "v.pkrvars.hcl",
+                             "t.pkr.hcl"], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert 'Warning: v.pkrvars.hcl:1: Undefined variable: "regoin"' in result.stderr
+    assert "vm_type: 'tinav9.c1r1p1': processor generation 9 does not exist" in result.stderr

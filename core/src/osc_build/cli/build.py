@@ -32,6 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         metavar="N", help="run at most N builds at once (0: all)")
     parser.add_argument("-debug", dest="step_debug", action="store_true",
                         help="pause before each step and keep the temporary SSH key")
+    parser.add_argument("-warn-on-undeclared-var", "--warn-on-undeclared-var",
+                        action="store_true", help="accepted for Packer compatibility: "
+                        "var-file values of undeclared variables always give a warning")
     parser.set_defaults(func=run)
 
 
