@@ -202,8 +202,12 @@ def _run_in_threads(prepared: list, parallel: int) -> list:
                     for item in prepared:
                         item.ctx.cancelled.set()
                     continue
-                if abandoned:
-                    continue  # deletions under way end on their own; then the ids are listed
+                if abandoned:  # deletions under way end on their own; then the ids are listed
+                    under_way = [entry for log in logs if (entry := log.under_way)]
+                    if under_way:
+                        print(f"==> Cleanup abandoned; waiting for the deletions under way: "
+                              f"{resources.names(under_way)}", file=sys.stderr, flush=True)
+                    continue
                 left = "; ".join(f"{item.ctx.name}: {resources.names(remaining)}"
                                  for item in prepared
                                  if (remaining := item.ctx.resources.remaining))
