@@ -1,4 +1,4 @@
-"""Kept parse trees and the pickled parser: the same trees as a fresh parse, never trusted blindly."""
+"""Kept parse trees and the pickled parser: the trees of a fresh parse, never trusted blindly."""
 
 from __future__ import annotations
 
@@ -96,12 +96,15 @@ def test_syntax_errors_are_not_kept(cache_home):
 
 def test_the_cache_is_pruned_to_its_most_recent_half(cache_home, monkeypatch):
     monkeypatch.setattr(parse_cache, "_KEEP", 4)
+    kept_before: list = []
     for n in range(5):
         parse_hcl(f"n = {n}\n", "a.pkr.hcl")
-        [newest] = set(kept_files(cache_home)) - set(kept_before) if n else kept_files(cache_home)
+        [newest] = set(kept_files(cache_home)) - set(kept_before)
         os.utime(newest, ns=(n * 10**9, n * 10**9))  # distinct ages, oldest first
         kept_before = kept_files(cache_home)
     assert len(kept_files(cache_home)) == 2
+    assert [parse_hcl(f"n = {n}\n", "a.pkr.hcl") for n in (3, 4)]
+    assert len(kept_files(cache_home)) == 2  # the two newest were kept: no new file
 
 
 def test_an_unwritable_cache_only_costs_the_parse(tmp_path, monkeypatch):
