@@ -21,10 +21,25 @@ Errors are :class:`osc_build.errors.CloudError` (API), ``CredentialsError``,
 
 from __future__ import annotations
 
-from osc_build.client.api import OscClient
-from osc_build.client.credentials import Credentials, resolve_credentials
-from osc_build.client.options import AccessOptionsSchema
-from osc_build.client.waiters import decreasing_schedule, state_reader, wait_for
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from osc_build.client.api import OscClient
+    from osc_build.client.credentials import Credentials, resolve_credentials
+    from osc_build.client.options import AccessOptionsSchema
+    from osc_build.client.waiters import decreasing_schedule, state_reader, wait_for
+
+# Imported on first use: validating options needs AccessOptionsSchema, not the client.
+_HOMES = {
+    "AccessOptionsSchema": "osc_build.client.options",
+    "Credentials": "osc_build.client.credentials",
+    "OscClient": "osc_build.client.api",
+    "decreasing_schedule": "osc_build.client.waiters",
+    "resolve_credentials": "osc_build.client.credentials",
+    "state_reader": "osc_build.client.waiters",
+    "wait_for": "osc_build.client.waiters",
+}
 
 __all__ = [
     "AccessOptionsSchema",
@@ -35,3 +50,11 @@ __all__ = [
     "state_reader",
     "wait_for",
 ]
+
+
+def __getattr__(name: str):
+    try:
+        home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(importlib.import_module(home), name)

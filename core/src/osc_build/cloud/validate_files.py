@@ -7,7 +7,6 @@ quote the file's contents (a private key must not reach a terminal or a CI log).
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +81,8 @@ def check_pem_key_file(path: str, what: str = "key file") -> None:
 
 def check_key_matches_certificate(cert: str, key: str) -> None:
     """The key is the certificate's, unencrypted: what the TLS client will need."""
+    import ssl  # only when x509 files are given: not on every validate
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     try:
         context.load_cert_chain(os.path.expanduser(cert), os.path.expanduser(key),

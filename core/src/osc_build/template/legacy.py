@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import time
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -146,6 +145,8 @@ def _call(name: str, args: list, context: dict) -> object:
     if name == "strftime":
         return time.strftime(str(args[0]), moment.timetuple())
     if name == "uuid":
+        import uuid  # rare in templates: not imported on every run
+
         return str(uuid.uuid1())
     if name == "user":
         return context["user_vars"].get(str(args[0]), "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import uuid
 
 from ..values import to_string
 
@@ -47,6 +46,20 @@ def _digest(name: str):
     return lambda text: hashlib.new(name, to_string(text).encode()).hexdigest()
 
 
+def uuidv4() -> str:
+    import uuid  # here, not at the top: few templates call it and its import is slow
+
+    return str(uuid.uuid4())
+
+
+def uuidv5(namespace: str, name: object) -> str:
+    import uuid
+
+    known = {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
+             "x500": uuid.NAMESPACE_X500}
+    return str(uuid.uuid5(known.get(namespace) or uuid.UUID(namespace), to_string(name)))
+
+
 FUNCTIONS = {
     "jsonencode": jsonencode,
     "jsondecode": jsondecode,
@@ -59,8 +72,6 @@ FUNCTIONS = {
     "sha1": _digest("sha1"),
     "sha256": _digest("sha256"),
     "sha512": _digest("sha512"),
-    "uuidv4": lambda: str(uuid.uuid4()),
-    "uuidv5": lambda namespace, name: str(uuid.uuid5(
-        {"dns": uuid.NAMESPACE_DNS, "url": uuid.NAMESPACE_URL, "oid": uuid.NAMESPACE_OID,
-         "x500": uuid.NAMESPACE_X500}.get(namespace) or uuid.UUID(namespace), to_string(name))),
+    "uuidv4": uuidv4,
+    "uuidv5": uuidv5,
 }
