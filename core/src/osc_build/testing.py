@@ -19,6 +19,26 @@ import pytest
 FAKE_PLUGINS = Path(__file__).resolve().parents[2] / "tests" / "data" / "fake-plugins"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests keep what osc-build caches (spec, parser, parse trees) out of the user's home."""
+    import tempfile
+
+    config._osc_build_cache = tempfile.TemporaryDirectory(prefix="osc-build-test-cache-")
+    config._osc_build_saved_cache_home = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = config._osc_build_cache.name
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    saved = getattr(config, "_osc_build_saved_cache_home", None)
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+    cache = getattr(config, "_osc_build_cache", None)
+    if cache is not None:
+        cache.cleanup()
+
+
 @dataclass(frozen=True)
 class CliResult:
     returncode: int
