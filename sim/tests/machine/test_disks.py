@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 
 import pytest
 
@@ -42,19 +41,22 @@ def test_snapshot_and_volume_from_it_keep_contents_and_holes(store):
     assert copy.stat().st_blocks * 512 < 4 << 20
 
 
-def test_snapshot_of_10_gib_volume_with_200_mb_written_is_fast(store):
+def test_snapshot_of_10_gib_volume_copies_only_the_written_data(store):
+    """Sparse in, sparse out: what keeps it fast (timed in benchmarks/, not here)."""
     store.create_volume("vol-big", 10, None)
+    chunk = os.urandom(1 << 20)
     with open(store.volume("vol-big"), "r+b") as disk:
-        chunk = os.urandom(1 << 20)
         for offset in range(0, 10 << 30, 50 << 20):  # 200 MiB spread over the disk
             disk.seek(offset)
             disk.write(chunk)
     subprocess.run(["sync"], check=True)
-    started = time.monotonic()
     store.create_snapshot("snap-big", "vol-big", lambda percent: None)
-    elapsed = time.monotonic() - started
-    assert elapsed < 2.0, f"snapshot took {elapsed:.2f} s"
-    assert store.snapshot("snap-big").stat().st_blocks * 512 >= 200 << 20
+    snapshot = store.snapshot("snap-big")
+    assert snapshot.stat().st_size == 10 << 30
+    assert 200 << 20 <= snapshot.stat().st_blocks * 512 < 300 << 20  # not 10 GiB of zeros
+    with open(snapshot, "rb") as disk:
+        disk.seek(9950 << 20)
+        assert disk.read(1 << 20) == chunk
 
 
 def test_volume_from_unknown_snapshot_says_what_to_do(store):
