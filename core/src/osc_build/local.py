@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from osc_build.errors import UsageError
+from osc_build.errors import ConfigError, UsageError
 from osc_build.runner import BuildPlan
 
 log = logging.getLogger(__name__)
@@ -97,8 +97,35 @@ def endpoint_for(state: dict[str, Any], region: str) -> str:
     return f"{root}/{region}/api/v1"
 
 
+def check_regions(plans: list[BuildPlan], state: dict[str, Any]) -> None:
+    """Region, subregion_name and omi_regions of every build against the simulator's own.
+
+    Its regions are configurable, so the options were loaded without the public-region
+    check; a wrong one must still fail here, before any request, not as an API error.
+    """
+    from osc_build.cloud.validate import served_region_problems
+
+    subregions = state.get("subregions")  # absent from simulators older than this check
+    served = subregions or dict.fromkeys(state.get("regions", {}), ())
+    checked = ("region", "omi_regions", "subregion_name") if subregions else ("region",
+                                                                              "omi_regions")
+    config = Path(state.get("data_dir") or data_dir()) / "config.json"
+    fix = (f", or add it to the regions of the simulator's configuration ({config}) and "
+           "restart it (osc-build-sim stop)")
+    problems = []
+    for plan in plans:
+        options = {k: v for k, v in plan.options.items() if k in checked}
+        for option, message in served_region_problems(
+                options, served, default_region=state["region"], who="the local simulator",
+                fix=fix).items():
+            problems.append(f"{plan.where or plan.name}: {option}: {message}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
 def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[BuildPlan]:
     """The same builds, with the simulator's credentials and endpoint."""
+    check_regions(plans, state)
     out = []
     for plan in plans:
         options = {k: v for k, v in plan.options.items()

@@ -3,7 +3,7 @@
 - ``GET /_sim/requests?since=SEQ``: the request log (operation, account, status, latency).
 - ``GET /_sim/faults`` / ``POST /_sim/faults`` ``{"seed": N, "rules": [...]}``.
 - ``GET /_sim/resources/<kind>``: what ``osc-build-sim ls KIND --json`` prints.
-- ``GET /_sim/info``: endpoints, region, account; ``POST /_sim/shutdown``.
+- ``GET /_sim/info``: endpoints, regions and subregions, account; ``POST /_sim/shutdown``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def info(owner: SimServer) -> dict:
     return {"endpoint": owner.endpoint, "tls_endpoint": owner.tls_endpoint,
             "region": owner.config.default_region,
             "regions": owner.region_endpoints(owner.endpoint),
+            "subregions": {name: [name + letter for letter in region.subregions]
+                           for name, region in owner.config.regions.items()},
             "account_id": account.account_id, "ca_file": str(owner.tls_files.ca),
             "client_cert_file": str(owner.tls_files.client),
             "admin": owner.endpoint.rsplit("/api/v1", 1)[0] + "/_sim"}

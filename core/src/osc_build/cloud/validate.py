@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -149,3 +149,51 @@ def _subregion_problem(subregion: str, region: str | None, public: bool) -> str 
         return (f"{subregion!r} is not an OUTSCALE subregion; write a region and a letter "
                 f"a to c, e.g. eu-west-2a (regions: {', '.join(PUBLIC_REGIONS)})")
     return None
+
+
+
+def served_region_problems(data: Mapping[str, Any], served: Mapping[str, Sequence[str]], *,
+                           default_region: str, who: str, fix: str) -> dict[str, str]:
+    """Errors of region, subregion_name and omi_regions against the regions ``who`` serves.
+
+    ``served`` maps each region to its subregions (e.g. the local simulator's, read from
+    its configuration); ``fix`` says how to serve another one.
+    """
+    errors: dict[str, str] = {}
+    names = ", ".join(sorted(served))
+    region = data.get("region") or default_region
+    if not not_known_yet(region) and region not in served:
+        errors["region"] = f"{region!r} is not a region of {who}; use one of {names}{fix}"
+    subregion = data.get("subregion_name")
+    if subregion and not not_known_yet(subregion) and region in served \
+            and subregion not in served[region]:
+        choices = " or ".join(served[region]) or "no subregion"
+        errors["subregion_name"] = (f"{subregion!r} is not a subregion of region {region!r} of "
+                                    f"{who}; use {choices}{fix}")
+    unknown = [r for r in data.get("omi_regions") or []
+               if not not_known_yet(r) and r not in served]
+    if unknown:
+        errors["omi_regions"] = (f"{unknown[0]!r} is not a region of {who}; copy to regions "
+                                 f"among {names}{fix}")
+    return errors
+
+
+OWNER_HINT = "give account ids (12 digits), aliases such as Outscale, or self"
+
+
+def check_owner(value: str) -> None:
+    """An OMI owner: an account id (12 digits), an account alias such as Outscale, or self."""
+    if not_known_yet(value):
+        return
+    owner = value.strip()
+    if not owner:
+        raise ValidationError(f"an empty owner; {OWNER_HINT}")
+    if owner.isdigit() and not ACCOUNT_ID.match(owner):
+        raise ValidationError(f"{value!r} is not an account id: an account id is 12 digits, "
+                              f"e.g. 123456789012; {OWNER_HINT}")
+    if owner != "self" and owner.lower() == "self":
+        raise ValidationError(f"{value!r}: write self in lower case for the credentials' own "
+                              "account")
+    if re.match(r"^(ami|snap|vol|i|vpc|subnet|sg)-[0-9a-f]{8}$", owner):
+        raise ValidationError(f"{value!r} is a resource id, not an owner; {OWNER_HINT} (an "
+                              "OMI id goes in filters, e.g. image-id = \"ami-12345678\")")
