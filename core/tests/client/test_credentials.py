@@ -166,20 +166,92 @@ def test_no_credentials_anywhere_says_what_was_tried(tmp_path: Path) -> None:
     assert "export OSC_ACCESS_KEY and OSC_SECRET_KEY" in message
 
 
+def _pem_pair(directory: Path, name: str) -> tuple[Path, Path]:
+    """A certificate and its unencrypted PKCS#8 key, as PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                   .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / f"{name}.crt", directory / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
 def test_x509_files_are_checked_and_resolved(tmp_path: Path) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert.write_text("CERT")
-    key.write_text("KEY")
+    cert, key = _pem_pair(tmp_path, "client")
     creds = resolve({"x509_cert_path": str(cert)}, env={**OSC_ENV,
                                                        "OSC_X509_CLIENT_KEY": str(key)})
     assert (creds.x509_cert, creds.x509_key) == (str(cert), str(key))
     with pytest.raises(CredentialsError) as caught:
         resolve({"x509_cert_path": str(tmp_path / "nope.pem")}, env=OSC_ENV)
     assert str(caught.value) == (f"option x509_cert_path '{tmp_path / 'nope.pem'}' does not "
-                                 "exist; fix the path or the file's rights")
-    with pytest.raises(CredentialsError, match=r"OUTSCALE_X509KEY .* is not a readable file"):
+                                 "exist; give the path of an existing file")
+    with pytest.raises(CredentialsError, match=r"OUTSCALE_X509KEY .* is not a regular file"):
         resolve({}, env={**OSC_ENV, "OSC_X509_CLIENT_CERT": str(cert),
                          "OUTSCALE_X509KEY": str(tmp_path)})
+
+
+KEY_BODY = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg-not-a-real-key"
+
+
+def test_x509_variables_get_the_template_options_checks(tmp_path: Path) -> None:
+    cert, key = _pem_pair(tmp_path, "client")
+    other_cert, other_key = _pem_pair(tmp_path, "other")
+    der = tmp_path / "client.der"
+    der.write_bytes(b"0\x82\x01 DER bytes " + KEY_BODY.encode())
+    cases = [
+        ({"OSC_X509_CLIENT_CERT": str(der), "OSC_X509_CLIENT_KEY": str(key)},
+         f"OSC_X509_CLIENT_CERT '{der}' is not a PEM certificate (no BEGIN CERTIFICATE line); "
+         "give the client certificate in PEM form"),
+        ({"OSC_X509_CLIENT_CERT": str(key), "OSC_X509_CLIENT_KEY": str(key)},
+         f"OSC_X509_CLIENT_CERT '{key}' holds a private key, not a certificate"),
+        ({"OSC_X509_CLIENT_CERT": str(cert), "OSC_X509_CLIENT_KEY": str(cert)},
+         f"OSC_X509_CLIENT_KEY '{cert}' holds a certificate, not a private key; give the "
+         "client certificate's private key in PEM form"),
+        ({"OSC_X509_CLIENT_CERT": str(cert), "OSC_X509_CLIENT_KEY": str(other_key)},
+         f"OSC_X509_CLIENT_KEY '{other_key}' is not the key of certificate '{cert}' ("),
+        ({"OUTSCALE_X509CERT": str(other_cert), "OUTSCALE_X509KEY": str(key)},
+         f"OUTSCALE_X509KEY '{key}' is not the key of certificate '{other_cert}'"),
+    ]
+    for env, expected in cases:
+        with pytest.raises(CredentialsError) as caught:
+            resolve({}, env={**OSC_ENV, **env})
+        assert expected in str(caught.value)
+        body = [line for path in (key, other_key) for line in path.read_text().splitlines()
+                if not line.startswith("-----")]
+        assert not [part for part in (KEY_BODY, *body) if part in str(caught.value)]
+
+
+def test_x509_files_of_a_profile_are_named_by_the_profile(tmp_path: Path) -> None:
+    cert, key = _pem_pair(tmp_path, "client")
+    _, other_key = _pem_pair(tmp_path, "other")
+    path = write_config(tmp_path, {"default": {
+        "access_key": "AKFILE", "secret_key": "SKFILE-secret", "x509_client_cert": str(cert),
+        "x509_client_key": str(other_key)}})
+    with pytest.raises(CredentialsError) as caught:
+        resolve({}, env={}, home=tmp_path)
+    assert str(caught.value).startswith(
+        f"x509_client_key of profile 'default' in {path} '{other_key}' is not the key of "
+        f"certificate '{cert}'")
+    assert "give the certificate's own key, unencrypted" in str(caught.value)
+    write_config(tmp_path, {"default": {
+        "access_key": "AKFILE", "secret_key": "SKFILE-secret", "x509_client_cert": str(cert),
+        "x509_client_key": str(key)}})
+    creds = resolve({}, env={}, home=tmp_path)
+    assert (creds.x509_cert, creds.x509_key) == (str(cert), str(key))
 
 
 @pytest.mark.parametrize(("options", "env", "region"), [

@@ -123,10 +123,7 @@ def resolve_credentials(options: Mapping[str, Any] | None = None, *,
     region_value, region_origin = region or (DEFAULT_REGION, "default")
     url = (normalise_endpoint(endpoint[0], region_value, origin=endpoint[1]) if endpoint
            else default_endpoint(region_value))
-    cert, key = _key_file(merged["x509_cert"]), _key_file(merged["x509_key"])
-    if key and not cert:
-        raise CredentialsError(f"{merged['x509_key'][1]} is set without a client certificate; "
-                               "set x509_cert_path (or OSC_X509_CLIENT_CERT) too")
+    cert, key = _x509_files(merged["x509_cert"], merged["x509_key"])
     skip = merged["skip_verify"]
     credentials = Credentials(
         access_key=access_key, secret_key=secret_key, region=region_value, endpoint=url,
@@ -146,15 +143,28 @@ def _truthy(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
 
 
-def _key_file(entry: tuple[Any, str] | None) -> str | None:
-    if entry is None:
-        return None
-    path, origin = str(entry[0]), entry[1]
-    expanded = os.path.expanduser(path)
-    if not os.path.isfile(expanded) or not os.access(expanded, os.R_OK):
-        why = "does not exist" if not os.path.exists(expanded) else "is not a readable file"
-        raise CredentialsError(f"{origin} {path!r} {why}; fix the path or the file's rights")
-    return expanded
+def _x509_files(cert: tuple[Any, str] | None,
+                key: tuple[Any, str] | None) -> tuple[str | None, str | None]:
+    """The client certificate and key paths, checked as the template options are.
+
+    Named by the variable or profile that gave them; never quoting their contents.
+    """
+    from osc_build.cloud import validate_files as files
+
+    if key and not cert:
+        raise CredentialsError(f"{key[1]} is set without a client certificate; "
+                               "set x509_cert_path (or OSC_X509_CLIENT_CERT) too")
+    if cert is None:
+        return None, None
+    try:
+        files.check_certificate_file(str(cert[0]), what=cert[1])
+        if key is not None:
+            files.check_pem_key_file(str(key[0]), what=key[1])
+            files.check_key_matches_certificate(str(cert[0]), str(key[0]), what=key[1])
+    except files.FileProblem as problem:
+        raise CredentialsError(str(problem)) from None
+    return (os.path.expanduser(str(cert[0])),
+            os.path.expanduser(str(key[0])) if key is not None else None)
 
 
 def _template_layer(options: Mapping[str, Any]) -> _Layer:

@@ -79,7 +79,7 @@ def check_pem_key_file(path: str, what: str = "key file") -> None:
                       "in PEM form")
 
 
-def check_key_matches_certificate(cert: str, key: str) -> None:
+def check_key_matches_certificate(cert: str, key: str, what: str = "file") -> None:
     """The key is the certificate's, unencrypted: what the TLS client will need."""
     import ssl  # only when x509 files are given: not on every validate
 
@@ -89,7 +89,7 @@ def check_key_matches_certificate(cert: str, key: str) -> None:
                                 password=lambda: b"")
     except (ssl.SSLError, OSError) as err:
         reason = getattr(err, "reason", None) or "unusable"
-        raise FileProblem(f"file {key!r} is not the key of certificate {cert!r} "
+        raise FileProblem(f"{what} {key!r} is not the key of certificate {cert!r} "
                           f"({str(reason).lower().replace('_', ' ')}); give the certificate's "
                           "own key, unencrypted (openssl pkey -in KEY -out KEY.pem)") from None
 
