@@ -109,3 +109,56 @@ def test_no_match_and_several_matches_show_filters_and_candidates(sim_env):
     assert "set most_recent = true" in message
     assert omi(filters={"tag:Env": "prod"}, owners=["self", "Partner"],
                most_recent=True)["name"] == "partner-debian-12"
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"filters": {"name": "x"}, "owners": ["1234"]},
+     "data.outscale-omi.base: owners[0]: '1234' is not an account id: an account id is 12 "
+     "digits, e.g. 123456789012; give account ids (12 digits), aliases such as Outscale, or "
+     "self"),
+    ({"filters": {"name": "x"}, "owners": ["self", " "]},
+     "data.outscale-omi.base: owners[1]: an empty owner; give account ids"),
+    ({"filters": {"name": "x"}, "owners": ["Self"]},
+     "owners[0]: 'Self': write self in lower case"),
+    ({"filters": {"name": "x"}, "owners": ["ami-12345678"]},
+     "owners[0]: 'ami-12345678' is a resource id, not an owner; give account ids (12 digits), "
+     "aliases such as Outscale, or self (an OMI id goes in filters"),
+    ({"filters": {"image-id": "ami-1234"}},
+     "data.outscale-omi.base: filters: filter 'image-id': 'ami-1234' is not an OMI id: write "
+     "ami- and 8 hexadecimal digits, e.g. ami-12345678"),
+    ({"filter": [{"name": "ImageIds", "value": ["ami-12345678", "Debian-12"]}]},
+     "filters: filter 'ImageIds': 'Debian-12' is not an OMI id"),
+    ({"filters": {"owner-id": "1234-5678-9012"}},
+     "filters: filter 'owner-id': '1234-5678-9012' is not an account id: an account id is 12 "
+     "digits"),
+    ({"filters": {"block-device-mapping.snapshot-id": "snapshot-1"}, "owners": ["self"]},
+     "filters: filter 'block-device-mapping.snapshot-id': 'snapshot-1' is not a snapshot id"),
+    ({"filters": {"name": "x"}, "owners": ["self"], "region": "eu-west-3"},
+     "data.outscale-omi.base: region: 'eu-west-3' is not an OUTSCALE region; use one of "
+     "eu-west-2"),
+])
+def test_ids_owners_and_regions_are_checked_before_any_call(catalogue, monkeypatch, config,
+                                                             message):
+    monkeypatch.delenv("OSC_ENDPOINT_API", raising=False)
+    monkeypatch.delenv("OUTSCALE_OAPI_URL", raising=False)
+    monkeypatch.setenv("HOME", "/nonexistent")
+    before = len(catalogue.sim.requests())
+    with pytest.raises(ConfigError) as caught:
+        omi(**config)
+    assert message in str(caught.value)
+    assert len(catalogue.sim.requests()) == before
+
+
+def test_wildcards_and_custom_endpoint_regions_are_left_to_the_api(sim_env):
+    out = omi(filters={"image-id": "ami-*", "name": "app-base-2026.01"}, owners=["self"],
+              region=sim_env.sim.region, custom_endpoint_oapi=sim_env.sim.endpoint)
+    assert out["name"] == "app-base-2026.01"
+
+
+def test_x509_files_of_the_block_are_checked(catalogue, tmp_path):
+    cert = tmp_path / "client.crt"
+    cert.write_text("not a certificate\n")
+    with pytest.raises(ConfigError) as caught:
+        omi(filters={"name": "x"}, owners=["self"], x509_cert_path=str(cert))
+    assert (f"data.outscale-omi.base: x509_cert_path: file '{cert}' is not a PEM certificate"
+            in str(caught.value))

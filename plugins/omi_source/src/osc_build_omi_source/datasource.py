@@ -8,6 +8,14 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates_schema
 
 from osc_build.client import AccessOptionsSchema, OscClient, resolve_credentials
+from osc_build.cloud.validate import (
+    check_account_id,
+    check_owner,
+    not_known_yet,
+    region_problems,
+    resource_id,
+)
+from osc_build.cloud.validate_files import x509_problems
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import ConfigError
 from osc_build.filters import IMAGE, build_query, merge_filters, select_one
@@ -16,6 +24,11 @@ log = logging.getLogger(__name__)
 
 # Filters that pin the owner or the image by themselves, so ``owners`` may be left out.
 PINNING_FILTERS = {"AccountIds", "AccountAliases", "ImageIds"}
+# Filters whose values are ids of a known form (a `*` wildcard is left to the API).
+ID_FILTERS = {"ImageIds": resource_id("ami", "an OMI"),
+              "AccountIds": check_account_id,
+              "PermissionsToLaunchAccountIds": check_account_id,
+              "BlockDeviceMappingSnapshotIds": resource_id("snap", "a snapshot")}
 
 
 class FilterBlockSchema(OptionsSchema):
@@ -30,7 +43,7 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
                      '{ image-name = "Debian-12-*" }; all must match.')
     filter = option(fields.List(fields.Nested(FilterBlockSchema), load_default=list),
                     "Repeatable block { name = ..., value = ... }, added to filters.")
-    owners = option(fields.List(fields.String(), load_default=list),
+    owners = option(fields.List(fields.String(validate=check_owner), load_default=list),
                     "Account ids, aliases such as Outscale, or self; any may own the OMI. "
                     "Required unless a filter names the owner or the image id.")
     most_recent = option(fields.Boolean(load_default=False),
@@ -44,6 +57,17 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
             query = build_query(IMAGE, pairs, where="filters")
         except ConfigError as err:
             raise ValidationError(str(err).removeprefix("filters: "), "filters") from None
+        problems = {**region_problems(data), **x509_problems(data)}
+        for name, value in pairs:
+            check = ID_FILTERS.get(IMAGE.aliases.get(str(name), str(name)))
+            for item in (value if isinstance(value, list) else [value]) if check else ():
+                try:
+                    if not (isinstance(item, str) and "*" in item) and not not_known_yet(item):
+                        check(str(item))
+                except ValidationError as err:
+                    problems.setdefault("filters", f"filter {name!r}: {err.messages[0]}")
+        if problems:
+            raise ValidationError(problems)
         if not data.get("owners") and not PINNING_FILTERS & set(query.filters):
             raise ValidationError(
                 "give the owners of the OMI (account ids, aliases such as Outscale, or self), "
