@@ -6,6 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+# Packer's BuilderId() of each builder and post-processor: scripts that read
+# ``-machine-readable`` output or a manifest tell artifacts apart by it.
+BUILDER_IDS = {
+    "outscale-bsu": "oapi.outscale.bsu",
+    "outscale-chroot": "oapi.outscale.chroot",
+    "outscale-bsusurrogate": "oapi.outscale.bsusurrogate",
+    "outscale-bsuvolume": "oapi.outscale.bsuvolume",
+    "checksum": "packer.post-processor.checksum",
+    "manifest": "packer.post-processor.manifest",
+    "shell-local": "packer.post-processor.shell-local",
+}
+
 
 @dataclass(frozen=True)
 class Artifact:
@@ -27,6 +39,16 @@ class Artifact:
     def id(self) -> str:
         """Packer's artifact id: ``region:id`` pairs joined by commas."""
         return ",".join(f"{region}:{rid}" if region else rid for region, rid in self.ids)
+
+    @property
+    def builder_id(self) -> str:
+        """Packer's builder id, e.g. ``oapi.outscale.bsu``; other plugins' builder names."""
+        return BUILDER_IDS.get(self.builder, self.builder)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was made (``skip_create_omi``): Packer has no artifact then (nil)."""
+        return not self.ids and not self.files
 
     def __str__(self) -> str:
         if self.description:

@@ -2,6 +2,7 @@
 
 ``==> outscale-bsu.main: Creating temporary keypair...`` for steps,
 ``    outscale-bsu.main: ...`` for details. Output is redacted like the logs.
+With ``-machine-readable`` every line is Packer's ``timestamp,target,type,data...``.
 """
 
 from __future__ import annotations
@@ -42,22 +43,76 @@ class Ui:
 
     def _emit(self, kind: str, prefix: str, text: str) -> None:
         text = redact(text)
+        lines = text.splitlines() or [""]
         with _write_lock:
             if self.machine_readable:
-                for line in text.splitlines() or [""]:
-                    self.stream.write(machine_line(self.name, "ui", kind, line) + "\n")
+                # As Packer's TargetedUI: one record, each line prefixed, the target empty.
+                data = "\n".join(f"{prefix}{line}" for line in lines).rstrip()
+                if self.timestamps:
+                    data = f"{_stamp()}: {data}"
+                self.stream.write(machine_line("", "ui", kind, data) + "\n")
             else:
-                stamp = (time.strftime("%Y-%m-%dT%H:%M:%SZ ", time.gmtime())
-                         if self.timestamps else "")
+                stamp = f"{_stamp()}: " if self.timestamps else ""
                 color = _COLORS[kind] if self.color else ""
                 reset = _RESET if color else ""
-                for line in text.splitlines() or [""]:
+                for line in lines:
                     self.stream.write(f"{stamp}{color}{prefix}{line}{reset}\n")
             self.stream.flush()
 
 
+def _stamp() -> str:
+    """Packer's -timestamp-ui prefix: RFC 3339 in local time."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime()) + _utc_offset()
+
+
+def _utc_offset() -> str:
+    offset = time.strftime("%z", time.localtime())  # +0100
+    return "Z" if offset in ("+0000", "-0000", "") else f"{offset[:3]}:{offset[3:]}"
+
+
+class MachineUi:
+    """The command's own output (not a build's) in ``-machine-readable`` mode, or plain.
+
+    ``say``/``error`` are ``ui`` records (plain text otherwise); ``machine`` records
+    (``artifact``, ``error-count``...) are written only in machine-readable mode.
+    """
+
+    def __init__(self, machine_readable: bool, stream: TextIO | None = None) -> None:
+        self.machine_readable = machine_readable
+        self.stream = stream if stream is not None else sys.stdout
+
+    def say(self, text: str) -> None:
+        self._ui("say", text)
+
+    def error(self, text: str) -> None:
+        self._ui("error", text)
+
+    def machine(self, target: str, type_: str, *data: str) -> None:
+        if self.machine_readable:
+            self._write(machine_line(target, type_, *data))
+
+    def _ui(self, kind: str, text: str) -> None:
+        if self.machine_readable:
+            self._write(machine_line("", "ui", kind, text))
+        else:
+            self._write(redact(text))
+
+    def _write(self, line: str) -> None:
+        with _write_lock:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
 def machine_line(target: str, type_: str, *data: str) -> str:
-    """One line of Packer's ``-machine-readable`` format: timestamp,target,type,data..."""
-    escaped = [d.replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r").replace("\n", "\\n")
-               for d in data]
-    return ",".join([str(int(time.time())), target, type_, *escaped])
+    """One line of Packer's ``-machine-readable`` format: timestamp,target,type,data...
+
+    Each data field is redacted (sensitive variables show as ``<sensitive>``), then
+    commas become ``%!(PACKER_COMMA)`` and CR/LF the two characters ``\\r``/``\\n``.
+    """
+    return ",".join([str(int(time.time())), target, type_, *map(escape_field, data)])
+
+
+def escape_field(value: str) -> str:
+    """A data field of a machine-readable line: redacted, with no comma or line break."""
+    return (redact(str(value)).replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r")
+            .replace("\n", "\\n"))
