@@ -201,6 +201,37 @@ CASES: list[Case] = [
     opt("opt-volume-type-shows-values", 'launch_block_device_mappings {\n    device_name = '
         '"/dev/xvdb"\n    volume_type = "SSD"\n  }', "volume_type", "'SSD'",
         "standard, gp2, io1"),
+    # --local: the simulator's own regions (its configuration), before any call.
+    opt("local-subregion-letter", 'region = "us-east-2"\n  subregion_name = "us-east-2c"',
+        "subregion_name", "'us-east-2c' is not a subregion of region 'us-east-2' of the local "
+        "simulator", "use us-east-2a or us-east-2b", "config.json"),
+    opt("local-unknown-omi-region", 'omi_regions = ["ap-northeast-1"]', "omi_regions",
+        "'ap-northeast-1' is not a region of the local simulator", "eu-west-2, us-east-2"),
+    # outscale-omi data source options (ids, owners, regions), before any call.
+    tpl("data-omi-owner-not-account-id", 'data "outscale-omi" "x" {\n  filters = { name = "a" }'
+        '\n  owners = ["1234"]\n}\n' + bsu(), "data.outscale-omi.x", "owners[0]",
+        "'1234' is not an account id", "aliases such as Outscale, or self"),
+    tpl("data-omi-image-id-filter", 'data "outscale-omi" "x" {\n  filters = { image-id = '
+        '"ami-xyz" }\n}\n' + bsu(), "data.outscale-omi.x", "filter 'image-id'",
+        "'ami-xyz' is not an OMI id", "ami-12345678"),
+    tpl("data-omi-unknown-region", 'data "outscale-omi" "x" {\n  filters = { name = "a" }\n'
+        '  owners = ["self"]\n  region = "eu-west-9"\n}\n' + bsu(), "data.outscale-omi.x",
+        "region", "'eu-west-9' is not an OUTSCALE region", local=False,
+        env={"HOME": "{dir}", "OSC_ENDPOINT_API": ""}),
+    # x509 files named by variables or the profile: same checks as the template options.
+    tpl("cred-x509-env-cert-not-pem", bsu(), "OSC_X509_CLIENT_CERT", "client.crt",
+        "not a PEM certificate", "openssl x509", local=False,
+        env={"HOME": "{dir}", "OSC_ACCESS_KEY": "AKIAEXAMPLE", "OSC_SECRET_KEY": "SK-EXAMPLE",
+             "OSC_X509_CLIENT_CERT": "{dir}/client.crt",
+             "OSC_X509_CLIENT_KEY": "{dir}/client.key"},
+        files={"client.crt": "0\x82\x01binary DER\n",
+               "client.key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}),
+    tpl("cred-x509-profile-key-is-cert", bsu(), "x509_client_key of profile 'default'",
+        "holds a certificate, not a private key", local=False,
+        env={"HOME": "{dir}", "OSC_PROFILE": "default"},
+        files={".osc/config.json": '{"default": {"access_key": "AK", "secret_key": "SK", '
+               '"x509_client_cert": "{dir}/c.pem", "x509_client_key": "{dir}/c.pem"}}',
+               "c.pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"}),
     # Credentials: missing, half given, unreadable files.
     opt("cred-access-key-only", 'access_key = "AKIAEXAMPLE"', "secret_key"),
     opt("cred-secret-key-only", 'secret_key = "SECRETEXAMPLE"', "access_key"),
