@@ -3,18 +3,48 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from osc_build.errors import TemplateError
-from osc_build.template.fmt import format_hcl
+from osc_build.template.fmt import format_hcl, format_tokens
 from osc_build.template.report import template_to_dict
 
 from .corpus import CORPUS, case_name, case_paths, load_case, normalized, side_file
+from .fmt_cases import FMT_CASES
+
+REPO = CORPUS.parents[1]
+PACKER_FORMATTED = sorted([*(REPO / "examples").glob("*.hcl"),
+                           *(REPO / "tests" / "data" / "anchor-examples").glob("*.hcl")])
 
 HCL_FILES = sorted(p for p in CORPUS.rglob("*.hcl") if not p.name.startswith("error-syntax"))
 SINGLE_FILE_VALID = [p for p in case_paths() if p.name.endswith(".pkr.hcl")
                      and not side_file(p, ".error.txt").exists()]
+
+
+@pytest.mark.parametrize("case", FMT_CASES, ids=lambda case: case.name)
+def test_fmt_matches_hclwrite(case) -> None:
+    assert format_tokens(case.given) == case.want
+    assert format_tokens(case.want) == case.want
+
+
+@pytest.mark.parametrize("path", PACKER_FORMATTED, ids=lambda p: str(p.relative_to(REPO)))
+def test_packer_formatted_templates_are_left_byte_identical(path) -> None:
+    data = path.read_bytes().decode()
+    assert format_hcl(data, str(path)) == data
+
+
+def test_byte_order_mark_is_dropped_and_tabs_count_as_spaces() -> None:
+    assert format_tokens("\ufeffa\t=\t1\n") == "a = 1\n"
+    assert format_tokens("\ufeff") == "   "  # hclwrite keeps the BOM's 3 bytes as spaces
+
+
+def test_heredoc_closing_marker_needs_a_line_of_its_own() -> None:
+    text = 'x {\na = <<EOT\n  EOT is not the end ${var.y}\n  EOT\nb = 1\n}\n'
+    assert format_tokens(text) == ('x {\n  a = <<EOT\n  EOT is not the end ${var.y}\n  EOT\n'
+                                   '  b = 1\n}\n')
 
 
 @pytest.mark.parametrize("path", HCL_FILES, ids=lambda p: str(p.relative_to(CORPUS)))
@@ -56,3 +86,38 @@ def test_anchor_examples_are_already_canonical() -> None:
 def test_syntax_error_is_reported() -> None:
     with pytest.raises(TemplateError, match=r"^x.pkr.hcl:2:1: Invalid syntax"):
         format_hcl('a = [1\n}\n', "x.pkr.hcl")
+
+
+def fmt_cli(*args: str, cwd, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "osc_build", "fmt", *args], cwd=cwd,
+                          input=stdin, capture_output=True, timeout=60, check=False)
+
+
+def test_cli_keeps_crlf_and_reads_stdin(tmp_path) -> None:
+    target = tmp_path / "win.pkr.hcl"
+    target.write_bytes(b"a=1\r\nlonger=2\r\n")
+    assert fmt_cli("-check", str(target), cwd=tmp_path).returncode == 3
+    assert fmt_cli(str(target), cwd=tmp_path).returncode == 0
+    assert target.read_bytes() == b"a      = 1\r\nlonger = 2\r\n"
+    piped = fmt_cli("-", cwd=tmp_path, stdin=b"x {\r\na=1 # c\r\n}")
+    assert piped.returncode == 0 and piped.stdout == b"x {\r\n  a = 1 # c\r\n}"
+
+
+def test_cli_walks_directories_as_packer_does(tmp_path) -> None:
+    for name in ("b.pkr.hcl", "a.pkrvars.hcl", "sub/c.pkr.hcl", ".hidden/d.pkr.hcl",
+                 "#e.pkr.hcl#", "f.pkr.hcl~", "g.hcl", "sub/.h.pkr.hcl"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("a=1\n")
+    flat = fmt_cli("-check", ".", cwd=tmp_path)
+    assert (flat.returncode, flat.stdout.decode().split()) == (3, ["a.pkrvars.hcl",
+                                                                    "b.pkr.hcl"])
+    deep = fmt_cli("-recursive", ".", cwd=tmp_path)
+    assert deep.stdout.decode().split() == ["a.pkrvars.hcl", "b.pkr.hcl", "sub/c.pkr.hcl"]
+    assert (tmp_path / ".hidden" / "d.pkr.hcl").read_text() == "a=1\n"
+
+
+def test_cli_refuses_a_file_that_is_not_a_template(tmp_path) -> None:
+    (tmp_path / "g.hcl").write_text("a=1\n")
+    result = fmt_cli("g.hcl", cwd=tmp_path)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"file g.hcl is not a HCL file" in result.stderr

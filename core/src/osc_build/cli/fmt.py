@@ -8,6 +8,7 @@ from pathlib import Path
 
 CHECK_FAILED = 3
 """Exit code of ``fmt -check`` when a file needs formatting (Packer's, from terraform)."""
+_EXTENSIONS = (".pkr.hcl", ".pkrvars.hcl")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -27,14 +28,43 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _ignored(name: str) -> bool:
+    """Editor and hidden files, skipped in directories as Packer does."""
+    return name.startswith(".") or name.endswith("~") or (
+        name.startswith("#") and name.endswith("#"))
+
+
 def _files(path: Path, recursive: bool) -> list[Path]:
+    """Packer's order: each directory's entries by name, subdirectories where they sort."""
     if not path.is_dir():
         return [path]
-    pattern = "**/*" if recursive else "*"
-    return sorted(p for p in path.glob(pattern)
-                  if p.is_file() and p.name.endswith((".pkr.hcl", ".pkrvars.hcl"))
-                  and not p.name.startswith(".") and not p.name.endswith("~")
-                  and not p.name.startswith("#"))
+    found: list[Path] = []
+    for entry in sorted(path.iterdir(), key=lambda entry: entry.name.encode()):
+        if _ignored(entry.name):
+            continue
+        if entry.is_dir():
+            if recursive:
+                found.extend(_files(entry, recursive))
+        elif entry.name.endswith(_EXTENSIONS):
+            found.append(entry)
+    return found
+
+
+def _diff(difflib, old: str, new: str, name: str) -> list[str]:
+    """``diff -u`` as Packer runs it, with its marker for a last line without newline."""
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 f"old/{name}", f"new/{name}")
+    return [line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n"
+            for line in lines]
+
+
+def _decode(data: bytes) -> str:
+    # Bytes are kept as they are (CRLF, invalid UTF-8): fmt changes spaces only.
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
     write = args.write == "true" and not args.check
     if args.paths == ["-"]:
-        sys.stdout.write(format_hcl(sys.stdin.read()))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(_encode(format_hcl(_decode(sys.stdin.buffer.read()))))
         return 0
     changed = False
     for raw in args.paths:
@@ -53,18 +84,17 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             raise UsageError(f"No file or directory at {raw}")
         for file in _files(path, args.recursive):
-            if file.suffix == ".json":
-                raise UsageError(f"file {file} is not a HCL file: fmt only formats HCL2")
-            text = file.read_text(encoding="utf-8")
+            if not file.name.endswith(_EXTENSIONS):
+                raise UsageError(f"file {file} is not a HCL file: fmt formats .pkr.hcl and "
+                                 ".pkrvars.hcl files")
+            text = _decode(file.read_bytes())
             result = format_hcl(text, str(file))
             if result == text:
                 continue
             changed = True
             print(file)
             if args.diff:
-                sys.stdout.writelines(difflib.unified_diff(
-                    text.splitlines(keepends=True), result.splitlines(keepends=True),
-                    f"old/{file}", f"new/{file}"))
+                sys.stdout.writelines(_diff(difflib, text, result, str(file)))
             if write:
-                file.write_text(result, encoding="utf-8")
+                file.write_bytes(_encode(result))
     return CHECK_FAILED if args.check and changed else 0
