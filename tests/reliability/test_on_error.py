@@ -136,3 +136,67 @@ def test_error_cleanup_provisioner(sim, tmp_path, mode, tally):
             assert leftovers(sim) == {}
     finally:
         delete_everything(sim)
+
+
+def failing_sources(names: tuple[str, ...]) -> str:
+    """outscale-bsu sources (several run in threads); the fault makes each fail and ask."""
+    one = template("outscale-bsu")
+    block = one[:one.index("build {")]
+    sources = ", ".join(f'"source.outscale-bsu.{name}"' for name in names)
+    return ("".join(block.replace('"main"', f'"{name}"') for name in names)
+            + f"build {{\n  sources = [{sources}]\n}}\n")
+
+
+@pytest.mark.parametrize("names", [("a", "b"), ("main",)], ids=["parallel", "one"])
+def test_ctrl_c_at_the_question_cleans_up_at_once(sim, tmp_path, names, tally):
+    """Parallel builds ask in their threads, but Ctrl-C goes to the main thread: it answers
+    the pending question "clean up" and the other builds are not asked."""
+    import signal
+    import time
+
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(failing_sources(names))
+    terminal = OnTerminal(["build", "--local", "-on-error=ask", "-color=false", str(path)],
+                          cwd=tmp_path, env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir),
+                                                      OSC_BUILD_FAULT_STEP="stop the VM"))
+    try:
+        assert terminal.read_until("[a] abort without cleanup"), terminal.output
+        asked = re.findall(r"==> (outscale-bsu\.\w+): \[c\] Clean up", terminal.output)
+        assert len(asked) == 1, terminal.output  # another build waits for its turn
+        time.sleep(0.3)  # nobody answers
+        interrupted = time.monotonic()
+        terminal.proc.send_signal(signal.SIGINT)
+        returncode = terminal.finish(timeout=30)
+        took = time.monotonic() - interrupted
+        output = terminal.output
+        assert returncode == 1, output
+        assert "Traceback" not in output
+        assert took < 15, (took, output)
+        assert f"==> {asked[0]}: on-error=ask: interrupted; cleaning up" in output
+        assert output.count("[c] Clean up and exit") == 1, output  # nobody else is asked
+        assert "==> Deleted the temporary resources of failed builds:" in output
+        for name in names:
+            assert f"==> outscale-bsu.{name}: Cleaning up temporary resources..." in output
+        assert leftovers(sim) == {}, output
+        tally["on_error"]["ctrl_c_at_question_cleaned_up"] += 1
+    finally:
+        if terminal.proc.poll() is None:
+            terminal.proc.kill()
+            terminal.proc.wait()
+        delete_everything(sim)
+
+
+def test_ask_with_machine_readable_output_cleans_up_without_asking(sim, tmp_path):
+    """As Packer's machine-readable UI, which cannot ask: even on a terminal."""
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(template("outscale-bsu"))
+    terminal = OnTerminal(["build", "--local", "-on-error=ask", "-machine-readable", str(path)],
+                          cwd=tmp_path, env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir),
+                                                      OSC_BUILD_FAULT_STEP="stop the VM"))
+    returncode, output = terminal.finish(timeout=30), terminal.output
+    assert returncode == 1, output
+    assert "[c] Clean up" not in output
+    assert (",,ui,say,==> outscale-bsu.main: on-error=ask: machine-readable output cannot ask; "
+            "cleaning up") in output
+    assert ",,error-count,1" in output
+    assert leftovers(sim) == {}, output
