@@ -73,3 +73,48 @@ def test_official_bsu_example_runs_unchanged(machine_sim, tmp_path):
     assert again.returncode == 0, again.output
     assert [i["ImageId"] for i in machine_sim.resources("image")
             if i["ImageName"] == image["ImageName"]] != [image["ImageId"]]
+
+
+DATA_SOURCE_TEMPLATE = """
+data "outscale-omi" "debian" {
+  filters     = { image-name = "Debian-12-*" }
+  owners      = ["Outscale"]
+  most_recent = true
+}
+
+source "outscale-bsu" "main" {
+  vm_type         = "tinav7.c1r1p1"
+  source_omi      = data.outscale-omi.debian.id
+  ssh_username    = "outscale"
+  omi_name        = "from-a-data-source"
+  skip_create_omi = true
+}
+
+build {
+  sources = ["source.outscale-bsu.main"]
+  provisioner "shell" {
+    inline = ["echo built from ${data.outscale-omi.debian.name}"]
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_data_sources_ask_the_simulator_under_local(machine_sim, tmp_path):
+    (tmp_path / "t.pkr.hcl").write_text(DATA_SOURCE_TEMPLATE)
+    before = len(machine_sim.requests())
+    # The credentials and endpoint of the environment (another account) must not be used.
+    result = run_osc_build("build", "--local", "t.pkr.hcl", cwd=tmp_path, timeout=300,
+                           env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir),
+                                "OSC_ACCESS_KEY": "AKREALACCOUNT0000001",
+                                "OSC_SECRET_KEY": "real-secret-never-used",
+                                "OSC_ENDPOINT_API": "http://127.0.0.1:9/api/v1"})  # not the sim
+    assert result.returncode == 0, result.output
+    debian = {i["ImageName"] for i in machine_sim.resources("image")
+              if i["ImageName"].startswith("Debian-12-")}
+    [used] = [line.rpartition("built from ")[2] for line in result.stdout.splitlines()
+              if "built from " in line and "echo" not in line]
+    assert used in debian, result.stdout
+    reads = [r for r in machine_sim.requests()[before:] if r["operation"] == "ReadImages"]
+    assert reads, "the data source did not ask the simulator"
+    assert leftovers(machine_sim) == {}

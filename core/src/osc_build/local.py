@@ -123,17 +123,29 @@ def check_regions(plans: list[BuildPlan], state: dict[str, Any]) -> None:
         raise ConfigError("\n".join(problems))
 
 
+def simulator_options(options: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with the simulator's credentials and endpoint instead of the user's."""
+    options = {k: v for k, v in options.items()
+               if k not in ("profile", "x509_cert_path", "x509_key_path")}
+    region = options.get("region") or state["region"]
+    options.update(region=region, access_key=state["access_key"],
+                   secret_key=state["secret_key"], custom_endpoint_oapi=endpoint_for(state, region))
+    return options
+
+
+def run_datasource_on_simulator(type_: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """A ``data`` block under --local: asked of the simulator, never of the cloud."""
+    from osc_build.template_plans import run_datasource
+
+    return run_datasource(type_, name, simulator_options(config, simulator_state()))
+
+
 def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[BuildPlan]:
     """The same builds, with the simulator's credentials and endpoint."""
     check_regions(plans, state)
     out = []
     for plan in plans:
-        options = {k: v for k, v in plan.options.items()
-                   if k not in ("profile", "x509_cert_path", "x509_key_path")}
-        region = options.get("region") or state["region"]
-        options.update(region=region, access_key=state["access_key"],
-                       secret_key=state["secret_key"],
-                       custom_endpoint_oapi=endpoint_for(state, region))
+        options = simulator_options(plan.options, state)
         # The simulator's host VM (chroot builder); never 169.254.169.254.
         options.setdefault("metadata_url", state.get("metadata_url") or "")
         out.append(replace(plan, options=options))

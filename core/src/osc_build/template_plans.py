@@ -8,7 +8,7 @@ and ``execute(config) -> dict`` of outputs.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +43,18 @@ def run_datasource(type_: str, name: str, config: dict[str, Any]) -> dict[str, A
 
 def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequence[str] = (),
                         only: Sequence[str] = (), except_: Sequence[str] = (),
-                        evaluate_datasources: bool = True) -> list[BuildPlan]:
-    """Load ``path`` and turn each selected source of each build into a :class:`BuildPlan`."""
+                        evaluate_datasources: bool = True,
+                        datasource: Callable[..., dict[str, Any]] | None = None,
+                        ) -> list[BuildPlan]:
+    """Load ``path`` and turn each selected source of each build into a :class:`BuildPlan`.
+
+    ``datasource`` runs the ``data`` blocks (default: :func:`run_datasource`).
+    """
     from osc_build.template import load_template, select_builds
 
+    datasource = (datasource or run_datasource) if evaluate_datasources else None
     template = load_template(path, vars=parse_vars(vars), var_files=[Path(f) for f in var_files],
-                             env=os.environ,
-                             datasource=run_datasource if evaluate_datasources else None)
+                             env=os.environ, datasource=datasource)
     for value in template.sensitive_values:
         for part in (value, *value.splitlines()):
             register_secret(part.strip(), shown_as="<sensitive>")

@@ -84,8 +84,11 @@ def add_template_free_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from osc_build.template_plans import plans_from_template
 
+    datasource = None
+    if getattr(args, "local", False):
+        from osc_build.local import run_datasource_on_simulator as datasource
     plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
-                                only=args.only, except_=args.except_)
+                                only=args.only, except_=args.except_, datasource=datasource)
     return execute(plans, args)
 
 
