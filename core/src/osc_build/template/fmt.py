@@ -188,21 +188,53 @@ def _columns(tokens: list[Token]) -> int:
 
 
 def _graphemes(text: str) -> int:
-    """User-perceived characters (hclwrite counts columns in grapheme clusters)."""
+    """User-perceived characters (hclwrite counts columns in grapheme clusters).
+
+    The main rules of Unicode's extended grapheme clusters: marks and joiners extend the
+    previous character, flags are pairs of regional indicators, Hangul jamo combine.
+    """
     if text.isascii():
         return len(text) - text.count("\r\n")
-    count, previous = 0, ""
+    count, previous, kind_before = 0, "", ""
     regional = False
     for char in text:
-        code = ord(char)
-        joins = (unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Mc")
-                 or char == "\u200d" or previous == "\u200d" or 0xFE00 <= code <= 0xFE0F
-                 or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F
-                 or (previous == "\r" and char == "\n"))
-        if 0x1F1E6 <= code <= 0x1F1FF:  # flags are pairs of regional indicators
-            joins, regional = regional, not regional
+        kind = _cluster_kind(char)
+        if not previous:
+            joins = False
+        elif kind == "regional":
+            joins = regional
         else:
-            regional = False
+            joins = (kind == "extend" or (previous == "\r" and char == "\n")
+                     or (previous == "\u200d" and kind == "pictographic")
+                     or _hangul_joins(kind_before, kind))
+        regional = kind == "regional" and not joins
         count += not joins
-        previous = char
+        previous, kind_before = char, kind
     return count
+
+
+def _cluster_kind(char: str) -> str:
+    code = ord(char)
+    if 0x1F1E6 <= code <= 0x1F1FF:
+        return "regional"
+    if (char == "\u200d" or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF
+            or 0xE0020 <= code <= 0xE007F or char in "\u0e33\u0eb3"
+            or unicodedata.category(char) in ("Mn", "Me", "Mc")):
+        return "extend"
+    if 0x1100 <= code <= 0x115F or 0xA960 <= code <= 0xA97C:
+        return "L"
+    if 0x1160 <= code <= 0x11A7 or 0xD7B0 <= code <= 0xD7C6:
+        return "V"
+    if 0x11A8 <= code <= 0x11FF or 0xD7CB <= code <= 0xD7FB:
+        return "T"
+    if 0xAC00 <= code <= 0xD7A3:
+        return "LV" if (code - 0xAC00) % 28 == 0 else "LVT"
+    if 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF:
+        return "pictographic"
+    return "other"
+
+
+def _hangul_joins(before: str, kind: str) -> bool:
+    return ((before == "L" and kind in ("L", "V", "LV", "LVT"))
+            or (before in ("LV", "V") and kind in ("V", "T"))
+            or (before in ("LVT", "T") and kind == "T"))
