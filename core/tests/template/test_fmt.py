@@ -121,3 +121,16 @@ def test_cli_refuses_a_file_that_is_not_a_template(tmp_path) -> None:
     result = fmt_cli("g.hcl", cwd=tmp_path)
     assert result.returncode == 1 and b"Traceback" not in result.stderr
     assert b"file g.hcl is not a HCL file" in result.stderr
+
+
+def test_diff_without_a_diff_program_marks_a_missing_final_newline(monkeypatch) -> None:
+    import shutil
+
+    from osc_build.cli.fmt import _diff
+
+    old, new = "x {\na=1\n}", "x {\n  a = 1\n}"
+    with_program = _diff(old, new, "t.pkr.hcl")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert _diff(old, new, "t.pkr.hcl") == with_program == (
+        "--- old/t.pkr.hcl\n+++ new/t.pkr.hcl\n@@ -1,3 +1,3 @@\n x {\n-a=1\n+  a = 1\n }\n"
+        "\\ No newline at end of file\n")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 CHECK_FAILED = 3
 """Exit code of ``fmt -check`` when a file needs formatting (Packer's, from terraform)."""
@@ -50,12 +53,29 @@ def _files(path: Path, recursive: bool) -> list[Path]:
     return found
 
 
-def _diff(difflib, old: str, new: str, name: str) -> list[str]:
-    """``diff -u`` as Packer runs it, with its marker for a last line without newline."""
+def _diff(old: str, new: str, name: str) -> str:
+    """The unified diff Packer prints: it runs ``diff -u``; difflib only without one."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    labels = [f"--label=old/{name}", f"--label=new/{name}"]
+    program = shutil.which("diff")
+    if program is not None:
+        with tempfile.TemporaryDirectory(prefix="osc-build-fmt-") as tmp:
+            Path(tmp, "old").write_bytes(_encode(old))
+            Path(tmp, "new").write_bytes(_encode(new))
+            result = subprocess.run([program, *labels, "-u", "old", "new"], cwd=tmp,
+                                    capture_output=True, check=False)
+        if result.returncode in (0, 1):
+            return _decode(result.stdout)
+        log.debug("diff failed (%s), using difflib: %s", result.returncode, result.stderr)
+    import difflib
+
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                  f"old/{name}", f"new/{name}")
-    return [line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n"
-            for line in lines]
+    return "".join(line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n"
+                   for line in lines)
 
 
 def _decode(data: bytes) -> str:
@@ -68,8 +88,6 @@ def _encode(text: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    import difflib
-
     from osc_build.errors import UsageError
     from osc_build.template.fmt import format_hcl
 
@@ -94,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             changed = True
             print(file)
             if args.diff:
-                sys.stdout.writelines(_diff(difflib, text, result, str(file)))
+                sys.stdout.write(_diff(text, result, str(file)))
             if write:
                 file.write_bytes(_encode(result))
     return CHECK_FAILED if args.check and changed else 0
