@@ -134,3 +134,12 @@ def test_diff_without_a_diff_program_marks_a_missing_final_newline(monkeypatch) 
     assert _diff(old, new, "t.pkr.hcl") == with_program == (
         "--- old/t.pkr.hcl\n+++ new/t.pkr.hcl\n@@ -1,3 +1,3 @@\n x {\n-a=1\n+  a = 1\n }\n"
         "\\ No newline at end of file\n")
+
+
+def test_cli_formats_the_other_files_when_one_has_a_syntax_error(tmp_path) -> None:
+    (tmp_path / "a-broken.pkr.hcl").write_text("a = [1\n}\n")
+    (tmp_path / "b-ugly.pkr.hcl").write_text("a=1\n")
+    result = fmt_cli(".", cwd=tmp_path)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"a-broken.pkr.hcl:2:1: Invalid syntax" in result.stderr
+    assert (tmp_path / "b-ugly.pkr.hcl").read_text() == "a = 1\n"

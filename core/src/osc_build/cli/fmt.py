@@ -88,7 +88,7 @@ def _encode(text: str) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from osc_build.errors import UsageError
+    from osc_build.errors import TemplateError, UsageError
     from osc_build.template.fmt import format_hcl
 
     write = args.write == "true" and not args.check
@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(_encode(format_hcl(_decode(sys.stdin.buffer.read()))))
         return 0
     changed = False
+    errors: list[TemplateError] = []
     for raw in args.paths:
         path = Path(raw)
         if not path.exists():
@@ -106,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"file {file} is not a HCL file: fmt formats .pkr.hcl and "
                                  ".pkrvars.hcl files")
             text = _decode(file.read_bytes())
-            result = format_hcl(text, str(file))
+            try:
+                result = format_hcl(text, str(file))
+            except TemplateError as err:  # Packer still formats the other files
+                errors.append(err)
+                continue
             if result == text:
                 continue
             changed = True
@@ -115,4 +120,6 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(_diff(text, result, str(file)))
             if write:
                 file.write_bytes(_encode(result))
+    if errors:
+        raise errors[0] if len(errors) == 1 else TemplateError("; ".join(map(str, errors)))
     return CHECK_FAILED if args.check and changed else 0
