@@ -39,6 +39,7 @@ def test_packer_formatted_templates_are_left_byte_identical(path) -> None:
 def test_byte_order_mark_is_dropped_and_tabs_count_as_spaces() -> None:
     assert format_tokens("\ufeffa\t=\t1\n") == "a = 1\n"
     assert format_tokens("\ufeff") == "   "  # hclwrite keeps the BOM's 3 bytes as spaces
+    assert format_hcl("\ufeffsource \"null\" \"a\" {\n}\n") == 'source "null" "a" {\n}\n'
 
 
 def test_heredoc_closing_marker_needs_a_line_of_its_own() -> None:

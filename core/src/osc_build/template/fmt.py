@@ -39,7 +39,7 @@ _IN_TEMPLATE = {t.QUOTED_LIT, t.STRING_LIT}
 
 def format_hcl(text: str, filename: str = "<stdin>") -> str:
     """The canonical form of ``text`` (raises TemplateError on a syntax error)."""
-    parse_hcl(text, filename)
+    parse_hcl(text.removeprefix("\ufeff"), filename)  # Packer reads past a UTF-8 BOM
     return format_tokens(text)
 
 
