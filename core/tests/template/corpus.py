@@ -20,7 +20,12 @@ def case_paths() -> list[Path]:
 
 
 def case_name(path: Path) -> str:
-    return path.name.removesuffix(".pkr.hcl").removesuffix(".json")
+    """The name shared by a case's files; a ``.pkr.json`` twin shares its ``.pkr.hcl`` twin's."""
+    return path.name.removesuffix(".pkr.hcl").removesuffix(".pkr.json").removesuffix(".json")
+
+
+def case_id(path: Path) -> str:
+    return case_name(path) + ("-pkr-json" if path.name.endswith(".pkr.json") else "")
 
 
 def side_file(path: Path, suffix: str) -> Path:

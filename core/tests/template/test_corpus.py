@@ -14,7 +14,7 @@ import pytest
 from osc_build.errors import OscBuildError
 from osc_build.template.report import template_to_dict
 
-from .corpus import CORPUS, FakeDataSources, case_name, case_paths, load_case, normalized, side_file
+from .corpus import CORPUS, FakeDataSources, case_id, case_paths, load_case, normalized, side_file
 
 UPDATE = os.environ.get("OSC_BUILD_UPDATE_CORPUS") == "1"
 
@@ -27,7 +27,7 @@ def test_corpus_is_large_enough() -> None:
     assert len(cases) - len(errors) >= 25
 
 
-@pytest.mark.parametrize("path", case_paths(), ids=case_name)
+@pytest.mark.parametrize("path", case_paths(), ids=case_id)
 def test_case(path, monkeypatch) -> None:
     monkeypatch.chdir(CORPUS)
     expected_json = side_file(path, ".expected.json")

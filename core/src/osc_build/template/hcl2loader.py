@@ -12,6 +12,7 @@ from .body import Attribute, Block, body_items, decode_body, error, plain
 from .builds import decode_build
 from .evaluator import Evaluator
 from .functions import make_functions
+from .hcl_json import JsonPath, parse_json_template
 from .model import PACKER_COMPAT_VERSION, Location, Template, Variable
 from .parser import parse_hcl, position
 from .requirements import check_packer_block
@@ -29,7 +30,8 @@ def template_files(path: Path) -> tuple[list[Path], list[Path]]:
         files = sorted(path.glob("*.pkr.hcl")) + sorted(path.glob("*.pkr.json"))
         auto = sorted(path.glob("*.auto.pkrvars.hcl")) + sorted(path.glob("*.auto.pkrvars.json"))
         if not files:
-            raise TemplateError("No template found: the directory has no *.pkr.hcl file",
+            raise TemplateError("No template found: the directory has no *.pkr.hcl or "
+                                "*.pkr.json file",
                                 file=str(path))
         return files, auto
     return [path], []
@@ -41,15 +43,14 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
     root = (path if path.is_dir() else path.parent).resolve()
     blocks: list[tuple[str, Block]] = []
     for file in files:
-        if file.name.endswith(".pkr.json"):
-            raise TemplateError("HCL2 JSON syntax (.pkr.json) is not supported: convert the "
-                                "file to .pkr.hcl", file=str(file))
         name = str(file)
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise TemplateError(f"Cannot read template: {exc.strerror}", file=name) from None
-        for item in body_items(parse_hcl(text, name).children[0], name):
+        tree = (parse_json_template(text, name) if name.endswith(".pkr.json")
+                else parse_hcl(text, name))
+        for item in body_items(tree.children[0], name):
             if isinstance(item, Attribute):
                 raise error(name, item.node, f'Unsupported argument "{item.name}": an '
                             "argument is not expected at the top level of a template.")
@@ -116,6 +117,11 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
         if block.type == "build":
             template.builds.append(decode_build(block, filename, scope, functions, sources,
                                                 len(template.builds)))
+    for build in template.builds:
+        for source in build.sources:
+            if source.location and isinstance(source.location.line, JsonPath):
+                # Its errors are prefixed with source.<name> already: keep just the file.
+                source.location = Location(source.location.file)
     if not template.builds and sources:
         template.warnings.append("The template has sources but no build block: nothing "
                                  "will be built.")

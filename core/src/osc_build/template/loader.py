@@ -25,8 +25,9 @@ def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None
     """
     path = Path(path)
     if not path.exists():
-        raise TemplateError(f"Template not found: {path} does not exist; pass a .pkr.hcl or "
-                            ".json file, or a directory of .pkr.hcl files")
+        raise TemplateError(f"Template not found: {path} does not exist; pass a .pkr.hcl, "
+                            ".pkr.json or legacy .json file, or a directory of .pkr.hcl or "
+                            ".pkr.json files")
     env = os.environ if env is None else env
     files = [Path(f) for f in var_files or []]
     for file in files:
