@@ -118,3 +118,32 @@ def test_data_sources_ask_the_simulator_under_local(machine_sim, tmp_path):
     reads = [r for r in machine_sim.requests()[before:] if r["operation"] == "ReadImages"]
     assert reads, "the data source did not ask the simulator"
     assert leftovers(machine_sim) == {}
+
+
+JSON_TEMPLATE = {
+    "//": "HCL2 JSON syntax: the quickstart's source_omi_filter is a block of the bsu options",
+    "variable": {"omi_name": {"type": "string", "default": "from-pkr-json"}},
+    "source": {"outscale-bsu": {"json": {
+        "vm_type": "tinav7.c1r1p1",
+        "source_omi_filter": {"filters": {"image-name": "Debian-12-*"}, "owners": ["Outscale"],
+                              "most_recent": True},
+        "ssh_username": "outscale",
+        "omi_name": "${var.omi_name}",
+        "tags": {"Name": "${upper(source.name)}"},
+    }}},
+    "build": {"sources": ["source.outscale-bsu.json"], "provisioner": [
+        {"shell": {"inline": ["echo \"built from ${source.name}.pkr.json\""]}}]},
+}
+
+
+@pytest.mark.slow
+def test_pkr_json_template_builds(machine_sim, tmp_path):
+    (tmp_path / "t.pkr.json").write_text(json.dumps(JSON_TEMPLATE, indent=2))
+    result = run_osc_build("build", "--local", "t.pkr.json", cwd=tmp_path, timeout=300,
+                           env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir)})
+    assert result.returncode == 0, result.output
+    assert "built from json.pkr.json" in result.stdout
+    [image] = [i for i in machine_sim.resources("image") if i["ImageName"] == "from-pkr-json"]
+    assert {"Key": "Name", "Value": "JSON"} in image.get("Tags", [])
+    assert f"eu-west-2: {image['ImageId']}" in result.stdout
+    assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))
