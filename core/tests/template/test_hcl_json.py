@@ -168,6 +168,7 @@ def test_same_plans_as_the_native_twin(monkeypatch) -> None:
      't.pkr.json: variable.v.defualt: Unsupported argument "defualt"'),
     ([1], "t.pkr.json: [0]: Incorrect JSON value type"),
     ("[]]", "t.pkr.json:1:3: Invalid JSON: Extra data"),
+    ('{"locals": {"a": NaN}}', "t.pkr.json: Invalid JSON: NaN is not a JSON number"),
     ('"x"', "t.pkr.json: Invalid template: a .pkr.json template is a JSON object"),
 ])
 def test_errors_name_the_json_path(tmp_path, document, message) -> None:

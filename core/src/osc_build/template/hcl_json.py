@@ -310,11 +310,22 @@ def _template(writer: _Writer, text: str, path: str) -> str:
     return "".join(out)
 
 
+class _NotJson(ValueError):
+    """NaN or Infinity: Python's json accepts them, JSON (and HCL) does not."""
+
+
+def _not_a_number(name: str) -> object:
+    raise _NotJson(name)
+
+
 def _load_json(text: str, filename: str) -> object:
     try:
         return json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_Object,
                           parse_int=_Number, parse_float=_Number,
-                          parse_constant=lambda name: _Number(name))
+                          parse_constant=_not_a_number)
+    except _NotJson as exc:
+        raise TemplateError(f"Invalid JSON: {exc} is not a JSON number; HCL numbers are "
+                            "finite, write a number", file=filename) from None
     except json.JSONDecodeError as exc:
         raise TemplateError(f"Invalid JSON: {exc.msg}; a .pkr.json template is one JSON "
                             "object", file=filename, line=exc.lineno, column=exc.colno) from None
