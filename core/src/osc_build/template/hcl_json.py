@@ -27,7 +27,7 @@ from osc_build.errors import OscBuildError, TemplateError
 
 from .nodes import Meta, Token, Tree
 from .parser import parse_hcl
-from .strings import _matching_brace
+from .strings import matching_brace
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +297,7 @@ def _template(writer: _Writer, text: str, path: str) -> str:
             out.append(text[pos:pos + 3])
             pos += 3
         elif text.startswith(("${", "%{"), pos):
-            end = _matching_brace(text, pos + 2)
+            end = matching_brace(text, pos + 2)
             if end < 0:
                 raise writer.error(path, f"Unterminated template string: the {text[pos:pos + 2]} "
                                    "has no closing }; write $${ for a literal ${.")

@@ -98,7 +98,7 @@ def text_template(body: str, filename: str, base_line: int = 1) -> list:
             pos += 3
             continue
         if body.startswith(("${", "%{"), pos):
-            end = _matching_brace(body, pos + 2)
+            end = matching_brace(body, pos + 2)
             line = base_line + body.count("\n", 0, pos)
             if end < 0:
                 raise TemplateError("Unterminated template string: a ${ or %{ has no "
@@ -114,7 +114,7 @@ def text_template(body: str, filename: str, base_line: int = 1) -> list:
     return structure([p for p in parts if p != ""], filename, base_line - 1)
 
 
-def _matching_brace(text: str, pos: int) -> int:
+def matching_brace(text: str, pos: int) -> int:
     depth = 0
     in_string = False
     while pos < len(text):
