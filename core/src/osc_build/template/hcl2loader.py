@@ -12,7 +12,6 @@ from .body import Attribute, Block, body_items, decode_body, error, plain
 from .builds import decode_build
 from .evaluator import Evaluator
 from .functions import make_functions
-from .hcl_json import JsonPath, parse_json_template
 from .model import PACKER_COMPAT_VERSION, Location, Template, Variable
 from .parser import parse_hcl, position
 from .requirements import check_packer_block
@@ -48,8 +47,12 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise TemplateError(f"Cannot read template: {exc.strerror}", file=name) from None
-        tree = (parse_json_template(text, name) if name.endswith(".pkr.json")
-                else parse_hcl(text, name))
+        if name.endswith(".pkr.json"):
+            from .hcl_json import parse_json_template  # imported for JSON templates only
+
+            tree = parse_json_template(text, name)
+        else:
+            tree = parse_hcl(text, name)
         for item in body_items(tree.children[0], name):
             if isinstance(item, Attribute):
                 raise error(name, item.node, f'Unsupported argument "{item.name}": an '
@@ -119,7 +122,7 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
                                                 len(template.builds)))
     for build in template.builds:
         for source in build.sources:
-            if source.location and isinstance(source.location.line, JsonPath):
+            if source.location and str(source.location.file).endswith(".pkr.json"):
                 # Its errors are prefixed with source.<name> already: keep just the file.
                 source.location = Location(source.location.file)
     if not template.builds and sources:
