@@ -124,11 +124,15 @@ def test_debug_shows_traceback_for_handled_errors(run_cli, fake_plugins):
     assert "Traceback" in result.stderr
 
 
-@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT", "SIGINT-ignored-at-start"])
 def test_interrupt_during_provisioning_cleans_up(fake_plugins, tmp_path, signum):
+    """Also when started with SIGINT ignored (a script's background job), as Packer."""
     import os
     import signal
     import time
+
+    def ignore_sigint():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     out = tmp_path / "out"
     work = tmp_path / "tmp"
@@ -138,12 +142,13 @@ def test_interrupt_during_provisioning_cleans_up(fake_plugins, tmp_path, signum)
         [sys.executable, "-m", "osc_build", "--builder", "fake-local", "--set",
          f"output_dir={out}",
          "--provisioner", 'fake-shell={"inline": ["touch started; sleep 30"]}'],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ignore_sigint if signum.endswith("ignored-at-start") else None)
     deadline = time.monotonic() + 30
     while not list(work.glob("*/machine/started")):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
-    proc.send_signal(getattr(signal, signum))
+    proc.send_signal(getattr(signal, signum.split("-")[0]))
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1, stderr
     assert "Traceback" not in stderr

@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logsetup.configure(debug=debug)
     debug = logging.getLogger().isEnabledFor(logging.DEBUG)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # Ctrl-C cleans up even when started with SIGINT ignored (a background job of a script),
+    # as Packer does: Python installs its handler only when SIGINT is not ignored.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if args.command is None:
             if getattr(args, "builder", None):
@@ -88,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _raise_interrupt(signum, frame):
