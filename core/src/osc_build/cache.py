@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
@@ -19,3 +24,26 @@ def private_file_ok(path: Path) -> bool:
     except OSError:
         return False
     return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
+
+
+def load_pickle(path: Path, kind: type) -> Any | None:
+    """The ``kind`` pickled at ``path`` if the file is ours and sound, else None (rebuild)."""
+    if not private_file_ok(path):
+        return None
+    try:
+        with path.open("rb") as file:
+            value = pickle.load(file)
+    except Exception as err:  # damaged, or written by other versions: rebuild it
+        log.debug("ignoring the cache file %s: %s", path, err)
+        return None
+    return value if isinstance(value, kind) else None
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` at once (never half a file), readable by this user only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    os.replace(partial, path)

@@ -29,7 +29,7 @@ from osc_sdk_python.call import Call
 from osc_sdk_python.credentials import Endpoint, Profile
 from osc_sdk_python.version import get_version
 
-from osc_build.cache import cache_dir
+from osc_build.cache import cache_dir, write_private
 from osc_build.client.credentials import Credentials
 
 log = logging.getLogger(__name__)
@@ -85,11 +85,8 @@ def load_spec(cache_dir: Path | None) -> _Spec:
               time.perf_counter() - started)
     if cache is not None:
         try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-            partial.write_text(json.dumps([structure, spec.api_version,
-                                           spec.endpoint_api_version]))
-            os.replace(partial, cache)
+            write_private(cache, json.dumps([structure, spec.api_version,
+                                             spec.endpoint_api_version]).encode())
         except OSError as err:  # a read-only home only costs the parse next time
             log.debug("cannot cache the parsed OAPI spec in %s: %s", cache.parent, err)
     return spec

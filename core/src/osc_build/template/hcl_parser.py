@@ -13,7 +13,6 @@ import hashlib
 import importlib
 import io
 import logging
-import os
 import pickle
 import sys
 import types
@@ -22,7 +21,7 @@ from pathlib import Path
 from lark import Lark
 from lark.parsers import lalr_analysis
 
-from osc_build.cache import cache_dir, private_file_ok
+from osc_build.cache import cache_dir, load_pickle, write_private
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ _FORMAT = 1  # bump when what is pickled changes
 def hcl_parser() -> Lark:
     """The HCL2 parser: from the pickle when it is there and ours, else built and stored."""
     path = cache_file(cache_dir())
-    parser = load(path)
+    parser = load_pickle(path, Lark)
     if parser is None:
         from hcl2.parser import parser as build
 
@@ -53,28 +52,11 @@ def cache_file(directory: Path) -> Path:
     return directory / f"hcl2-parser-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pickle"
 
 
-def load(path: Path) -> Lark | None:
-    if not private_file_ok(path):
-        return None
-    try:
-        with path.open("rb") as file:
-            parser = pickle.load(file)
-    except Exception as err:  # damaged or from an incompatible lark: build instead
-        log.debug("ignoring the parser cache %s: %s", path, err)
-        return None
-    return parser if isinstance(parser, Lark) else None
-
-
 def store(parser: Lark, path: Path) -> None:
     buffer = io.BytesIO()
     try:
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(parser)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(buffer.getvalue())
-        os.replace(partial, path)
+        write_private(path, buffer.getvalue())
     except (OSError, pickle.PicklingError, TypeError, AttributeError) as err:
         log.debug("cannot cache the HCL parser in %s: %s", path.parent, err)
 

@@ -9,6 +9,7 @@ made by another parser version is ignored; the cache only ever saves time.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -17,7 +18,7 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-from osc_build.cache import cache_dir, private_file_ok
+from osc_build.cache import cache_dir, load_pickle, write_private
 from osc_build.template.nodes import Tree
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def _key(text: str) -> str:
     return hashlib.sha256(f"{_FORMAT}:{_parser_version()}:{text}".encode()).hexdigest()
 
 
+@functools.cache
 def _parser_version() -> str:
     """What identifies the parser's output, found without importing it."""
     parts = []
@@ -56,30 +58,16 @@ def _parser_version() -> str:
 
 
 def _load(path: Path) -> Tree | None:
-    if not private_file_ok(path):
-        return None
-    try:
-        with path.open("rb") as file:
-            tree = pickle.load(file)
-    except Exception as err:  # damaged, or written by another version
-        log.debug("ignoring the kept parse tree %s: %s", path, err)
-        return None
-    if not isinstance(tree, Tree):
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)  # recently used: pruned last
+    tree = load_pickle(path, Tree)
+    if tree is not None:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
     return tree
 
 
 def _store(tree: Tree, path: Path) -> None:
     try:
-        data = pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(partial, path)
+        write_private(path, pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
         _prune(path.parent)
     except (OSError, pickle.PicklingError, RecursionError) as err:
         log.debug("cannot keep the parse tree in %s: %s", path.parent, err)
