@@ -30,7 +30,8 @@ def load_json(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
               env: Mapping[str, str]) -> Template:
     name = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
     except OSError as exc:
         raise TemplateError(f"Cannot read template: {exc.strerror}", file=name) from None
     except json.JSONDecodeError as exc:
@@ -46,7 +47,7 @@ def load_json(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
         raise TemplateError(f"This template requires Packer version "
                             f"{data['min_packer_version']} or higher; osc-build behaves as "
                             f"{PACKER_COMPAT_VERSION}", file=name)
-    _check_user_references(data, path.read_text(encoding="utf-8"), name)
+    _check_user_references(data, text, name)
     root = path.parent.resolve()
     template = Template(path=path, kind="json", builds=[], variables={}, root=root,
                         description=str(data.get("description", "")))
