@@ -11,7 +11,6 @@ from osc_build.client import AccessOptionsSchema, OscClient, resolve_credentials
 from osc_build.cloud.validate import (
     check_account_id,
     check_owner,
-    not_known_yet,
     region_problems,
     resource_id,
 )
@@ -59,13 +58,9 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
             raise ValidationError(str(err).removeprefix("filters: "), "filters") from None
         problems = {**region_problems(data), **x509_problems(data)}
         for name, value in pairs:
-            check = ID_FILTERS.get(IMAGE.aliases.get(str(name), str(name)))
-            for item in (value if isinstance(value, list) else [value]) if check else ():
-                try:
-                    if not (isinstance(item, str) and "*" in item) and not not_known_yet(item):
-                        check(str(item))
-                except ValidationError as err:
-                    problems.setdefault("filters", f"filter {name!r}: {err.messages[0]}")
+            problem = _id_filter_problem(name, value)
+            if problem:
+                problems.setdefault("filters", problem)
         if problems:
             raise ValidationError(problems)
         if not data.get("owners") and not PINNING_FILTERS & set(query.filters):
@@ -73,6 +68,21 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
                 "give the owners of the OMI (account ids, aliases such as Outscale, or self), "
                 "or a filter on owner-id, owner-alias or image-id: anyone can publish an OMI "
                 "with a matching name", "owners")
+
+
+def _id_filter_problem(name: Any, value: Any) -> str | None:
+    """The first value of an id filter that is not an id (the checks skip unknown values)."""
+    check = ID_FILTERS.get(IMAGE.aliases.get(str(name), str(name)))
+    if check is None:
+        return None
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and "*" in item:
+            continue
+        try:
+            check(str(item))
+        except ValidationError as err:
+            return f"filter {name!r}: {err.messages[0]}"
+    return None
 
 
 class OmiDataSource:
