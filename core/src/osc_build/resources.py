@@ -102,6 +102,12 @@ class ResourceLog:
         """What is tracked now: :meth:`undo_since` undoes what is tracked after it."""
         return self.pending
 
+    def since(self, mark: list[TrackedResource]) -> list[TrackedResource]:
+        """What was tracked after ``mark``, oldest first."""
+        known = {id(entry) for entry in mark}
+        with self._lock:
+            return [e for e in self._entries if id(e) not in known]
+
     def undo_since(self, mark: list[TrackedResource]) -> list[Leak]:
         """Delete what was tracked after ``mark``, newest first (a step about to be retried)."""
         known = {id(entry) for entry in mark}
@@ -133,14 +139,14 @@ class ResourceLog:
                         raise KeyboardInterrupt
                     entry.delete()
                 except KeyboardInterrupt:
-                    if not self._abandoned.is_set() and not confirm_abandon(todo):
+                    if not self._abandoned.is_set() and not ask_abandon(names(todo)):
                         continue  # the user chose to finish cleaning: try this one again
                     # Cleanup abandoned by the user: say exactly what is left behind.
                     leaks.extend(Leak(e.kind, e.id, "cleanup interrupted", e.region)
                                  for e in todo)
                     raise
                 except Exception as err:
-                    leak = Leak(entry.kind, entry.id, _reason(err), entry.region)
+                    leak = Leak(entry.kind, entry.id, first_line(err), entry.region)
                     leaks.append(leak)
                     log.error("could not delete %s; delete it by hand", leak)
                 else:
@@ -156,11 +162,6 @@ class ResourceLog:
 
 
 _ASKING = threading.Lock()
-
-
-def confirm_abandon(todo: list[TrackedResource]) -> bool:
-    """A second Ctrl-C during cleanup: abandon it? Asked on a terminal; without one, yes."""
-    return ask_abandon(names(todo))
 
 
 def names(entries: list[TrackedResource]) -> str:
@@ -183,6 +184,7 @@ def ask_abandon(still_to_delete: str) -> bool:
         return answer.strip().lower().startswith("y")
 
 
-def _reason(err: BaseException) -> str:
+def first_line(err: BaseException) -> str:
+    """The first line of an error's message, or its type's name: what a one-line report shows."""
     text = str(err).strip() or type(err).__name__
     return text.splitlines()[0]

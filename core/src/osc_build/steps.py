@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, Interrupted
+from osc_build.resources import first_line, names
 
 log = logging.getLogger(__name__)
 
@@ -68,25 +69,18 @@ def _attempt(ctx: BuildContext, step: Step[S], state: S, *, fault: bool) -> bool
             raise
         from osc_build import on_error
 
-        ctx.ui.error(f"step {step.name!r} failed: {_first_line(err)}")
+        ctx.ui.error(f"step {step.name!r} failed: {first_line(err)}")
         choice = on_error.ask(ctx, retry=True)
         if choice != on_error.RETRY:
             ctx.on_error = choice  # answered: the runner cleans up or keeps, without asking
             raise
-        known = {id(entry) for entry in mark}
-        created = [e for e in ctx.resources.pending if id(e) not in known]
+        created = ctx.resources.since(mark)
         if created:
-            ctx.ui.say("Deleting what the failed attempt created: "
-                       + ", ".join(f"{e.kind} {e.id}" for e in reversed(created)))
+            ctx.ui.say(f"Deleting what the failed attempt created: {names(created[::-1])}")
         for leak in ctx.resources.undo_since(mark):
             ctx.ui.error(f"could not delete {leak}; delete it by hand")
         ctx.check_cancelled()
         return False
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0]
 
 
 def step_names(steps: Sequence[Step[Any]]) -> list[str]:
