@@ -33,6 +33,7 @@ VM_TYPE_EXAMPLE = "tinav7.c2r4p2 (2 vCores, 4 GiB, performance high) or t2.small
 
 RESOURCE_ID = r"^{prefix}-[0-9a-f]{{8}}$"
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+ANY_RESOURCE_ID = re.compile(RESOURCE_ID.format(prefix="(ami|snap|vol|i|vpc|subnet|sg)"))
 
 _any_region = ContextVar("osc_build_any_region", default=False)
 
@@ -117,15 +118,16 @@ def _profile_endpoint(profile: str | None, env: Mapping[str, str]) -> bool:
 
 def region_problems(data: Mapping[str, Any]) -> dict[str, str]:
     """Errors of region, subregion_name and omi_regions, by option name."""
+    region, subregion = data.get("region"), data.get("subregion_name")
+    if not (region or subregion or data.get("omi_regions")):
+        return {}  # nothing to check: spare the profile file read of custom_endpoint
     errors: dict[str, str] = {}
     public = not custom_endpoint(data)
-    region = data.get("region")
     fix = ("; for another endpoint set custom_endpoint_oapi (or OSC_ENDPOINT_API) to its "
            "URL")
     if public and region and not not_known_yet(region) and region not in PUBLIC_REGIONS:
         errors["region"] = (f"{region!r} is not an OUTSCALE region; use one of "
                             f"{', '.join(PUBLIC_REGIONS)}{fix}")
-    subregion = data.get("subregion_name")
     if subregion and not not_known_yet(subregion):
         problem = _subregion_problem(subregion, region, public)
         if problem:
@@ -149,7 +151,6 @@ def _subregion_problem(subregion: str, region: str | None, public: bool) -> str 
         return (f"{subregion!r} is not an OUTSCALE subregion; write a region and a letter "
                 f"a to c, e.g. eu-west-2a (regions: {', '.join(PUBLIC_REGIONS)})")
     return None
-
 
 
 def served_region_problems(data: Mapping[str, Any], served: Mapping[str, Sequence[str]], *,
@@ -194,6 +195,6 @@ def check_owner(value: str) -> None:
     if owner != "self" and owner.lower() == "self":
         raise ValidationError(f"{value!r}: write self in lower case for the credentials' own "
                               "account")
-    if re.match(r"^(ami|snap|vol|i|vpc|subnet|sg)-[0-9a-f]{8}$", owner):
+    if ANY_RESOURCE_ID.match(owner):
         raise ValidationError(f"{value!r} is a resource id, not an owner; {OWNER_HINT} (an "
                               "OMI id goes in filters, e.g. image-id = \"ami-12345678\")")
