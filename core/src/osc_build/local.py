@@ -107,8 +107,7 @@ def check_regions(plans: list[BuildPlan], state: dict[str, Any]) -> None:
 
     subregions = state.get("subregions")  # absent from simulators older than this check
     served = subregions or dict.fromkeys(state.get("regions", {}), ())
-    checked = ("region", "omi_regions", "subregion_name") if subregions else ("region",
-                                                                              "omi_regions")
+    checked = ("region", "omi_regions", *(("subregion_name",) if subregions else ()))
     config = Path(state.get("data_dir") or data_dir()) / "config.json"
     fix = (f", or add it to the regions of the simulator's configuration ({config}) and "
            "restart it (osc-build-sim stop)")
