@@ -207,10 +207,7 @@ def _run_in_threads(prepared: list, parallel: int) -> list:
                         item.ctx.cancelled.set()
                     continue
                 if abandoned:  # deletions under way end on their own; then the ids are listed
-                    under_way = [entry for log in logs if (entry := log.under_way)]
-                    if under_way:
-                        print(f"==> Cleanup abandoned; waiting for the deletions under way: "
-                              f"{resources.names(under_way)}", file=sys.stderr, flush=True)
+                    _say_under_way(logs, "Cleanup abandoned; waiting for the deletions under way")
                     continue
                 left = "; ".join(f"{item.ctx.name}: {resources.names(remaining)}"
                                  for item in prepared
@@ -220,11 +217,17 @@ def _run_in_threads(prepared: list, parallel: int) -> list:
                 abandoned = True
                 for log in logs:
                     log.abandon()
-                under_way = [entry for log in logs if (entry := log.under_way)]
-                if under_way:
-                    print(f"==> Abandoning cleanup once the deletions under way end: "
-                          f"{resources.names(under_way)}", file=sys.stderr, flush=True)
+                _say_under_way(logs, "Abandoning cleanup once the deletions under way end")
         return [f.result() for f in futures]
+
+
+def _say_under_way(logs: list, message: str) -> None:
+    """``message``, with the deletions the builds' unwinds are making now, if any."""
+    from osc_build.resources import names
+
+    under_way = [entry for log in logs if (entry := log.under_way)]
+    if under_way:
+        print(f"==> {message}: {names(under_way)}", file=sys.stderr, flush=True)
 
 
 def _interrupted(result) -> bool:
