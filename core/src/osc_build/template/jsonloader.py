@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -213,7 +212,3 @@ def _chain(raw: object, name: str) -> list[Step]:
 def _render_step(step: Step, render) -> Step:
     from dataclasses import replace
     return replace(step, config=render(step.config), override=render(step.override))
-
-
-def is_legacy_json(path: Path) -> bool:
-    return not path.is_dir() and not os.fspath(path).endswith((".pkr.hcl", ".pkr.json"))

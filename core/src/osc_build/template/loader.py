@@ -14,6 +14,11 @@ from .model import Template
 log = logging.getLogger(__name__)
 
 
+def is_legacy_json(path: Path) -> bool:
+    """A legacy JSON template: here, so that HCL templates never import the JSON loader."""
+    return not path.is_dir() and not os.fspath(path).endswith((".pkr.hcl", ".pkr.json"))
+
+
 def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None,
                   var_files: list[str | os.PathLike] | None = None,
                   env: Mapping[str, str] | None = None,
@@ -33,7 +38,6 @@ def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None
     for file in files:
         if not file.is_file():
             raise TemplateError(f"Variable file not found: {file}")
-    from .jsonloader import is_legacy_json
     if is_legacy_json(path):
         from .jsonloader import load_json
         return load_json(path, vars=dict(vars or {}), var_files=files, env=env)
