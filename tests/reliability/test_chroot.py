@@ -7,24 +7,19 @@ link or device lock behind.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import re
 from pathlib import Path
 
 import pytest
 
 from osc_build_chroot.builder import STEPS
-from osc_build_chroot.devices import LOCK_FILE
-from osc_build_sim.machine import loopdev
-from osc_build_sim.testing import leftovers, running_simulator
+from osc_build_chroot.testing import cloud_leftovers, machine_leftovers
+from osc_build_sim.testing import running_simulator
 
 from .conftest import artifacts_of, cli_build
 
 PLUGIN = Path(__file__).parent / "data" / "signal-plugin"
 REGION = "us-east-2"
-MOUNT_ROOT = "/mnt/packer-outscale-chroot-volumes"
 TEMPLATE = """
 source "outscale-chroot" "main" {
   region      = "us-east-2"
@@ -55,42 +50,6 @@ def chroot_sim(tmp_path_factory):
                            backend="machine", host_vm="auto",
                            host_vm_region=REGION) as handle:
         yield handle
-
-
-def host_vm_id(sim) -> str:
-    return json.loads((sim.data_dir / "state.json").read_text())["host_vm_id"]
-
-
-def cloud_leftovers(sim) -> dict[str, list[str]]:
-    found = leftovers(sim)
-    vms = [v for v in found.get("vm", []) if v != host_vm_id(sim)]
-    found.pop("vm", None)
-    if vms:
-        found["vm"] = vms
-    # The host VM's own root volume is not the build's.
-    host_volumes = {m["Bsu"]["VolumeId"] for v in sim.resources("vm")
-                    if v["VmId"] == host_vm_id(sim) for m in v.get("BlockDeviceMappings", [])}
-    volumes = [v for v in found.get("volume", []) if v not in host_volumes]
-    found.pop("volume", None)
-    if volumes:
-        found["volume"] = volumes
-    return found
-
-
-def machine_leftovers(sim) -> list[str]:
-    found = [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()
-             if MOUNT_ROOT in line.split()[1]]
-    found += loopdev.attached_under(sim.data_dir / "machine" / "volumes")
-    found += [f"/dev/{name}" for name in os.listdir("/dev") if re.fullmatch(r"xvd[f-p]\d*", name)]
-    if LOCK_FILE.exists():
-        fd = os.open(LOCK_FILE, os.O_RDWR)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            found.append(f"lock {LOCK_FILE} held")
-        finally:
-            os.close(fd)
-    return found
 
 
 def check(sim, result, before, tally, section):
