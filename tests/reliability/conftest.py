@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from osc_build.testing import CliResult
+from osc_build.testing import CliResult, run_osc_build
 from osc_build_sim.testing import running_simulator
 
 from .tally import Tally
@@ -72,11 +72,9 @@ def cli_build(sim, tmp_path: Path, template: str, *args: str, env: dict | None =
     """``osc-build BEFORE build --local ARGS TEMPLATE`` against ``sim``, in a subprocess."""
     path = tmp_path / "build.pkr.hcl"
     path.write_text(template)
-    proc = subprocess.run([sys.executable, "-m", "osc_build", *before, "build", "--local", *args,
-                           str(path)], capture_output=True, text=True, cwd=tmp_path,
-                          env=clean_env(OSC_BUILD_SIM_DATA=str(sim.data_dir), **(env or {})),
-                          timeout=timeout, input=input)
-    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+    return run_osc_build(*before, "build", "--local", *args, str(path), cwd=tmp_path,
+                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir), **(env or {})},
+                         timeout=timeout, input=input)
 
 
 def delete_everything(sim) -> None:
