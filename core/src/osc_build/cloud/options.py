@@ -28,7 +28,9 @@ OMI_NAME_CHARS = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]+$")
 BOOT_MODES = ("legacy", "uefi")
 VOLUME_TYPES = ("standard", "gp2", "io1")
 VOLUME_TYPE_ERROR = "{input!r} is not a volume type; use one of: {choices}"
-OMI_ID_HINT = "to pick an OMI by name, use a source_omi_filter block instead"
+# source_omi of every builder: an OMI id, and a hint for a name given instead.
+SOURCE_OMI_ID = resource_id("ami", "an OMI",
+                            "to pick an OMI by name, use a source_omi_filter block instead")
 SECURITY_GROUP_ID = resource_id("sg", "a security group")
 
 
@@ -127,8 +129,8 @@ class RunOptionsSchema(CloudValuesSchema):
     vm_type = option(fields.String(required=True, validate=check_vm_type),
                      "VM type: tinavW.cXrYpZ (generation 1-7, vCores, GiB, performance 1-3), "
                      "e.g. tinav7.c1r1p2, or an AWS-style type such as t2.small.")
-    source_omi = option(fields.String(load_default=None, validate=resource_id(
-        "ami", "an OMI", OMI_ID_HINT)), "Id of the OMI to start from.")
+    source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
+                        "Id of the OMI to start from.")
     source_omi_filter = _filter_block("Selects the source OMI: filters, filter, owners, "
                                       "most_recent.")
     subregion_name = option(fields.String(load_default=None), "Subregion, e.g. eu-west-2a.")

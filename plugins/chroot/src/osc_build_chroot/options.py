@@ -9,12 +9,11 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from osc_build.client import AccessOptionsSchema
 from osc_build.cloud.options import (
-    OMI_ID_HINT,
+    SOURCE_OMI_ID,
     FilterBlockSchema,
     OmiOptionsSchema,
     volume_type_field,
 )
-from osc_build.cloud.validate import resource_id
 from osc_build.config import Block, option
 
 log = logging.getLogger(__name__)
@@ -30,8 +29,8 @@ DEFAULT_MOUNT_PATH = "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
 
 
 class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
-    source_omi = option(fields.String(load_default=None, validate=resource_id(
-        "ami", "an OMI", OMI_ID_HINT)), "Id of the OMI whose root snapshot the volume starts from.")
+    source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
+                        "Id of the OMI whose root snapshot the volume starts from.")
     source_omi_filter = option(Block(FilterBlockSchema, load_default=None),
                                "Selects the source OMI: filters, filter, owners, most_recent.")
     from_scratch = option(fields.Boolean(load_default=False),
