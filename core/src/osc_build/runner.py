@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osc_build import on_error, registry
+from osc_build import registry
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, Interrupted, OscBuildError
@@ -137,8 +137,9 @@ def run(prepared: PreparedBuild) -> BuildResult:
         ctx.ui.error(_first_line(err))
         mode = ctx.on_error  # -on-error=ask answered at a failed step is the answer here
         if mode == "ask":
-            mode = "cleanup" if isinstance(err, KeyboardInterrupt | Interrupted) else \
-                on_error.ask(ctx)
+            from osc_build.on_error import ask  # only a failed build asks: not at start-up
+
+            mode = "cleanup" if isinstance(err, KeyboardInterrupt | Interrupted) else ask(ctx)
         if mode in ("abort", "run-cleanup-provisioner"):
             result.kept = [f"{r.kind} {r.id}" for r in ctx.resources.pending]
             result.kept_by = mode
