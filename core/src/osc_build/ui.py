@@ -62,12 +62,10 @@ class Ui:
 
 def _stamp() -> str:
     """Packer's -timestamp-ui prefix: RFC 3339 in local time."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime()) + _utc_offset()
-
-
-def _utc_offset() -> str:
-    offset = time.strftime("%z", time.localtime())  # +0100
-    return "Z" if offset in ("+0000", "-0000", "") else f"{offset[:3]}:{offset[3:]}"
+    now = time.localtime()
+    offset = time.strftime("%z", now)  # +0100
+    zone = "Z" if offset in ("+0000", "-0000", "") else f"{offset[:3]}:{offset[3:]}"
+    return time.strftime("%Y-%m-%dT%H:%M:%S", now) + zone
 
 
 class MachineUi:
