@@ -135,8 +135,9 @@ def _component_body(kind_label: str, name: str) -> BodySchema:
     return _option_body(schema)
 
 
-def _component(kind_label: str, label_index: int = 0) -> Callable[[list[str]], BodySchema]:
-    return lambda labels: _component_body(kind_label, labels[label_index])
+def _component(kind_label: str) -> Callable[[list[str]], BodySchema]:
+    """The body schema of a block whose first label names the component."""
+    return lambda labels: _component_body(kind_label, labels[0])
 
 
 def _build_source(labels: list[str]) -> BodySchema:
