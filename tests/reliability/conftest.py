@@ -9,15 +9,18 @@ or one test leaves the other sections, and its own if partial, as they were.
 from __future__ import annotations
 
 import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from osc_build.testing import CliResult, run_osc_build
-from osc_build_sim.testing import running_simulator
+from osc_build_sim.testing import leftovers, running_simulator
 
 from .tally import Tally
 
@@ -79,8 +82,6 @@ def cli_build(sim, tmp_path: Path, template: str, *args: str, env: dict | None =
 
 def delete_everything(sim) -> None:
     """What a kept build left, deleted as a user would (dependents first)."""
-    from osc_build_sim.testing import leftovers
-
     gateway = sim.gateway()
     kept = leftovers(sim)
     if kept.get("vm"):
@@ -89,8 +90,6 @@ def delete_everything(sim) -> None:
         gateway.DeleteKeypair(KeypairName=name)
     for ip in kept.get("public_ip", []):
         gateway.DeletePublicIp(PublicIpId=ip)
-    import time
-
     deadline = time.monotonic() + 30
     while leftovers(sim).get("volume") and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -109,8 +108,6 @@ class OnTerminal:
     """``osc-build`` with a pseudo-terminal for stdin, stdout and stderr: it can be asked."""
 
     def __init__(self, args: list[str], *, cwd: Path, env: dict[str, str]) -> None:
-        import pty
-
         self.primary, secondary = pty.openpty()
         self.proc = subprocess.Popen([sys.executable, "-m", "osc_build", *args], stdin=secondary,
                                      stdout=secondary, stderr=secondary, cwd=cwd, env=env)
@@ -119,9 +116,6 @@ class OnTerminal:
 
     def read_until(self, text: str, timeout: float = 60) -> bool:
         """Read until ``text`` shows (True) or the process ends or time runs out (False)."""
-        import select
-        import time
-
         deadline = time.monotonic() + timeout
         while text not in self.output and time.monotonic() < deadline:
             ready, _, _ = select.select([self.primary], [], [], 0.1)
