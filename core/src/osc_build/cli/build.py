@@ -150,15 +150,13 @@ def execute(plans: list, args: argparse.Namespace) -> int:
 
     if getattr(args, "local", False):
         from osc_build.cloud.validate import any_region_allowed
-
-        with any_region_allowed():  # the simulator says which regions it serves
-            prepared = prepare_all(plans)  # every mistake is found before anything starts
-    else:
-        prepared = prepare_all(plans)
-    if getattr(args, "local", False):
         from osc_build.local import point_at_simulator, simulator_state
 
+        with any_region_allowed():  # the simulator says which regions it serves
+            prepare_all(plans)  # every mistake is found before the simulator starts
         prepared = prepare_all(point_at_simulator(plans, simulator_state(plans=plans)))
+    else:
+        prepared = prepare_all(plans)  # every mistake is found before anything starts
     started = time.monotonic()
     results = run_all(prepared, getattr(args, "parallel_builds", 0))
     _print_outcome(results, time.monotonic() - started,
