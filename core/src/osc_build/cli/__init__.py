@@ -15,8 +15,6 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from osc_build.errors import OscBuildError
-
 log = logging.getLogger(__name__)
 
 COMMANDS = ("build", "validate", "inspect", "fmt", "console", "plugins", "version", "docs")
@@ -83,9 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return int(args.func(args) or 0)
-    except OscBuildError as err:
+    except Exception as err:
+        from osc_build.plugins import is_handled
+
+        if not is_handled(err):
+            raise
         _report(err, debug)
-        return err.exit_code
+        return getattr(err, "exit_code", 1)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 1
@@ -99,7 +101,7 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _report(err: OscBuildError, debug: bool) -> None:
+def _report(err: Exception, debug: bool) -> None:
     from osc_build.log import redact
 
     if debug:

@@ -8,14 +8,15 @@ from osc_build.errors import TemplateError
 
 from .body import Attribute, Block, body_items, error
 from .evaluator import Evaluator
-from .model import (
-    OUTSCALE_PLUGIN_COMPAT_VERSION,
-    OUTSCALE_PLUGIN_SOURCE,
-    PACKER_COMPAT_VERSION,
-)
+from .model import PACKER_COMPAT_VERSION
 
-BUILT_IN_PLUGINS = {OUTSCALE_PLUGIN_SOURCE: OUTSCALE_PLUGIN_COMPAT_VERSION}
-"""Plugin sources whose components osc-build provides, with the version it matches."""
+
+def known_plugin_sources() -> dict[str, str]:
+    """Packer plugin sources osc-build has distributions for, with the version they match."""
+    from osc_build.registry import plugin_index
+
+    return {source: info["compatible_version"]
+            for source, info in plugin_index()["sources"].items()}
 
 _CONSTRAINT = re.compile(r"^\s*(>=|<=|!=|~>|=|>|<)?\s*v?(\d+(?:\.\d+){0,2})\S*\s*$")
 
@@ -74,16 +75,17 @@ def _check_plugin(plugin: Attribute, evaluator: Evaluator, filename: str, templa
                     'expected { source = "github.com/org/name", version = ">= x" }.')
     source = str(spec.get("source", ""))
     template.required_plugins[plugin.name] = spec
-    if source not in BUILT_IN_PLUGINS:
+    known = known_plugin_sources()
+    if source not in known:
         raise error(filename, plugin.node, f'Missing plugin "{plugin.name}" ({source}): '
                     "osc-build only provides the components of "
-                    f"{', '.join(sorted(BUILT_IN_PLUGINS))}; remove this requirement and any "
+                    f"{', '.join(sorted(known))}; remove this requirement and any "
                     "component it provides from the template.")
     if "version" in spec:
-        _check(BUILT_IN_PLUGINS[source], str(spec["version"]), filename, plugin,
+        _check(known[source], str(spec["version"]), filename, plugin,
                f'Plugin "{plugin.name}" version constraint "{spec["version"]}" is not met: '
                f"osc-build provides the components of {source} "
-               f"{BUILT_IN_PLUGINS[source]}.")
+               f"{known[source]}.")
 
 
 def _check(version: str, constraint: str, filename: str, item: Attribute, message: str) -> None:
