@@ -76,15 +76,22 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+def _enabled(value: str) -> bool:
+    return value.strip().lower() not in ("", "0", "false", "off", "no")
+
+
 def configure(*, debug: bool = False, log_path: str | None = None) -> None:
     """Install the CLI's handlers: progress at INFO on stderr, DEBUG when asked.
 
     ``OSC_BUILD_LOG`` (any value but ``0``/empty; ``debug`` is the usual one)
     turns on debug logs, ``OSC_BUILD_LOG_PATH`` sends them to a file instead.
+    Packer's ``PACKER_LOG`` does the same, and ``PACKER_LOG_PATH`` names the
+    file when ``PACKER_LOG`` is on, as in Packer.
     """
-    env_level = os.environ.get("OSC_BUILD_LOG", "").strip().lower()
-    debug = debug or env_level not in ("", "0", "false", "off", "no")
-    log_path = log_path or os.environ.get("OSC_BUILD_LOG_PATH") or None
+    packer_log = _enabled(os.environ.get("PACKER_LOG", ""))
+    debug = debug or packer_log or _enabled(os.environ.get("OSC_BUILD_LOG", ""))
+    log_path = (log_path or os.environ.get("OSC_BUILD_LOG_PATH")
+                or (os.environ.get("PACKER_LOG_PATH") if packer_log else None) or None)
 
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -65,7 +65,9 @@ def shared_spec() -> _Spec:
 
 
 def spec_cache_dir() -> Path:
-    """Shared with osc-build's own caches: ``$XDG_CACHE_HOME/osc-build``."""
+    """osc-build's cache folder: ``$PACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/osc-build``."""
+    if os.environ.get("PACKER_CACHE_DIR"):
+        return Path(os.environ["PACKER_CACHE_DIR"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "osc-build"
 
