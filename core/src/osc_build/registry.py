@@ -8,14 +8,12 @@ or slow plugin never costs anything to a build that does not use it.
 from __future__ import annotations
 
 import difflib
-import functools
-import json
 import logging
 from dataclasses import dataclass
-from importlib import resources
 from importlib.metadata import EntryPoint, entry_points
 
 from osc_build.errors import PluginError
+from osc_build.plugin_sources import plugin_index
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +108,3 @@ def _not_found_message(kind: Kind, name: str) -> str:
     if hint:
         message += f" (did you mean {hint[0]!r}?)"
     return message
-
-
-@functools.cache
-def plugin_index() -> dict:
-    """The known plugin distributions (``plugin_index.json``): what to install for what."""
-    return json.loads(resources.files("osc_build").joinpath("plugin_index.json").read_text())

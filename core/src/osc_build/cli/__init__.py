@@ -17,7 +17,8 @@ from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("build", "validate", "inspect", "fmt", "console", "plugins", "version", "docs")
+COMMANDS = ("build", "validate", "inspect", "fmt", "console", "init", "plugins", "version",
+            "docs")
 
 DESCRIPTION = """\
 Build OUTSCALE machine images (OMIs) from Packer templates (HCL2 or JSON), or
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true",
                         help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")
+    parser.add_argument("-v", "-version", "--version", dest="show_version", action="store_true",
+                        help="print the version of osc-build, as `osc-build version`")
     build_command.add_template_free_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -74,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if args.command is None:
+            if args.show_version:
+                from osc_build.cli import version
+
+                return version.run(args)
             if getattr(args, "builder", None):
                 from osc_build.cli import build as build_command
 
