@@ -85,13 +85,13 @@ def configure(*, debug: bool = False, log_path: str | None = None) -> None:
 
     ``OSC_BUILD_LOG`` (any value but ``0``/empty; ``debug`` is the usual one)
     turns on debug logs, ``OSC_BUILD_LOG_PATH`` sends them to a file instead.
-    Packer's ``PACKER_LOG`` does the same, and ``PACKER_LOG_PATH`` names the
-    file when ``PACKER_LOG`` is on, as in Packer.
+    Packer's ``PACKER_LOG`` and ``PACKER_LOG_PATH`` do the same, as Packer's code does
+    (a ``PACKER_LOG_PATH`` alone sends every log to that file).
     """
-    packer_log = _enabled(os.environ.get("PACKER_LOG", ""))
-    debug = debug or packer_log or _enabled(os.environ.get("OSC_BUILD_LOG", ""))
+    debug = (debug or _enabled(os.environ.get("PACKER_LOG", ""))
+             or _enabled(os.environ.get("OSC_BUILD_LOG", "")))
     log_path = (log_path or os.environ.get("OSC_BUILD_LOG_PATH")
-                or (os.environ.get("PACKER_LOG_PATH") if packer_log else None) or None)
+                or os.environ.get("PACKER_LOG_PATH") or None)
 
     root = logging.getLogger()
     for handler in list(root.handlers):

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from osc_build.errors import TemplateError
+from osc_build.errors import OscBuildError, TemplateError
 
 from .body import Attribute, Block, body_items, decode_body, error, plain
 from .builds import decode_build
@@ -196,7 +196,14 @@ def _data(blocks: list, scope: dict, functions: dict,
             config = decode_body(Evaluator(filename, scope, functions), block.body)
             if datasource is None:
                 return UNKNOWN
-            outputs = datasource(type_, name, plain(config))
+            try:
+                outputs = datasource(type_, name, plain(config))
+            except TemplateError:
+                raise
+            except OscBuildError as err:  # unknown type, bad options: say where the block is
+                raise error(filename, block.node, str(err)) from None
+            if outputs is UNKNOWN:  # checked, not run (validate)
+                return UNKNOWN
             if not isinstance(outputs, dict):
                 raise error(filename, block.node, f'Data source "{type_}.{name}" returned no '
                             "outputs.")
