@@ -66,7 +66,7 @@ def test_validate_checks_options_without_building(run_cli, fake_plugins, tmp_pat
     bad = write(tmp_path, TEMPLATE.replace("content    = local.content", "contents = 1"))
     result = run_cli("validate", "-var", f"out={out}", str(bad), pythonpath=[fake_plugins])
     assert result.returncode == 1
-    assert (f"Error: {bad}:13:1: source.fake-local.one: contents: unknown option "
+    assert (f"Error: {bad}:15:3: source.fake-local.one: contents: unknown option "
             "(did you mean 'content'?)") in result.stderr
 
 

@@ -42,7 +42,7 @@ def test_unknown_key_suggests_closest_name():
 def test_wrong_type_and_missing_required_name_the_option():
     lines = errors_of({"vm_type": 3})
     assert f"{WHERE}: vm_type: not a valid string" in lines
-    assert f"{WHERE}: ssh_username: missing data for required field" in lines
+    assert f"{WHERE}: ssh_username: must be specified" in lines
 
 
 def test_nested_errors_name_the_full_path():

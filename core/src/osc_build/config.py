@@ -16,8 +16,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from osc_build.errors import ConfigError
+from osc_build.problems import locate
 
 UNKNOWN_FIELD = "Unknown field."
+REQUIRED = "Missing data for required field."
 
 
 class OptionsSchema(Schema):
@@ -33,14 +35,19 @@ def option(field: fields.Field, description: str) -> fields.Field:
     return field
 
 
-def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str) -> Any:
-    """Load ``data`` with ``schema``; raise one :class:`ConfigError` listing every problem."""
+def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str,
+                 positions: Mapping[str, str] | None = None) -> Any:
+    """Load ``data`` with ``schema``; raise one :class:`ConfigError` listing every problem.
+
+    With ``positions`` (option -> ``file:line:col``, ``""`` for the block), each problem
+    is reported where its option is written, in source order.
+    """
     instance = schema() if isinstance(schema, type) else schema
     try:
         return instance.load(dict(data))
     except ValidationError as err:
         problems = flatten_errors(err.messages, instance)
-        raise ConfigError("\n".join(f"{where}: {problem}" for problem in problems)) from None
+        raise ConfigError("\n".join(locate(problems, where, positions or {}))) from None
 
 
 def flatten_errors(messages: Any, schema: Schema | None, path: str = "") -> list[str]:
@@ -76,6 +83,8 @@ def flatten_errors(messages: Any, schema: Schema | None, path: str = "") -> list
 
 
 def _sentence(text: str) -> str:
+    if text == REQUIRED:
+        return "must be specified"
     text = text.strip().rstrip(".")
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 

@@ -22,11 +22,13 @@ _lock = threading.Lock()
 _pattern: re.Pattern[str] | None = None
 _stale = False  # secrets were added since _pattern was compiled
 
-# Values of these keys are hidden wherever they appear as key=value or "key": "value".
+# Values of these keys are hidden wherever they appear as key=value or "key": "value" (a
+# quoted key: an unquoted "password: ..." is how an option's error message starts).
+_SECRET_NAMES = (r"(?:secret_key|SecretKey|secret|password|Password|PrivateKey|private_key|"
+                 r"OSC_SECRET_KEY|OUTSCALE_SECRETKEYID|SecretAccessKey|Token|token)")
 _SECRET_KEYS = re.compile(
-    r"""(?P<key>["']?(?:secret_key|SecretKey|secret|password|Password|PrivateKey|private_key|
-    OSC_SECRET_KEY|OUTSCALE_SECRETKEYID|SecretAccessKey|Token|token)["']?\s*[:=]\s*)
-    (?P<quote>["']?)(?P<value>[^"',\s}]+)(?P=quote)""",
+    rf"""(?P<key>(?:["']{_SECRET_NAMES}["']\s*[:=]|{_SECRET_NAMES}\s*=)\s*)
+    (?P<quote>["']?)(?P<value>[^"',\s}}]+)(?P=quote)""",
     re.VERBOSE,
 )
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from osc_build import registry
 from osc_build.errors import BuildError, OscBuildError
+from osc_build.problems import Problems
 
 if TYPE_CHECKING:
     from osc_build.artifact import Artifact
@@ -30,6 +31,7 @@ class PostProcessorCall:
     name: str = ""
     keep_input_artifact: bool | None = None
     where: str = ""
+    positions: Mapping[str, str] = field(default_factory=dict)  # option -> "file:line:col"
 
     @property
     def label(self) -> str:
@@ -48,16 +50,17 @@ def prepare_post_processors(
     """Load every post-processor and its options before the build starts."""
     from osc_build.config import load_options
 
-    prepared = []
-    for chain in chains:
-        items = []
-        for call in chain:
-            cls = registry.load(registry.POST_PROCESSOR, call.type)
-            schema = getattr(cls, "schema", None)
-            where = call.where or f"post-processor {call.type!r}"
-            config = load_options(schema, call.config, where=where) if schema else call.config
-            items.append(PreparedPostProcessor(call, cls(), config))
-        prepared.append(items)
+    def prepare(call: PostProcessorCall) -> PreparedPostProcessor:
+        cls = registry.load_at(registry.POST_PROCESSOR, call.type, where=call.where)
+        schema = getattr(cls, "schema", None)
+        where = call.where or f"post-processor {call.type!r}"
+        config = (load_options(schema, call.config, where=where, positions=call.positions)
+                  if schema else call.config)
+        return PreparedPostProcessor(call, cls(), config)
+
+    problems = Problems()
+    prepared = [[problems.collect(lambda c=c: prepare(c)) for c in chain] for chain in chains]
+    problems.raise_any()
     return prepared
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from osc_build import registry
 from osc_build.errors import BuildError, OscBuildError
+from osc_build.problems import Problems
 
 if TYPE_CHECKING:
     from osc_build.context import BuildContext
@@ -125,6 +126,7 @@ class ProvisionerCall:
     max_retries: int = 0
     timeout: float | None = None
     where: str = ""  # "file:line" of the block, for errors
+    positions: Mapping[str, str] = field(default_factory=dict)  # option -> "file:line:col"
 
     @property
     def label(self) -> str:
@@ -142,14 +144,18 @@ def prepare_provisioners(calls: Sequence[ProvisionerCall]) -> list[PreparedProvi
     """Load each provisioner and its options now, so mistakes fail before any cloud call."""
     from osc_build.config import load_options
 
-    prepared = []
-    for index, call in enumerate(calls):
+    def prepare(index: int, call: ProvisionerCall) -> PreparedProvisioner:
         call = _lift_meta_arguments(call)
-        cls = registry.load(registry.PROVISIONER, call.type)
         where = call.where or f"provisioner[{index}] {call.type!r}"
+        cls = registry.load_at(registry.PROVISIONER, call.type, where=call.where)
         schema = getattr(cls, "schema", None)
-        config = load_options(schema, call.config, where=where) if schema else dict(call.config)
-        prepared.append(PreparedProvisioner(call, cls(), config))
+        config = (load_options(schema, call.config, where=where, positions=call.positions)
+                  if schema else dict(call.config))
+        return PreparedProvisioner(call, cls(), config)
+
+    problems = Problems()
+    prepared = [problems.collect(lambda i=i, c=c: prepare(i, c)) for i, c in enumerate(calls)]
+    problems.raise_any()
     return prepared
 
 

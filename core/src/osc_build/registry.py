@@ -97,6 +97,16 @@ def load(kind: Kind, name: str) -> type:
         ) from err
 
 
+def load_at(kind: Kind, name: str, *, where: str = "") -> type:
+    """:func:`load`, its error prefixed with where the template asks for it."""
+    try:
+        return load(kind, name)
+    except PluginError as err:
+        if not where:
+            raise
+        raise PluginError(f"{where}: {err}") from None
+
+
 def _not_found_message(kind: Kind, name: str) -> str:
     available = names(kind)
     distribution = plugin_index()["components"].get(kind.label, {}).get(name)
@@ -104,6 +114,9 @@ def _not_found_message(kind: Kind, name: str) -> str:
         return (f"{kind.label} {name!r} is not installed; install it with: "
                 f"pip install {distribution}")
     message = f"unknown {kind.label} {name!r}; installed: {', '.join(available) or 'none'}"
+    if name in plugin_index()["packer_components"].get(kind.label, ()):
+        return (f"unknown {kind.label} {name!r}: Packer's {name} {kind.label} is not "
+                f"available in osc-build; installed: {', '.join(available) or 'none'}")
     hint = difflib.get_close_matches(name, available, n=1)
     if hint:
         message += f" (did you mean {hint[0]!r}?)"

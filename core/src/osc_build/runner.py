@@ -8,7 +8,7 @@ not clean.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from osc_build.postprocess import (
     prepare_post_processors,
     run_post_processors,
 )
+from osc_build.problems import Problems
 from osc_build.provision import PreparedProvisioner, ProvisionerCall, prepare_provisioners
 from osc_build.resources import Leak
 from osc_build.ui import Ui
@@ -39,6 +40,7 @@ class BuildPlan:
     builder: str  # "outscale-bsu"
     options: dict[str, Any]
     where: str = ""  # how errors name the block, e.g. "source.outscale-bsu.main"
+    positions: Mapping[str, str] = field(default_factory=dict)  # option -> "file:line:col"
     provisioners: Sequence[ProvisionerCall] = ()
     error_cleanup_provisioner: ProvisionerCall | None = None
     post_processors: Sequence[Sequence[PostProcessorCall]] = ()
@@ -76,7 +78,8 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
     from osc_build.config import load_options
     from osc_build.plugins import make_manager
 
-    builder_cls = registry.load(registry.BUILDER, plan.builder)
+    builder_cls = registry.load_at(registry.BUILDER, plan.builder,
+                                   where=plan.where if plan.positions else "")
     pm = make_manager(builder_cls())
     schema = pm.hook.osc_build_config_schema()
     if schema is None:
@@ -86,9 +89,13 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
                                       build_type=plan.builder)
     if plan.force and "force_deregister" in schema().fields:
         options["force_deregister"] = True
-    config = load_options(schema, options, where=plan.where or plan.name)
-    provisioners = prepare_provisioners(plan.provisioners)
-    post_processors = prepare_post_processors(plan.post_processors)
+    problems = Problems()
+    config = problems.collect(lambda: load_options(schema, options,
+                                                   where=plan.where or plan.name,
+                                                   positions=plan.positions))
+    provisioners = problems.collect(lambda: prepare_provisioners(plan.provisioners))
+    post_processors = problems.collect(lambda: prepare_post_processors(plan.post_processors))
+    problems.raise_any()
     ctx = BuildContext(name=plan.name, builder=plan.builder, config=config, ui=ui,
                        hook=pm.hook, on_error=on_error, debug=debug,
                        template_dir=plan.template_dir)
@@ -97,6 +104,15 @@ def prepare(plan: BuildPlan, *, ui: Ui, on_error: str = "cleanup",
         ctx.error_cleanup_provisioners = prepare_provisioners([plan.error_cleanup_provisioner])
     pm.hook.osc_build_prepare(ctx=ctx)
     return PreparedBuild(plan, ctx, provisioners, post_processors)
+
+
+def prepare_all(plans: Sequence[BuildPlan],
+                prepare_one: Callable[[BuildPlan], PreparedBuild]) -> list[PreparedBuild]:
+    """Prepare every build; the mistakes of all of them in one error, in source order."""
+    problems = Problems()
+    prepared = [problems.collect(lambda plan=plan: prepare_one(plan)) for plan in plans]
+    problems.raise_any()
+    return prepared
 
 
 def render_legacy_templates(value: Any, *, build_name: str, build_type: str) -> Any:

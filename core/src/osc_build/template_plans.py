@@ -83,6 +83,7 @@ def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequ
             cleanup = build.error_cleanup_provisioner
             plans.append(BuildPlan(name=build.build_name(source), builder=source.type,
                                    options=source.config, where=where,
+                                   positions=source.positions,
                                    provisioners=provisioners,
                                    error_cleanup_provisioner=(
                                        _provisioner_call(cleanup, source)
@@ -108,10 +109,11 @@ def _provisioner_call(step, source) -> ProvisionerCall:
         raise TemplateError(f"{where}: {err}") from None
     return ProvisionerCall(type=step.type, config=step.config_for(source), name=step.name,
                            pause_before=pause, max_retries=step.max_retries, timeout=timeout,
-                           where=where)
+                           where=where, positions=step.positions)
 
 
 def _post_processor_call(step, source) -> PostProcessorCall:
     where = str(step.location) if step.location else f"post-processor {step.type!r}"
     return PostProcessorCall(type=step.type, config=step.config_for(source), name=step.name,
-                             keep_input_artifact=step.keep_input_artifact, where=where)
+                             keep_input_artifact=step.keep_input_artifact, where=where,
+                             positions=step.positions)

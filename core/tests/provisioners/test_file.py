@@ -50,7 +50,7 @@ def test_download_creates_local_directories(build, comm, loaded, tmp_path):
     ({"source": "a", "content": "x", "destination": "/x"}, "source\\(s\\) conflicts with content"),
     ({"destination": "/x"}, "source, sources or content must be specified"),
     ({"source": "/nonexistent", "destination": "/x"}, "bad source '/nonexistent'"),
-    ({"source": "a"}, "destination: missing data for required field"),
+    ({"source": "a"}, "destination: must be specified"),
     ({"source": "a", "destination": "/x", "direction": "sideways"},
      "direction must be one of: download, upload"),
 ])

@@ -143,7 +143,7 @@ def test_bad_options_fail_before_any_request(build, sim):
             ('  ebs_volumes {\n device_name = "/dev/xvdb"\n }',
              "ebs_volumes: unknown option (did you mean 'bsu_volumes'?)"),
             ('  bsu_volumes {\n volume_size = 1\n }',
-             "bsu_volumes[0].device_name: missing data for required field"),
+             "bsu_volumes[0].device_name: must be specified"),
             ('  bsu_volumes {\n device_name = "/dev/xvdb"\n iops = 100\n }',
              "bsu_volumes[0].iops: iops is only valid with volume_type = \"io1\""),
             (ONE_VOLUME + '  shutdown_behavior = "terminate"',

@@ -80,7 +80,7 @@ def test_access_options_of_the_block_are_honoured(sim_env):
      "data.outscale-omi.base: filters: unknown OMI filter 'image-nam' "
      "(did you mean 'image-name'?)"),
     ({"filter": [{"name": "image-name"}], "owners": ["self"]},
-     "data.outscale-omi.base: filter[0].value: missing data for required field"),
+     "data.outscale-omi.base: filter[0].value: must be specified"),
     ({"filters": {"is-public": "yes"}, "owners": ["self"]},
      "data.outscale-omi.base: filters: filter 'is-public': "
      "PermissionsToLaunchGlobalPermission takes one value, true or false"),

@@ -148,11 +148,10 @@ def execute(plans: list, args: argparse.Namespace) -> int:
     debug = bool(getattr(args, "step_debug", False))
 
     def prepare_all(plans: list) -> list:
-        return [runner.prepare(plan, ui=Ui(plan.name, color=color,
-                                           timestamps=getattr(args, "timestamp_ui", False),
-                                           machine_readable=getattr(args, "machine_readable",
-                                                                    False)),
-                               on_error=on_error, debug=debug) for plan in plans]
+        return runner.prepare_all(plans, lambda plan: runner.prepare(
+            plan, ui=Ui(plan.name, color=color, timestamps=getattr(args, "timestamp_ui", False),
+                        machine_readable=getattr(args, "machine_readable", False)),
+            on_error=on_error, debug=debug))
 
     if getattr(args, "local", False):
         from osc_build.local_cloud import loading_for_local_cloud, local_cloud

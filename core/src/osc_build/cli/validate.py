@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
                                 only=args.only, except_=args.except_,
                                 evaluate_datasources=args.evaluate_datasources)
-    for plan in plans:
-        runner.prepare(plan, ui=Ui(plan.name, machine_readable=args.machine_readable))
+    runner.prepare_all(plans, lambda plan: runner.prepare(
+        plan, ui=Ui(plan.name, machine_readable=args.machine_readable)))
     out.say("The configuration is valid.")
     return 0

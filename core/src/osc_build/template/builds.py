@@ -129,8 +129,26 @@ def _decode_source(key: str, nested: Block | None, definition: tuple, filename: 
         config[attr.name] = nested_eval.eval(attr.expr)
     for inner in extra_blocks:
         config.setdefault(inner.type, []).append(decode_body(nested_eval, inner.body))
+    positions = {"": _at(source_file, source_block.node),
+                 **option_positions(source_block, source_file)}
+    positions.update({a.name: _at(filename, a.node) for a in extra_attrs})
+    positions.update({b.type: _at(filename, b.node) for b in extra_blocks})
     return Source(type_, local_name, plain(config),
-                  Location(source_file, *position(source_block.node)), label=label)
+                  Location(source_file, *position(source_block.node)), label=label,
+                  positions=positions)
+
+
+def _at(filename: str, node: object) -> str:
+    return str(Location(filename, *position(node)))
+
+
+def option_positions(block: Block, filename: str) -> dict[str, str]:
+    """Where each attribute and nested block of ``block`` is written (the first one)."""
+    out: dict[str, str] = {}
+    for item in body_items(block.body, filename):
+        out.setdefault(item.name if isinstance(item, Attribute) else item.type,
+                       _at(filename, item.node))
+    return out
 
 
 def _step(block: Block, evaluator: Evaluator) -> Step:
@@ -141,7 +159,8 @@ def _step(block: Block, evaluator: Evaluator) -> Step:
     meta = {i.name: i for i in body_items(block.body, filename)
             if isinstance(i, Attribute) and i.name in STEP_META}
     config = plain(decode_body(evaluator, block.body, skip=STEP_META))
-    step = Step(block.labels[0], config, location=Location(filename, *position(block.node)))
+    step = Step(block.labels[0], config, location=Location(filename, *position(block.node)),
+                positions={"": _at(filename, block.node), **option_positions(block, filename)})
     try:
         for key, attr in meta.items():
             value = plain(evaluator.eval(attr.expr))

@@ -132,6 +132,7 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
             if source.location and str(source.location.file).endswith(".pkr.json"):
                 # Its errors are prefixed with source.<name> already: keep just the file.
                 source.location = Location(source.location.file)
+                source.positions = {}  # lines of the generated HCL, not of the JSON
     if not template.builds and sources:
         template.warnings.append("The template has sources but no build block: nothing "
                                  "will be built.")

@@ -39,6 +39,8 @@ class Source:
     """The source label in the template (``name`` may be a build-local rename)."""
     legacy: bool = False
     """From a legacy JSON template: builds and ``only`` lists use the builder name."""
+    positions: dict[str, str] = field(default_factory=dict)
+    """``file:line:col`` of each option written in the block; ``""``: the block itself."""
 
     @property
     def full_name(self) -> str:
@@ -66,6 +68,8 @@ class Step:
     keep_input_artifact: bool | None = None
     continue_on_error: bool = False
     location: Location | None = None
+    positions: dict[str, str] = field(default_factory=dict)
+    """``file:line:col`` of each option written in the block; ``""``: the block itself."""
 
     def applies_to(self, source: Source) -> bool:
         """Packer's provisioner only/except: exact ``type.name`` matches."""
