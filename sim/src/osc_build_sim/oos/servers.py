@@ -16,11 +16,13 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
+PORT_WAIT = 10.0
 
 
 def _port_free(port: int) -> bool:
@@ -78,6 +80,9 @@ class OosServers:
         ports = {}
         for region in self.regions:
             port = known.get(region)
+            deadline = time.monotonic() + PORT_WAIT
+            while port is not None and not _port_free(port) and time.monotonic() < deadline:
+                time.sleep(0.1)  # the OOS of a simulator just killed is still exiting
             if port is None or not _port_free(port):
                 if port is not None:
                     log.warning("OOS port %s of %s is taken: URLs pre-signed before this "
