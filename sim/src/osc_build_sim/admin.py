@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .server import SimServer
 
 KINDS = ("vm", "image", "volume", "snapshot", "keypair", "security_group", "public_ip", "net",
-         "subnet")
+         "subnet", "image_export_task", "snapshot_export_task")
 
 
 def resources(owner: SimServer, kind: str) -> list[dict]:
