@@ -188,3 +188,27 @@ def test_refusals_use_the_gateway_codes(sim):
         assert _error(lambda u=url: gw.CreateImage(FileLocation=u, ImageName="never"))[
             "Code"] == code, url
     assert gw.ReadImages(Filters={"ImageNames": ["never"]})["Images"] == []
+
+
+def test_a_failed_or_interrupted_task_ends_failed_with_a_comment(tmp_path):
+    with running_simulator(tmp_path / "sim") as sim:
+        gw = sim.gateway()
+        oos_client(sim, sim.region).create_bucket(
+            Bucket="exports", CreateBucketConfiguration={"LocationConstraint": sim.region})
+        snapshot = _snapshot(gw, 1)
+        export = {"DiskImageFormat": "raw", "OsuBucket": "exports"}
+
+        sim.set_faults([{"operation": "CreateSnapshotExportTask", "kind": "fail", "rate": 1}])
+        failing = gw.CreateSnapshotExportTask(SnapshotId=snapshot, OsuExport=export)[
+            "SnapshotExportTask"]["TaskId"]
+        task, _ = _wait(gw.ReadSnapshotExportTasks, "SnapshotExportTasks", failing)
+        assert (task["State"], task["Comment"]) == ("failed", "injected failure")
+
+        sim.set_faults([{"operation": "CreateSnapshotExportTask", "kind": "hang", "rate": 1}])
+        hanging = gw.CreateSnapshotExportTask(SnapshotId=snapshot, OsuExport=export)[
+            "SnapshotExportTask"]["TaskId"]
+        sim.restart()
+        task = sim.gateway().ReadSnapshotExportTasks(Filters={"TaskIds": [hanging]})[
+            "SnapshotExportTasks"][0]
+        assert task["State"] == "failed"
+        assert "restart" in task["Comment"]
