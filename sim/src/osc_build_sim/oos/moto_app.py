@@ -10,8 +10,10 @@ buckets (moto's ``x-moto-account-id``). moto does not check the signatures thems
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import logging
+import os
 import re
 import signal
 import socket
@@ -109,12 +111,21 @@ class OosApp:
                     yield unquote(path.name)
 
 
+def die_with_parent(parent: int) -> None:
+    """SIGTERM when the simulator dies, even by SIGKILL: no orphan servers holding ports."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before the line above
+        sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="osc_build_sim.oos.moto_app")
     parser.add_argument("--fd", type=int, required=True, help="a listening TCP socket")
+    parser.add_argument("--parent", type=int, required=True, help="the simulator's pid")
     parser.add_argument("--keys", type=Path, required=True)
     parser.add_argument("--store", type=Path, required=True)
     args = parser.parse_args(argv)
+    die_with_parent(args.parent)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from moto.moto_server.werkzeug_app import create_backend_app

@@ -6,12 +6,10 @@ export manifests name them, and must still work after the simulator restarts.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -39,11 +37,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when the simulator dies, even by SIGKILL (no orphan servers)."""
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def region_keys(accounts, regions: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -115,7 +108,7 @@ class OosServers:
 
     def _watch(self) -> None:
         # The processes are spawned from this thread, which lives until stop(): their
-        # PR_SET_PDEATHSIG fires when it ends (or when the simulator is killed).
+        # parent-death signal (see moto_app) fires when it ends or the simulator is killed.
         while not self._stopping.is_set():
             waiting = {sock: region for region, sock in self._sockets.items()
                        if region not in self._processes}
@@ -131,10 +124,11 @@ class OosServers:
         log_file = open(self.root / f"{region}.log", "ab")  # noqa: SIM115
         self._processes[region] = subprocess.Popen(
             [sys.executable, "-m", "osc_build_sim.oos.moto_app", "--fd", str(sock.fileno()),
+             "--parent", str(os.getpid()),
              "--keys", str(self.root / f"{region}.keys.json"),
              "--store", str(self.root / region)],
             stdout=log_file, stderr=log_file, stdin=subprocess.DEVNULL,
-            pass_fds=(sock.fileno(),), preexec_fn=_die_with_parent,
+            pass_fds=(sock.fileno(),),
             env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"})
         log_file.close()
         log.info("OOS of %s started on %s", region, self.endpoints[region])
