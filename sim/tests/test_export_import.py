@@ -212,3 +212,38 @@ def test_a_failed_or_interrupted_task_ends_failed_with_a_comment(tmp_path):
             "SnapshotExportTasks"][0]
         assert task["State"] == "failed"
         assert "restart" in task["Comment"]
+
+
+def test_delete_export_task_cancels_and_removes_what_was_written(tmp_path):
+    with running_simulator(tmp_path / "sim") as sim:
+        config = json.loads((sim.data_dir / "config.json").read_text())
+        config["timings"] = {"export": 600}  # the task stays under way until cancelled
+        (sim.data_dir / "config.json").write_text(json.dumps(config))
+        sim.restart()
+        gw = sim.gateway()
+        s3 = oos_client(sim, sim.region)
+        s3.create_bucket(Bucket="exports", CreateBucketConfiguration={
+            "LocationConstraint": sim.region})
+        snapshot = _snapshot(gw, 1)
+        task_id = gw.CreateSnapshotExportTask(SnapshotId=snapshot, OsuExport={
+            "DiskImageFormat": "qcow2", "OsuBucket": "exports"})["SnapshotExportTask"]["TaskId"]
+
+        def objects() -> list[str]:
+            return [o["Key"] for o in s3.list_objects_v2(Bucket="exports").get("Contents", [])]
+        deadline = time.monotonic() + 60
+        while not objects():  # uploaded; the task now waits out its delay
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert gw.ReadSnapshotExportTasks(Filters={"TaskIds": [task_id]})[
+            "SnapshotExportTasks"][0]["State"] == "uploading"
+
+        gw.DeleteExportTask(ExportTaskId=task_id)
+        task = gw.ReadSnapshotExportTasks(Filters={"TaskIds": [task_id]})[
+            "SnapshotExportTasks"][0]
+        assert task["State"] == "cancelled"
+        while objects():
+            assert time.monotonic() < deadline, "the cancelled task left its objects"
+            time.sleep(0.1)
+        assert _error(lambda: gw.DeleteExportTask(ExportTaskId=task_id))["Code"] == "6003"
+        assert _error(lambda: gw.DeleteExportTask(ExportTaskId="snap-export-00000000"))[
+            "Code"] == "5058"

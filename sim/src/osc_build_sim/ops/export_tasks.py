@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 IMAGE_TASK = "image_export_task"
 SNAPSHOT_TASK = "snapshot_export_task"
 MANIFEST_VERSION = 1
+CANCEL_POLL = 0.25  # seconds: how soon a task waiting out its delay sees DeleteExportTask
 
 
 class _Export:
@@ -54,6 +55,7 @@ class _Export:
             key = ctx.account.access_keys[0]
             keys = key.access_key, key.secret_key
         self.client = s3_client(self.endpoint, ctx.region, *keys)
+        self.written: list[str] = []
 
     def check_bucket(self) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
@@ -68,8 +70,17 @@ class _Export:
             raise ApiError(400, 4088, f"OOS is unreachable: {exc}") from None
 
     def upload(self, path: Path, key: str, content_type: str) -> None:
+        self.written.append(key)
         self.client.upload_file(str(path), self.bucket, key,
                                 ExtraArgs={"ContentType": content_type})
+
+    def remove_written(self) -> None:
+        """A cancelled task leaves no objects behind."""
+        for key in self.written:
+            try:
+                self.client.delete_object(Bucket=self.bucket, Key=key)
+            except Exception:  # best effort: the task is cancelled all the same
+                log.warning("cancelled export: could not delete %s/%s", self.bucket, key)
 
     def presign(self, key: str) -> str:
         return self.client.generate_presigned_url(
@@ -85,11 +96,18 @@ def _task_doc(ctx: Ctx, kind: str, prefix: str, export: _Export, **fields) -> di
             **fields}
 
 
+class _Cancelled(Exception):
+    """DeleteExportTask was called while the task ran."""
+
+
 def _set(sim: Simulator, kind: str, task_id: str, **fields) -> None:
+    """Update a running task; raise _Cancelled if it was cancelled (or deleted) meanwhile."""
     with sim.store.write() as tx:
-        if (doc := tx.get(kind, task_id)) is not None:
-            doc.update(fields)
-            tx.put(doc)
+        doc = tx.get(kind, task_id)
+        if doc is None or doc["State"] == "cancelled":
+            raise _Cancelled(task_id)
+        doc.update(fields)
+        tx.put(doc)
 
 
 def _disk_file(sim: Simulator, snapshot: dict, workdir: Path) -> tuple[Path, bool]:
@@ -121,7 +139,17 @@ def _export_disk(sim: Simulator, export: _Export, snapshot: dict, key: str,
 
 
 def _run(sim: Simulator, kind: str, task_id: str, active: str, fault: str | None,
-         work: Callable[[Callable[[float], None]], dict]) -> None:
+         export: _Export, work: Callable[[Callable[[float], None]], dict]) -> None:
+    """Run one export task; a cancelled one stops and removes the objects it wrote."""
+    try:
+        _steps(sim, kind, task_id, active, fault, work)
+    except _Cancelled:
+        log.info("export task %s cancelled", task_id)
+        export.remove_written()
+
+
+def _steps(sim: Simulator, kind: str, task_id: str, active: str, fault: str | None,
+           work: Callable[[Callable[[float], None]], dict]) -> None:
     """Do ``work`` (reporting 0..1), then let the ``export`` delay pass, then complete."""
     started = time.monotonic()
     if fault == "hang":
@@ -135,6 +163,8 @@ def _run(sim: Simulator, kind: str, task_id: str, active: str, fault: str | None
         if fault == "fail":
             raise BackendError("injected failure")
         fields = work(report)
+    except _Cancelled:
+        raise
     except (BackendError, DiskImageError, OSError, ValueError) as exc:
         _set(sim, kind, task_id, State="failed", Comment=str(exc))
         return
@@ -143,14 +173,10 @@ def _run(sim: Simulator, kind: str, task_id: str, active: str, fault: str | None
         _set(sim, kind, task_id, State="failed", Comment=f"OOS upload failed: {exc}")
         return
     delay = sim.timings["export"]
-    steps = 10
-    for step in range(steps):  # the rest of the delay, with the progress still moving
-        remaining = delay - (time.monotonic() - started)
-        if remaining <= 0:
-            break
-        if sim.stopping.wait(remaining / (steps - step)):
+    while (elapsed := time.monotonic() - started) < delay:  # progress still moves meanwhile
+        if sim.stopping.wait(min(CANCEL_POLL, delay - elapsed)):
             return
-        _set(sim, kind, task_id, Progress=90 + step)
+        _set(sim, kind, task_id, Progress=90 + min(9, int(10 * elapsed / delay)))
     _set(sim, kind, task_id, State="completed", Progress=100, **fields)
 
 
@@ -208,7 +234,8 @@ def create_image_export_task(ctx: Ctx, body: dict) -> dict:
         return {}
 
     fault = ctx.sim.faults.transition(ctx.operation)
-    ctx.sim.submit(lambda: _run(ctx.sim, IMAGE_TASK, task["TaskId"], "pending", fault, work))
+    ctx.sim.submit(lambda: _run(ctx.sim, IMAGE_TASK, task["TaskId"], "pending", fault, export,
+                                work))
     return {"ImageExportTask": public(task)}
 
 
@@ -218,7 +245,7 @@ def create_snapshot_export_task(ctx: Ctx, body: dict) -> dict:
     with ctx.sim.store.read() as tx:
         snapshot = get_owned(ctx, tx, "snapshot", body["SnapshotId"])
         if snapshot["State"] != "completed":
-            raise bad_state(6007, f"Snapshot {snapshot['SnapshotId']} is {snapshot['State']}.")
+            raise bad_state(6003, f"Snapshot {snapshot['SnapshotId']} is {snapshot['State']}.")
     export.check_bucket()
     task = _task_doc(ctx, SNAPSHOT_TASK, "snap-export", export,
                      SnapshotId=snapshot["SnapshotId"], State="pending")
@@ -233,7 +260,7 @@ def create_snapshot_export_task(ctx: Ctx, body: dict) -> dict:
 
     fault = ctx.sim.faults.transition(ctx.operation)
     ctx.sim.submit(lambda: _run(ctx.sim, SNAPSHOT_TASK, task["TaskId"], "uploading", fault,
-                                work))
+                                export, work))
     return {"SnapshotExportTask": public(task)}
 
 
@@ -253,6 +280,22 @@ def read_image_export_tasks(ctx: Ctx, body: dict) -> dict:
 @operation("ReadSnapshotExportTasks")
 def read_snapshot_export_tasks(ctx: Ctx, body: dict) -> dict:
     return _read(ctx, body, SNAPSHOT_TASK, "SnapshotExportTasks", "Snapshot")
+
+
+@operation("DeleteExportTask")
+def delete_export_task(ctx: Ctx, body: dict) -> dict:
+    """Cancel a task that is still under way (spec: fails unless ``active`` or ``pending``)."""
+    ident = body["ExportTaskId"]
+    with ctx.sim.store.write() as tx:
+        doc = tx.get(IMAGE_TASK, ident) or tx.get(SNAPSHOT_TASK, ident)
+        if doc is None or doc["_owner"] != ctx.account_id or doc["_region"] != ctx.region:
+            raise ApiError(400, 5058, f"The export task '{ident}' does not exist.")
+        if doc["State"] in ("completed", "failed", "cancelled"):
+            raise bad_state(6003, f"Export task {ident} is {doc['State']}; only a task under "
+                                  "way can be deleted.")
+        doc["State"] = "cancelled"
+        tx.put(doc)
+    return {}
 
 
 def fail_interrupted(tx, message: str) -> None:
