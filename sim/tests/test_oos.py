@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 
@@ -89,3 +91,15 @@ def test_profile_and_state_name_each_regions_oos(sim):
     profile = json.loads(sim.profile_file.read_text())["osc-build-sim"]
     assert profile["endpoints"]["oos"] == sim.oos_endpoints[sim.region]
     assert region_credentials(sim, sim.region)[0] == profile["access_key"]
+
+
+def test_reset_wipes_the_buckets(sim):
+    s3 = oos_client(sim, sim.region)
+    s3.create_bucket(Bucket="wiped", CreateBucketConfiguration={
+        "LocationConstraint": sim.region})
+    sim.stop()
+    reset = subprocess.run([sys.executable, "-m", "osc_build_sim", "--data-dir",
+                            str(sim.data_dir), "reset"], capture_output=True, text=True)
+    assert reset.returncode == 0, reset.stderr
+    sim.restart()
+    assert s3.list_buckets()["Buckets"] == []

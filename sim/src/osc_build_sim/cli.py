@@ -152,7 +152,9 @@ def reset(args) -> int:
         return 1
     for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm"):
         (data_dir / name).unlink(missing_ok=True)
-    print(f"wiped the resources in {data_dir} (config and CA kept)")
+    from .oos.servers import wipe_objects
+    wipe_objects(data_dir)
+    print(f"wiped the resources and OOS objects in {data_dir} (config and CA kept)")
     return 0
 
 

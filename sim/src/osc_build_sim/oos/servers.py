@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +38,15 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def wipe_objects(data_dir: Path) -> None:
+    """``osc-build-sim reset``: every Region's buckets and objects (ports are kept)."""
+    root = Path(data_dir) / "oos"
+    if root.is_dir():
+        for path in root.iterdir():
+            if path.is_dir():
+                shutil.rmtree(path)
 
 
 def region_keys(accounts, regions: Iterable[str]) -> dict[str, dict[str, str]]:
