@@ -91,6 +91,9 @@ def test_profile_and_state_name_each_regions_oos(sim):
     profile = json.loads(sim.profile_file.read_text())["osc-build-sim"]
     assert profile["endpoints"]["oos"] == sim.oos_endpoints[sim.region]
     assert region_credentials(sim, sim.region)[0] == profile["access_key"]
+    from osc_sdk_python import Gateway  # osc-sdk-python takes a profile with endpoints.oos
+    loaded = Gateway(path=str(sim.profile_file), profile="osc-build-sim")
+    assert loaded.access_key() == profile["access_key"]
 
 
 def test_reset_wipes_the_buckets(sim):
