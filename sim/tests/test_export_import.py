@@ -247,3 +247,35 @@ def test_delete_export_task_cancels_and_removes_what_was_written(tmp_path):
         assert _error(lambda: gw.DeleteExportTask(ExportTaskId=task_id))["Code"] == "6003"
         assert _error(lambda: gw.DeleteExportTask(ExportTaskId="snap-export-00000000"))[
             "Code"] == "5058"
+
+
+def test_snapshot_export_imported_with_create_snapshot_file_location(sim):
+    gw = CheckedGateway(sim.gateway())
+    snapshot = _snapshot(gw, 1)
+    task_id = gw.CreateSnapshotExportTask(SnapshotId=snapshot, OsuExport={
+        "DiskImageFormat": "qcow2", "OsuBucket": "exports", "OsuPrefix": "to-import/"})[
+        "SnapshotExportTask"]["TaskId"]
+    task, _ = _wait(gw.ReadSnapshotExportTasks, "SnapshotExportTasks", task_id)
+    assert task["State"] == "completed", task["Comment"]
+    s3 = oos_client(sim, sim.region)
+    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket="exports", Prefix="to-import/")[
+        "Contents"]]
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "exports", "Key": key})
+
+    there = CheckedGateway(region_gateway(sim, OTHER_REGION))
+    assert _error(lambda: there._gateway.CreateSnapshot(FileLocation=url))["Code"] == "7000"
+    imported = there.CreateSnapshot(FileLocation=url, SnapshotSize=1 << 30)["Snapshot"]
+    assert imported["SnapshotId"] != snapshot and imported["VolumeSize"] == 1
+    deadline = time.monotonic() + 60
+    while (state := there.ReadSnapshots(Filters={"SnapshotIds": [imported["SnapshotId"]]})[
+            "Snapshots"][0]["State"]) == "pending":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert state == "completed"
+
+    too_small = there.CreateSnapshot(FileLocation=url, SnapshotSize=1 << 20)["Snapshot"]
+    while (state := there.ReadSnapshots(Filters={"SnapshotIds": [too_small["SnapshotId"]]})[
+            "Snapshots"][0]["State"]) == "pending":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert state == "error"  # the disk does not fit in SnapshotSize

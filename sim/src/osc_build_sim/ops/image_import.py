@@ -8,12 +8,12 @@ become new snapshots of the caller's account, and the OMI turns ``available``.
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import logging
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..backend import BackendError
@@ -95,14 +95,15 @@ def import_image(ctx: Ctx, tx: Tx, body: dict, manifest: dict,
             "DeleteOnVmDeletion": bool(entry.get("DeleteOnTermination", True))}})
 
     def work() -> None:
-        workdir = ctx.sim.data_dir / "oos-work"
-        workdir.mkdir(exist_ok=True)
         for snap, entry in jobs:
-            _import_snapshot(ctx, snap["_id"], entry, workdir)
+            download_snapshot(ctx, snap["_id"], entry)
     return image, work
 
 
-def _import_snapshot(ctx: Ctx, snapshot_id: str, entry: dict, workdir: Path) -> None:
+def download_snapshot(ctx: Ctx, snapshot_id: str, entry: dict) -> None:
+    """Fill ``snapshot_id`` from ``entry``'s PreSignedUrl (a manifest's snapshot entry)."""
+    workdir = ctx.sim.data_dir / "oos-work"
+    workdir.mkdir(exist_ok=True)
     raw = workdir / f"{snapshot_id}.import.raw"
     try:
         try:
@@ -110,7 +111,7 @@ def _import_snapshot(ctx: Ctx, snapshot_id: str, entry: dict, workdir: Path) -> 
                 import_file(io.BufferedReader(response), raw, entry["Size"], workdir)
         except ApiError as exc:
             raise BackendError(exc.details) from None
-        except DiskImageError as exc:
+        except (DiskImageError, OSError, http.client.HTTPException) as exc:
             raise BackendError(f"{entry.get('Filename', snapshot_id)}: {exc}") from None
         adopt = getattr(ctx.sim.backend, "import_snapshot", None)
         if adopt is not None:
