@@ -157,8 +157,13 @@ def _steps(sim: Simulator, kind: str, task_id: str, active: str, fault: str | No
         return
     _set(sim, kind, task_id, State=active, Progress=1)
 
-    def report(fraction: float) -> None:
-        _set(sim, kind, task_id, Progress=max(1, min(89, int(fraction * 90))))
+    last = [1]
+
+    def report(fraction: float) -> None:  # one write per percent, not per disk segment
+        percent = max(1, min(89, int(fraction * 90)))
+        if percent > last[0]:
+            last[0] = percent
+            _set(sim, kind, task_id, Progress=percent)
     try:
         if fault == "fail":
             raise BackendError("injected failure")
