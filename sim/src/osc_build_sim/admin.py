@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .server import SimServer
 
 KINDS = ("vm", "image", "volume", "snapshot", "keypair", "security_group", "public_ip", "net",
-         "subnet")
+         "subnet", "image_export_task", "snapshot_export_task")
 
 
 def resources(owner: SimServer, kind: str) -> list[dict]:
@@ -36,6 +36,7 @@ def info(owner: SimServer) -> dict:
             "regions": owner.region_endpoints(owner.endpoint),
             "subregions": {name: [name + letter for letter in region.subregions]
                            for name, region in owner.config.regions.items()},
+            "oos_endpoints": dict(owner.sim.oos_endpoints),
             "account_id": account.account_id, "ca_file": str(owner.tls_files.ca),
             "client_cert_file": str(owner.tls_files.client),
             "admin": owner.endpoint.rsplit("/api/v1", 1)[0] + "/_sim"}

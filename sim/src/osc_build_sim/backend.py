@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 
@@ -71,6 +72,10 @@ class Backend(Protocol):
     def link_public_ip(self, vm_id: str, public_ip: str) -> None:
         """The VM (running or not) now also answers on ``public_ip`` (LinkPublicIp)."""
     def unlink_public_ip(self, vm_id: str, public_ip: str) -> None: ...
+    def snapshot_file(self, snapshot_id: str) -> Path:
+        """The raw file of a snapshot, for exports (absent: the export is a blank disk)."""
+    def import_snapshot(self, snapshot_id: str, raw: Path) -> None:
+        """Take the raw file ``raw`` (moved) as the data of ``snapshot_id`` (imports)."""
 
     # Lifecycle
     def shutdown(self) -> None: ...

@@ -38,11 +38,12 @@ def _state_file(data_dir: Path) -> Path:
 
 
 def write_profile(path: Path, name: str, endpoint: str, region: str, access_key: str,
-                  secret_key: str) -> None:
-    """Add or replace profile ``name`` in an osc ``config.json``."""
+                  secret_key: str, oos_endpoint: str | None = None) -> None:
+    """Add or replace profile ``name`` in an osc ``config.json`` (``endpoints.oos`` too)."""
     profiles = json.loads(path.read_text()) if path.exists() else {}
+    endpoints = {"api": endpoint, **({"oos": oos_endpoint} if oos_endpoint else {})}
     profiles[name] = {"access_key": access_key, "secret_key": secret_key, "region": region,
-                      "endpoints": {"api": endpoint}}
+                      "endpoints": endpoints}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(profiles, indent=2) + "\n")
     path.chmod(0o600)
@@ -79,7 +80,8 @@ def serve(args) -> int:
     tmp.replace(_state_file(data_dir))
     if args.write_profile:
         write_profile(args.write_profile, args.profile_name, server.endpoint,
-                      state["region"], key.access_key, key.secret_key)
+                      state["region"], key.access_key, key.secret_key,
+                      state["oos_endpoints"].get(state["region"]))
     if server.tls_created:
         print(f"created a CA for HTTPS: {server.tls_files.ca} (trust it, e.g. "
               f"REQUESTS_CA_BUNDLE={server.tls_files.ca})")
@@ -87,7 +89,9 @@ def serve(args) -> int:
         print(json.dumps(state), flush=True)
     else:
         print(f"endpoint:     {server.endpoint}\nhttps:        {server.tls_endpoint}\n"
-              f"region:       {state['region']}\naccount id:   {account.account_id}\n"
+              f"region:       {state['region']}\n"
+              f"oos:          {state['oos_endpoints'].get(state['region'])}\n"
+              f"account id:   {account.account_id}\n"
               f"access key:   {key.access_key}\nsecret key:   {key.secret_key}\n"
               f"profile:      {args.write_profile or '(not written; use --write-profile)'}\n"
               f"osc-build-sim ready (pid {os.getpid()})", flush=True)
@@ -148,7 +152,9 @@ def reset(args) -> int:
         return 1
     for name in ("state.sqlite3", "state.sqlite3-wal", "state.sqlite3-shm"):
         (data_dir / name).unlink(missing_ok=True)
-    print(f"wiped the resources in {data_dir} (config and CA kept)")
+    from .oos.servers import wipe_objects
+    wipe_objects(data_dir)
+    print(f"wiped the resources and OOS objects in {data_dir} (config and CA kept)")
     return 0
 
 

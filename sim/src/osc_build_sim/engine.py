@@ -50,6 +50,7 @@ class Simulator:
         self.spec = spec
         self.backend: Backend = backend or NullBackend()
         self.public_endpoints = public_endpoints
+        self.oos_endpoints: dict[str, str] = {}  # Region -> its OOS base URL (set by serve)
         self.store = Store(data_dir / "state.sqlite3")
         self.timings = profiles.timings(config.profile, config.timings)
         self.faults = Faults(config.faults, config.seed)

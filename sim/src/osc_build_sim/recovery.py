@@ -10,6 +10,7 @@ import logging
 
 from .backend import BackendError
 from .engine import Simulator
+from .ops.export_tasks import fail_interrupted
 from .ops.vm_state import release_vm
 from .ops.vms import vm_spec
 
@@ -29,6 +30,7 @@ def recover(sim: Simulator) -> None:
                 image.update(State="failed", StateComment={
                     "StateCode": "Server.InternalError", "StateMessage": INTERRUPTED})
                 tx.put(image)
+        fail_interrupted(tx, INTERRUPTED)
         for volume in tx.list("volume"):
             if volume["State"] == "creating":
                 volume["State"] = "available"

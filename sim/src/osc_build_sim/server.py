@@ -23,6 +23,7 @@ from .backend import Backend
 from .config import SimConfig, load_or_create
 from .engine import Simulator, now_iso
 from .errors import ApiError
+from .oos.servers import OosServers, region_keys
 from .ops import Ctx, load_all
 from .recovery import recover
 from .spec import Spec, load_spec
@@ -83,6 +84,7 @@ class SimServer:
         with self.sim.store.write() as tx:
             for region in self.config.regions:
                 catalogue.seed(tx, region, now_iso())
+        self.oos = OosServers(self.data_dir, self.config.regions)
         self._threads: list[threading.Thread] = []
         self.shutdown_requested = threading.Event()
 
@@ -93,6 +95,9 @@ class SimServer:
 
     def start(self) -> None:
         recover(self.sim)
+        self.oos.write_keys(region_keys(self.config.accounts, self.config.regions))
+        self.oos.start()
+        self.sim.oos_endpoints = dict(self.oos.endpoints)
         for server in filter(None, (self.http, self.https)):
             thread = threading.Thread(target=server.serve_forever, daemon=True,
                                       name=f"sim-http-{server.server_address[1]}")
@@ -108,6 +113,7 @@ class SimServer:
             server.shutdown()
             server.server_close()
         self.sim.shutdown()
+        self.oos.stop()  # after the jobs: an export under way finishes its upload
 
     def handle(self, region: str, operation: str, headers: dict[str, str], body: bytes,
                path: str, peer_cert: bool) -> tuple[int, dict, str]:

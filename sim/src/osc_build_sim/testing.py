@@ -52,6 +52,7 @@ class SimHandle:
     client_cert_file: str = ""
     admin: str = ""
     regions: dict = field(default_factory=dict)
+    oos_endpoints: dict = field(default_factory=dict)  # Region -> its OOS (S3) base URL
     _args: list[str] = field(default_factory=list, repr=False)
     _process: subprocess.Popen | None = field(default=None, repr=False)
 
@@ -135,7 +136,8 @@ def _start(args: list[str], data_dir: Path) -> SimHandle:
                      account_id=state["account_id"], data_dir=data_dir, pid=process.pid,
                      tls_endpoint=state["tls_endpoint"] or "", ca_file=state["ca_file"],
                      client_cert_file=state["client_cert_file"], admin=state["admin"],
-                     regions=state["regions"], _args=args, _process=process)
+                     regions=state["regions"], oos_endpoints=state.get("oos_endpoints", {}),
+                     _args=args, _process=process)
 
 
 @contextlib.contextmanager
@@ -172,6 +174,32 @@ def simulator(tmp_path: Path) -> Iterator[SimHandle]:
 def simulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]:
     with running_simulator(tmp_path_factory.mktemp("sim-session")) as handle:
         yield handle
+
+
+def region_credentials(sim: SimHandle, region: str) -> tuple[str, str]:
+    """(access key, secret key) of ``region``'s account: from the per-Region entry of
+    ``state.json`` when it has one (Regions with accounts of their own), else the default."""
+    state = json.loads((sim.data_dir / "state.json").read_text())
+    for name in ("region_credentials", "credentials", "accounts", "regions"):
+        entry = state.get(name)
+        entry = entry.get(region) if isinstance(entry, dict) else None
+        if isinstance(entry, list) and entry:
+            entry = entry[0]
+        if isinstance(entry, dict) and entry.get("access_key") and entry.get("secret_key"):
+            return entry["access_key"], entry["secret_key"]
+    return sim.access_key, sim.secret_key
+
+
+def region_gateway(sim: SimHandle, region: str):
+    """An osc-sdk-python Gateway on ``region``'s endpoint with that Region's credentials."""
+    from .boot import gateway
+    return gateway(sim.regions[region], region, *region_credentials(sim, region))
+
+
+def oos_client(sim: SimHandle, region: str):
+    """A boto3 S3 client on ``region``'s OOS, with that Region's credentials."""
+    from .oos.client import s3_client
+    return s3_client(sim.oos_endpoints[region], region, *region_credentials(sim, region))
 
 
 # Raw signed calls and spec checks, for tests of the API itself.
@@ -224,6 +252,9 @@ __all__ = [
     "SimHandle",
     "assert_valid_response",
     "free_port",
+    "oos_client",
+    "region_credentials",
+    "region_gateway",
     "running_simulator",
     "signed_post",
     "simulator",
@@ -258,11 +289,11 @@ def leftovers(sim: SimHandle) -> dict[str, list[str]]:
 
 @contextlib.contextmanager
 def booted_vm(sim: SimHandle, image_id: str, *, user: str = "outscale",
-              timeout: float = 60.0) -> Iterator:
+              timeout: float = 60.0, gateway=None) -> Iterator:
     """Boot ``image_id`` through the API and yield a fabric Connection to it, as its user.
 
     Everything it creates (keypair, security group, VM) is deleted afterwards.
-    Needs the machine backend.
+    Needs the machine backend. ``gateway``: another Region's or account's (default: sim's).
     """
     import io
 
@@ -271,7 +302,7 @@ def booted_vm(sim: SimHandle, image_id: str, *, user: str = "outscale",
 
     from .boot import booted
 
-    with booted(sim.gateway(), image_id, timeout=timeout) as vm:
+    with booted(gateway or sim.gateway(), image_id, timeout=timeout) as vm:
         key = _private_key(paramiko, io.StringIO(vm.private_key))
         deadline = time.monotonic() + timeout
         while True:

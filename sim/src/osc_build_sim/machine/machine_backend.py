@@ -108,6 +108,18 @@ class MachineBackend:
             raise BackendError(f"snapshot {source_snapshot_id} has no data on this machine")
         copy_sparse(source, self.disks.snapshot(snapshot_id), progress)
 
+    def snapshot_file(self, snapshot_id: str) -> Path:
+        """The raw file of a snapshot (exports read it)."""
+        path = self.disks.snapshot(snapshot_id)
+        if not path.exists():
+            raise BackendError(f"snapshot {snapshot_id} has no data on this machine")
+        return path
+
+    @_reported
+    def import_snapshot(self, snapshot_id: str, raw: Path) -> None:
+        """Make the raw file ``raw`` (moved, not copied) the data of ``snapshot_id``."""
+        raw.replace(self.disks.snapshot(snapshot_id))
+
     @_reported
     def delete_snapshot(self, snapshot_id: str) -> None:
         self.disks.delete(self.disks.snapshot(snapshot_id))

@@ -12,7 +12,7 @@ from ..engine import Simulator
 Handler = Callable[["Ctx", dict], dict]
 REGISTRY: dict[str, Handler] = {}
 MODULES = ("images", "vms", "vm_state", "volumes", "snapshots", "keypairs", "security_groups",
-           "public_ips", "tags", "nets", "misc")
+           "public_ips", "tags", "nets", "misc", "export_tasks")
 
 
 @dataclass(frozen=True)

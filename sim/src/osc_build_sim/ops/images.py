@@ -149,10 +149,15 @@ def _copy(ctx: Ctx, tx: Tx, body: dict):
 
 @operation("CreateImage")
 def create_image(ctx: Ctx, body: dict) -> dict:
-    if body.get("FileLocation"):
-        raise invalid("Registering an OMI from a bucket (FileLocation) is not simulated.")
+    manifest = None
+    if body.get("FileLocation"):  # an OMI exported to OOS (CreateImageExportTask)
+        from .image_import import import_image, read_manifest
+        manifest = read_manifest(body["FileLocation"])  # over HTTP: before the transaction
     with ctx.sim.store.write() as tx:
-        if body.get("VmId"):
+        if manifest is not None:
+            image, work = import_image(ctx, tx, body, manifest, _new_image)
+            delay = ctx.sim.timings["image_import"]
+        elif body.get("VmId"):
             image, work = _from_vm(ctx, tx, body)
             delay = ctx.sim.timings["image"]
         elif body.get("SourceImageId"):

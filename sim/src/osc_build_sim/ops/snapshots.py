@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import filters
 from ..engine import new_id, now_iso
-from ..errors import ApiError, bad_state, invalid, not_found
+from ..errors import ApiError, bad_state, not_found
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, permissions, shared_with
@@ -80,10 +80,11 @@ def find_snapshot(ctx: Ctx, tx: Tx, ident: str) -> dict:
 
 @operation("CreateSnapshot")
 def create_snapshot(ctx: Ctx, body: dict) -> dict:
-    if body.get("FileLocation"):
-        raise invalid("Importing a snapshot from a bucket (FileLocation) is not simulated.")
     with ctx.sim.store.write() as tx:
-        if volume_id := body.get("VolumeId"):
+        if body.get("FileLocation"):  # a disk image in OOS (CreateSnapshotExportTask)
+            from .snapshot_import import import_snapshot
+            doc, work = import_snapshot(ctx, body)
+        elif volume_id := body.get("VolumeId"):
             volume = get_owned(ctx, tx, "volume", volume_id)
             if volume["State"] not in ("available", "in-use"):
                 raise bad_state(6007, f"Volume {volume_id} is {volume['State']}.")
