@@ -28,7 +28,7 @@ _SECRET_NAMES = (r"(?:secret_key|SecretKey|secret|password|Password|PrivateKey|p
                  r"OSC_SECRET_KEY|OUTSCALE_SECRETKEYID|SecretAccessKey|Token|token)")
 _SECRET_KEYS = re.compile(
     rf"""(?P<key>(?:["']{_SECRET_NAMES}["']\s*[:=]|{_SECRET_NAMES}\s*=)\s*)
-    (?P<quote>["']?)(?P<value>[^"',\s}}]+)(?P=quote)""",
+    (?P<quote>["']?)(?!(?:None|null)\b)(?P<value>[^"',\s}}]+)(?P=quote)""",
     re.VERBOSE,
 )
 

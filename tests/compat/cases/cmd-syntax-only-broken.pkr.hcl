@@ -1,0 +1,3 @@
+source "outscale-bsu" "web" {
+  omi_name =
+}

@@ -1,0 +1,4 @@
+source "amazon-ebs" "a" {}
+build {
+  sources = ["source.amazon-ebs.a"]
+}

@@ -1,0 +1,15 @@
+source "outscale-bsu" "web" {
+  region       = "eu-west-2"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  iam_vm_profile = "x"
+  enable_t2_unlimited = false
+  block_duration_minutes = 0
+  skip_region_validation = true
+}
+
+build {
+  sources = ["source.outscale-bsu.web"]
+}

@@ -1,0 +1,15 @@
+source "outscale-bsu" "web" {
+  region       = "eu-west-2"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  tags = { Name = "web" }
+  run_tags = { Team = "infra" }
+  run_volume_tags = { Team = "infra" }
+  snapshot_tags = { Kind = "root" }
+}
+
+build {
+  sources = ["source.outscale-bsu.web"]
+}
