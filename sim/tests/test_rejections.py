@@ -104,8 +104,10 @@ def test_certificate_from_another_ca_is_refused(simulator_session, tmp_path):
 
 
 def test_scope_region_must_match_the_endpoint(simulator_session):
-    response = signed_post(simulator_session, "ReadVms", {}, region="us-east-2")
+    sim = simulator_session
+    response = signed_post(sim, "ReadVms", {}, region="us-east-2", endpoint=sim.endpoint,
+                           access_key=sim.access_key, secret_key=sim.secret_key)
     assert error(response) == (401, "1", "AccessDenied")
-    ok = signed_post(simulator_session, "ReadVms", {}, region="us-east-2",
-                     endpoint=simulator_session.regions["us-east-2"])
+    ok = signed_post(sim, "ReadVms", {}, region="us-east-2",
+                     endpoint=sim.regions["us-east-2"])
     assert ok.status_code == 200

@@ -1,4 +1,4 @@
-"""The host VM's API record: this machine as a running VM of the default account.
+"""The host VM's API record: this machine as a running VM of its Region's account.
 
 With ``serve --backend machine --host-vm``, the machine backend serves the
 metadata of a VM that stands for this machine (for the chroot builder) and
@@ -34,11 +34,12 @@ def host_vm_id(data_dir: Path, wanted: str = "auto") -> str:
 
 
 def ensure_record(server, vm_id: str, region: str, subregion: str) -> None:
-    """Put the running VM ``vm_id`` in the state of the default account, in ``region``."""
-    account = server.config.accounts[0].account_id
+    """Put the running VM ``vm_id`` in the state of ``region``'s account."""
+    account = server.config.region_account(region).account_id
     with server.sim.store.write() as tx:
         existing = tx.get("vm", vm_id)
-        if existing is not None and existing["_region"] == region:
+        if (existing is not None and existing["_region"] == region
+                and existing["_owner"] == account):
             return
         tx.put({
             "_id": vm_id, "_kind": "vm", "_region": region, "_owner": account,

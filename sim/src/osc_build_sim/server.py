@@ -155,6 +155,11 @@ class SimServer:
         if found is None:
             raise ApiError(400, 4120, "")
         account, key = found
+        if account.region != region:
+            # Regions are independent: the key's account does not exist in this one.
+            raise ApiError(400, 4120, f"This access key belongs to an account of Region "
+                                      f"{account.region}; Regions do not share accounts or "
+                                      f"keys: use an access key of Region {region}.")
         if auth.region != region:
             raise ApiError(401, 1, f"Credential scope region {auth.region!r} does not match "
                                    f"the endpoint's region {region!r}.")

@@ -120,8 +120,13 @@ def _from_snapshots(ctx: Ctx, tx: Tx, body: dict):
 
 def _copy(ctx: Ctx, tx: Tx, body: dict):
     source_region = body.get("SourceRegionName", ctx.region)
-    if source_region not in ctx.sim.config.regions:
-        raise invalid(f"SourceRegionName {source_region!r} is not a region of this simulator.")
+    if source_region != ctx.region:
+        # Spec: SourceRegionName is "always the same as the Region of your account".
+        raise invalid(f"SourceRegionName {source_region!r} is not the Region of your account "
+                      f"({ctx.region}); Regions do not share OMIs: to copy one across "
+                      "Regions, export it to an OOS bucket (CreateImageExportTask) and create "
+                      "it from that bucket (CreateImage with FileLocation) in the other "
+                      "Region's account.")
     source = find_image(ctx, tx, body["SourceImageId"], source_region)
     if source["State"] != "available":
         raise bad_state(6001, f"OMI {source['ImageId']} is {source['State']}.")

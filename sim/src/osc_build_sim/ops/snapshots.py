@@ -91,6 +91,10 @@ def create_snapshot(ctx: Ctx, body: dict) -> dict:
             work = copy_work(ctx, doc["_id"], volume_id=volume_id)
         elif source_id := body.get("SourceSnapshotId"):
             region = body.get("SourceRegionName", ctx.region)
+            if region != ctx.region:  # spec: "must be the same as the Region of your account"
+                raise invalid(f"SourceRegionName {region!r} is not the Region of your account "
+                              f"({ctx.region}); Regions do not share snapshots: export it "
+                              "(CreateSnapshotExportTask) and import it in the other Region.")
             source = tx.get("snapshot", source_id)
             if (source is None or source["_region"] != region
                     or not shared_with(source, "PermissionsToCreateVolume", ctx.account_id)):
