@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 from .engine import new_id, now_iso
+from .machine.metadata import INSTANCE_TYPE, PRIVATE_IP, ROOT_DEVICE, private_dns_name
 
 RECORD_FILE = "host-vm.json"
-PRIVATE_IP = "127.0.0.1"
 
 
 def host_vm_id(data_dir: Path, wanted: str = "auto") -> str:
@@ -43,12 +43,12 @@ def ensure_record(server, vm_id: str, region: str, subregion: str) -> None:
             return
         tx.put({
             "_id": vm_id, "_kind": "vm", "_region": region, "_owner": account,
-            "VmId": vm_id, "State": "running", "StateReason": "", "VmType": "tinav5.c1r1p2",
-            "ImageId": "", "BlockDeviceMappings": [], "RootDeviceName": "/dev/sda1",
+            "VmId": vm_id, "State": "running", "StateReason": "", "VmType": INSTANCE_TYPE,
+            "ImageId": "", "BlockDeviceMappings": [], "RootDeviceName": ROOT_DEVICE,
             "RootDeviceType": "ebs", "SecurityGroups": [],
             "Placement": {"SubregionName": subregion, "Tenancy": "default"},
             "PrivateIp": PRIVATE_IP,
-            "PrivateDnsName": f"ip-127-0-0-1.{region}.compute.internal",
+            "PrivateDnsName": private_dns_name(region),
             "Architecture": "x86_64", "BootMode": "legacy", "CreationDate": now_iso(),
             "Hypervisor": "xen", "LaunchNumber": 0, "Performance": "high", "ProductCodes": [],
             "ReservationId": new_id("r"), "UserData": "",
