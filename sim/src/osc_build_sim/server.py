@@ -116,13 +116,13 @@ class SimServer:
         account = None
         try:
             if region not in self.config.regions:
-                raise ApiError(404, 4047, f"Unknown region {region!r}; this simulator serves "
+                raise ApiError(404, 5043, f"Unknown region {region!r}; this simulator serves "
                                           f"{sorted(self.config.regions)}.")
             if self.config.regions[region].require_client_cert and not peer_cert:
                 raise ApiError(401, 1, f"Region {region} requires a client certificate signed "
                                        "by the configured CA (mutual TLS over HTTPS).")
             if f"/{operation}" not in self.spec.raw["paths"]:
-                raise ApiError(404, 12000, f"{operation} is not an OAPI operation.")
+                raise ApiError(404, 5038, f"{operation} is not an OAPI operation.")
             if self.spec.needs_auth(operation):
                 account = self._authenticate(region, headers, body, path)
             self.sim.faults.check_request(operation)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import filters
 from ..engine import new_id, now_iso
-from ..errors import ApiError, bad_state, invalid, not_found
+from ..errors import bad_state, invalid, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, permissions, shared_with
@@ -103,7 +103,7 @@ def create_snapshot(ctx: Ctx, body: dict) -> dict:
                                body.get("Description", source["Description"]))
             work = copy_work(ctx, doc["_id"], source=source)
         else:
-            raise ApiError(400, 7000, "CreateSnapshot needs VolumeId or SourceSnapshotId.")
+            raise missing_set("CreateSnapshot needs VolumeId or SourceSnapshotId.")
         tx.put(doc)
     ctx.sim.submit(ctx.sim.transition(
         "snapshot", doc["_id"], delay=snapshot_delay(ctx, doc["VolumeSize"]), work=work,

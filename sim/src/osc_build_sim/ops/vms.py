@@ -16,6 +16,7 @@ from . import Ctx, operation
 from .common import base_doc, get_owned, owned
 from .images import find_image
 from .security_groups import default_group
+from .shutdown import shutdown_fields
 from .volumes import new_volume, volume_creation_work
 
 VM_TYPE_NAMES = {name for name, *_ in VM_TYPES}
@@ -144,7 +145,7 @@ def create_vms(ctx: Ctx, body: dict) -> dict:
                   "Performance": body.get("Performance", "high"),
                   "ProductCodes": image.get("ProductCodes", []), "ReservationId": reservation,
                   "Tags": [], "UserData": user_data or "",
-                  "VmInitiatedShutdownBehavior": body.get("VmInitiatedShutdownBehavior", "stop"),
+                  **shutdown_fields(body),
                   "DeletionProtection": body.get("DeletionProtection", False),
                   "IsSourceDestChecked": True,
                   "NestedVirtualization": body.get("NestedVirtualization", False),
@@ -252,9 +253,10 @@ def update_vm(ctx: Ctx, body: dict) -> dict:
                     flag = mapping.get("Bsu", {}).get("DeleteOnVmDeletion")
                     if flag is not None:
                         current["Bsu"]["DeleteOnVmDeletion"] = flag
+        vm.update(shutdown_fields(body, vm))
         for key in ("VmType", "UserData", "KeypairName", "DeletionProtection",
-                    "VmInitiatedShutdownBehavior", "IsSourceDestChecked", "Performance",
-                    "NestedVirtualization", "BsuOptimized"):
+                    "IsSourceDestChecked", "Performance", "NestedVirtualization",
+                    "BsuOptimized"):
             if key in body:
                 vm[key] = body[key]
         tx.put(vm)
