@@ -196,13 +196,12 @@ def boot_job(ctx: Ctx, vm_id: str, works: list, spec: VmSpec | None, fault: str 
     def fail(tx: Tx, vm: dict, message: str) -> None:
         # A VM that fails to boot ends terminated, as DeleteVms would leave it: its
         # volumes are deleted or released, not left in use by a VM that is gone.
-        from .vm_state import release_vm
+        from .vm_state import delete_released_volumes, release_vm
 
-        backend = ctx.sim.backend
         volumes = release_vm(tx, vm)
         vm["StateReason"] = f"Server.InternalError: {message}"
         tx.put(vm)
-        ctx.sim.submit(lambda: [backend.delete_volume(v) for v in volumes])
+        delete_released_volumes(ctx.sim, volumes)
     return ctx.sim.transition("vm", vm_id, delay=ctx.sim.timings["vm_boot"], work=work,
                               finish=finish, fail=fail, fault=fault)
 
