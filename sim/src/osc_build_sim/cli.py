@@ -74,6 +74,8 @@ def serve(args) -> int:
         ensure_record(server, host_vm.vm_id, host_vm.region, host_vm.subregion)
     if args.profile:
         server.sim.timings = profiles.timings(args.profile, server.config.timings)
+    if args.read_lag is not None:  # milliseconds; overrides timings.read_lag
+        server.sim.timings = {**server.sim.timings, "read_lag": args.read_lag / 1000}
     server.start()
     account = server.config.default_account
     key = account.access_keys[0]
@@ -204,14 +206,20 @@ def ssh(args) -> int:
         return subprocess.call(command)
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
-    return value
+def _duration(unit: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit} >= 0")
+        return value
+    return parse
+
+
+_seconds = _duration("seconds")
+_milliseconds = _duration("milliseconds")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ssh-delay", type=_seconds, metavar="SECONDS",
                    help="machine backend: a started VM refuses SSH (TCP reset) for this long, "
                         "as while it boots (overrides machine.ssh_delay of the config file)")
+    p.add_argument("--read-lag", type=_milliseconds, metavar="MS",
+                   help="read-after-write lag: API reads see writes only MS milliseconds "
+                        "later, as an eventually consistent cloud (overrides timings.read_lag)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
                    help="write the credentials as profiles to this osc config.json: "
                         "PROFILE_NAME (the default Region) and PROFILE_NAME-REGION per Region")

@@ -93,6 +93,8 @@ class SimServer:
 
     def start(self) -> None:
         recover(self.sim)
+        # From now on (not for the catalogue and recovery writes): the read-after-write lag.
+        self.sim.store.read_lag = self.sim.timings["read_lag"]
         for server in filter(None, (self.http, self.https)):
             thread = threading.Thread(target=server.serve_forever, daemon=True,
                                       name=f"sim-http-{server.server_address[1]}")
@@ -137,7 +139,10 @@ class SimServer:
             if payload.get("DryRun"):
                 result = {}
             else:
-                result = handler(Ctx(self.sim, account, region, operation), payload)
+                reading = operation.startswith("Read")
+                write_lag = 0.0 if reading else self.sim.faults.write_lag(operation)
+                with self.sim.store.api_call(write_lag=write_lag, lagged_reads=reading):
+                    result = handler(Ctx(self.sim, account, region, operation), payload)
             result["ResponseContext"] = {"RequestId": request_id}
             return 200, result, account.account_id if account else ""
         except ApiError as exc:
@@ -207,7 +212,7 @@ class _Handler(BaseHTTPRequestHandler):
         region = match["region"] or owner.config.default_region if match else ""
         operation = match["op"] if match else self.path
         if match is None:
-            status, payload, account = 404, ApiError(404, 12000, "Use POST /api/v1/<Operation>"
+            status, payload, account = 404, ApiError(404, 5038, "Use POST /api/v1/<Operation>"
                                                      ).body(str(uuid.uuid4())), ""
         else:
             headers = {k.lower(): v for k, v in self.headers.items()}
