@@ -62,6 +62,7 @@ class SimConfig:
     seed: int = 0
     client_ca: str | None = None  # PEM file of the CA that signs client certificates
     ssh_delay: float = 0.0  # machine backend: seconds a started VM refuses SSH, as it boots
+    clock_offset: float = 0.0  # seconds the API's clock is ahead: clients seem that far behind
 
     def find_key(self, access_key: str) -> tuple[Account, AccessKey] | None:
         """The account (of any Region) that owns ``access_key``, with the key."""
@@ -154,7 +155,8 @@ def parse(document: dict, source: str = "config") -> SimConfig:
             timings={k: float(v) for k, v in document.get("timings", {}).items()},
             faults=list(document.get("faults", [])), seed=int(document.get("seed", 0)),
             client_ca=document.get("client_ca"),
-            ssh_delay=float(document.get("machine", {}).get("ssh_delay", 0)))
+            ssh_delay=float(document.get("machine", {}).get("ssh_delay", 0)),
+            clock_offset=float(document.get("clock_offset", 0)))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: invalid configuration ({exc!r}); see sim/README.md "
                           "for the format") from None

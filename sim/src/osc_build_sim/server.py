@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -169,7 +170,8 @@ class SimServer:
             raise ApiError(401, 1, f"Credential scope region {auth.region!r} does not match "
                                    f"the endpoint's region {region!r}.")
         try:
-            signing.verify(auth, key.secret_key, path=path, headers=headers, body=body)
+            signing.verify(auth, key.secret_key, path=path, headers=headers, body=body,
+                           now=datetime.now(UTC) + timedelta(seconds=self.config.clock_offset))
         except signing.SignatureProblem as exc:
             details = str(exc) if exc.kind in ("skew", "malformed") else ""
             raise ApiError(401, 1, details) from None
