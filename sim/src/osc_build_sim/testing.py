@@ -260,8 +260,9 @@ def tags_of(resource: dict) -> dict[str, str]:
 def leftovers(sim: SimHandle) -> dict[str, list[str]]:
     """Temporary resources still alive: what no build may leave behind.
 
-    Live VMs, keypairs, osc-build's security groups, public IPs and volumes;
-    images and snapshots are artifacts and are checked by each test.
+    Live VMs, keypairs, osc-build's security groups, public IPs and volumes (not those
+    ``deleting``: a deleted VM's volumes go by themselves); images and snapshots are
+    artifacts and are checked by each test.
     """
     found = {
         "vm": [v["VmId"] for v in sim.resources("vm") if v["State"] != "terminated"],
@@ -269,7 +270,7 @@ def leftovers(sim: SimHandle) -> dict[str, list[str]]:
         "security_group": [g["SecurityGroupId"] for g in sim.resources("security_group")
                            if g["SecurityGroupName"].startswith("osc-build-")],
         "public_ip": [p["PublicIpId"] for p in sim.resources("public_ip")],
-        "volume": [v["VolumeId"] for v in sim.resources("volume")],
+        "volume": [v["VolumeId"] for v in sim.resources("volume") if v["State"] != "deleting"],
     }
     return {kind: ids for kind, ids in found.items() if ids}
 
