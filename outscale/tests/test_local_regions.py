@@ -66,3 +66,20 @@ def test_a_simulator_that_does_not_list_subregions_still_has_its_regions_checked
     check_regions([plan(region="us-east-2", subregion_name="us-east-2z")], older)
     assert "region: 'mars-1' is not a region of the local simulator" in error_of(
         plan(region="mars-1"), state=older)
+
+
+def test_each_region_builds_with_its_own_accounts_keys():
+    state = {**STATE, "region_accounts": {
+        "eu-west-2": {"endpoint": STATE["endpoint"], "account_id": "1", "access_key": "AK",
+                      "secret_key": "SK"},
+        "us-east-2": {"endpoint": STATE["regions"]["us-east-2"], "account_id": "2",
+                      "access_key": "AK-US", "secret_key": "SK-US"}}}
+    [east, west] = point_at_simulator([plan(region="us-east-2"), plan()], state)
+    assert (east.options["access_key"], east.options["secret_key"]) == ("AK-US", "SK-US")
+    assert east.options["custom_endpoint_oapi"] == "http://127.0.0.1:1/us-east-2/api/v1"
+    assert (west.options["access_key"], west.options["region"]) == ("AK", "eu-west-2")
+
+
+def test_a_simulator_without_region_accounts_gives_its_one_key_everywhere():
+    [east] = point_at_simulator([plan(region="us-east-2")], STATE)
+    assert (east.options["access_key"], east.options["secret_key"]) == ("AK", "SK")

@@ -48,7 +48,7 @@ def _wait(read, key: str, task_id: str, timeout: float = 60) -> tuple[dict, list
 def _wait_image(gw, image_id: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while (image := gw.ReadImages(Filters={"ImageIds": [image_id]})["Images"][0])[
-            "State"] == "pending":
+            "State"] in ("in-queue", "pending"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     return image
@@ -263,19 +263,19 @@ def test_snapshot_export_imported_with_create_snapshot_file_location(sim):
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "exports", "Key": key})
 
     there = CheckedGateway(region_gateway(sim, OTHER_REGION))
-    assert _error(lambda: there._gateway.CreateSnapshot(FileLocation=url))["Code"] == "7000"
+    assert _error(lambda: there._gateway.CreateSnapshot(FileLocation=url))["Code"] == "4046"
     imported = there.CreateSnapshot(FileLocation=url, SnapshotSize=1 << 30)["Snapshot"]
     assert imported["SnapshotId"] != snapshot and imported["VolumeSize"] == 1
     deadline = time.monotonic() + 60
     while (state := there.ReadSnapshots(Filters={"SnapshotIds": [imported["SnapshotId"]]})[
-            "Snapshots"][0]["State"]) == "pending":
+            "Snapshots"][0]["State"]) in ("in-queue", "pending"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert state == "completed"
 
     too_small = there.CreateSnapshot(FileLocation=url, SnapshotSize=1 << 20)["Snapshot"]
     while (state := there.ReadSnapshots(Filters={"SnapshotIds": [too_small["SnapshotId"]]})[
-            "Snapshots"][0]["State"]) == "pending":
+            "Snapshots"][0]["State"]) in ("in-queue", "pending"):
         assert time.monotonic() < deadline
         time.sleep(0.05)
     assert state == "error"  # the disk does not fit in SnapshotSize

@@ -48,10 +48,10 @@ def test_missing_authorization(simulator_session):
 
 
 @pytest.mark.parametrize(("body", "code"), [
-    ({"Foo": 1}, "3001"),
-    ({"Filters": {"ImageName": ["x"]}}, "3001"),
-    ({"Filters": {"ImageNames": "Debian"}}, "4110"),
-    ({"ResultsPerPage": "10"}, "4110"),
+    ({"Foo": 1}, "4045"),  # invalid-parameter
+    ({"Filters": {"ImageName": ["x"]}}, "4045"),
+    ({"Filters": {"ImageNames": "Debian"}}, "4108"),  # invalid-parameter-type
+    ({"ResultsPerPage": "10"}, "4108"),
 ])
 def test_spec_violations(simulator_session, body, code):
     assert error(signed_post(simulator_session, "ReadImages", body))[:2] == (400, code)
@@ -59,11 +59,12 @@ def test_spec_violations(simulator_session, body, code):
 
 def test_missing_required_field(simulator_session):
     response = signed_post(simulator_session, "DeleteImage", {})
-    assert error(response) == (400, "7000", "MissingParameter")
+    assert error(response) == (400, "4095", "InvalidParameterValue")  # validation-error
 
 
 def test_unknown_operation(simulator_session):
-    assert error(signed_post(simulator_session, "ReadUnicorns", {}))[:2] == (404, "12000")
+    assert error(signed_post(simulator_session, "ReadUnicorns", {})) == (
+        404, "5038", "InvalidResource")  # no-such-operation
 
 
 CERT_REGION = "cloudgouv-eu-west-1"
@@ -104,8 +105,10 @@ def test_certificate_from_another_ca_is_refused(simulator_session, tmp_path):
 
 
 def test_scope_region_must_match_the_endpoint(simulator_session):
-    response = signed_post(simulator_session, "ReadVms", {}, region="us-east-2")
+    sim = simulator_session
+    response = signed_post(sim, "ReadVms", {}, region="us-east-2", endpoint=sim.endpoint,
+                           access_key=sim.access_key, secret_key=sim.secret_key)
     assert error(response) == (401, "1", "AccessDenied")
-    ok = signed_post(simulator_session, "ReadVms", {}, region="us-east-2",
-                     endpoint=simulator_session.regions["us-east-2"])
+    ok = signed_post(sim, "ReadVms", {}, region="us-east-2",
+                     endpoint=sim.regions["us-east-2"])
     assert ok.status_code == 200

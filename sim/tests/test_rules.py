@@ -60,7 +60,7 @@ def test_snapshot_backing_an_image_cannot_be_deleted(gw):
     wait_for(lambda: gw.ReadVolumes(Filters={"VolumeIds": [volume["VolumeId"]]})
              ["Volumes"][0]["State"], "available")
     snap = gw.CreateSnapshot(VolumeId=volume["VolumeId"])["Snapshot"]
-    assert snap["State"] == "pending" and snap["Progress"] == 0
+    assert snap["State"] == "in-queue" and snap["Progress"] == 0  # spec: in-queue | pending | ...
     wait_for(lambda: gw.ReadSnapshots(Filters={"SnapshotIds": [snap["SnapshotId"]]})
              ["Snapshots"][0]["State"], "completed")
     image = gw.CreateImage(ImageName="from-snapshot", RootDeviceName="/dev/sda1",

@@ -73,7 +73,7 @@ def _assert_refused_then_served(sim, tmp_path: Path) -> None:
                 assert _login(host, vm.private_key, tmp_path / "key") == vm.vm_id
         finally:
             gw.UnlinkPublicIp(PublicIp=ip["PublicIp"])
-            gw.DeletePublicIp(PublicIpId=ip["PublicIpId"])
+            gw.DeletePublicIp(PublicIp=ip["PublicIp"])  # public Cloud: PublicIp (spec)
 
 
 @pytest.mark.slow

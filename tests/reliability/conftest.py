@@ -88,8 +88,9 @@ def delete_everything(sim) -> None:
         gateway.DeleteVms(VmIds=kept["vm"])
     for name in kept.get("keypair", []):
         gateway.DeleteKeypair(KeypairName=name)
-    for ip in kept.get("public_ip", []):
-        gateway.DeletePublicIp(PublicIpId=ip)
+    addresses = {p["PublicIpId"]: p["PublicIp"] for p in sim.resources("public_ip")}
+    for ip in kept.get("public_ip", []):  # the public Cloud needs PublicIp (spec)
+        gateway.DeletePublicIp(PublicIp=addresses[ip])
     deadline = time.monotonic() + 30
     while leftovers(sim).get("volume") and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -55,6 +55,8 @@ def secret_sim(tmp_path_factory):
     document = default_document()
     document["accounts"][0]["access_keys"] = [{"access_key": "AKSENTINELACCESSKEY0",
                                                "secret_key": SECRET_KEY}]
+    for account in document["accounts"][1:]:  # each Region's account: the same sentinel
+        account["access_keys"][0]["secret_key"] = SECRET_KEY
     document["accounts"][0]["password"] = PASSWORD
     with running_simulator(tmp_path_factory.mktemp("secret-sim"), profile="instant",
                            config=document) as handle:
@@ -152,10 +154,11 @@ def test_no_x509_key_contents_in_any_output(secret_sim, tmp_path, verbosity, tal
     before, after, env = VERBOSITY[verbosity]
     cert, key, key_secrets = x509_files(secret_sim, tmp_path / "x509")
     endpoint = secret_sim.tls_endpoint.replace("/api/v1", f"/{X509_REGION}/api/v1")
+    creds = secret_sim.credentials(X509_REGION)  # each Region, its own account
     options = (f'  region              = "{X509_REGION}"\n'
                f'  custom_endpoint_oapi = "{endpoint}"\n'
-               f'  access_key          = "{secret_sim.access_key}"\n'
-               f'  secret_key          = "{secret_sim.secret_key}"\n'
+               f'  access_key          = "{creds["access_key"]}"\n'
+               f'  secret_key          = "{creds["secret_key"]}"\n'
                f'  x509_cert_path      = "{cert}"\n'
                f'  x509_key_path       = "{key}"\n')
     path = tmp_path / "build.pkr.hcl"

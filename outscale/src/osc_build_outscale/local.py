@@ -130,8 +130,10 @@ def simulator_options(options: dict[str, Any], state: dict[str, Any]) -> dict[st
     options = {k: v for k, v in options.items()
                if k not in ("profile", "x509_cert_path", "x509_key_path")}
     region = options.get("region") or state["region"]
-    options.update(region=region, access_key=state["access_key"],
-                   secret_key=state["secret_key"], custom_endpoint_oapi=endpoint_for(state, region))
+    # Each Region has its own account and keys (simulators before that: one key for all).
+    creds = state.get("region_accounts", {}).get(region, state)
+    options.update(region=region, access_key=creds["access_key"],
+                   secret_key=creds["secret_key"], custom_endpoint_oapi=endpoint_for(state, region))
     return options
 
 

@@ -109,14 +109,16 @@ def test_abort_keeps_what_exists_security_group_public_ip_user_data(build, sim):
     finally:
         gw = sim.gateway()
         gw.DeleteVms(VmIds=kept.get("vm", []))
-        for ip in kept.get("public_ip", []):
-            gw.DeletePublicIp(PublicIpId=ip)
+        addresses = {p["PublicIpId"]: p["PublicIp"] for p in sim.resources("public_ip")}
+        for ip in kept.get("public_ip", []):  # the public Cloud needs PublicIp (spec)
+            gw.DeletePublicIp(PublicIp=addresses[ip])
         for group_id in kept.get("security_group", []):
             gw.DeleteSecurityGroup(SecurityGroupId=group_id)
         for name in kept.get("keypair", []):
             gw.DeleteKeypair(KeypairName=name)
         for volume in sim.resources("volume"):
-            gw.DeleteVolume(VolumeId=volume["VolumeId"])
+            if volume["State"] != "deleting":  # a deleted VM's volumes go by themselves
+                gw.DeleteVolume(VolumeId=volume["VolumeId"])
     assert leftovers(sim) == {}
 
 

@@ -31,4 +31,5 @@ def delete_volumes(sim):
     yield
     gateway = sim.gateway()
     for volume in sim.resources("volume"):
-        gateway.DeleteVolume(VolumeId=volume["VolumeId"])
+        if volume["State"] != "deleting":  # a deleted VM's volumes go by themselves
+            gateway.DeleteVolume(VolumeId=volume["VolumeId"])

@@ -54,11 +54,12 @@ def test_abort_keeps_the_vm_and_its_volumes(build, sim):
     finally:
         gateway = sim.gateway()
         gateway.DeleteVms(VmIds=kept.get("vm", []))
-        for ip in kept.get("public_ip", []):
-            gateway.DeletePublicIp(PublicIpId=ip)
+        addresses = {p["PublicIpId"]: p["PublicIp"] for p in sim.resources("public_ip")}
+        for ip in kept.get("public_ip", []):  # the public Cloud needs PublicIp (spec)
+            gateway.DeletePublicIp(PublicIp=addresses[ip])
         for group_id in kept.get("security_group", []):
             gateway.DeleteSecurityGroup(SecurityGroupId=group_id)
         for volume in sim.resources("volume"):
-            if not volume["LinkedVolumes"]:
+            if not volume["LinkedVolumes"] and volume["State"] != "deleting":
                 gateway.DeleteVolume(VolumeId=volume["VolumeId"])
     assert leftovers(sim) == {}, json.dumps(leftovers(sim))

@@ -43,8 +43,10 @@ def test_without_root_a_clear_error_comes_before_any_api_call(sim):
         template.write_text(TEMPLATE.replace(
             "METADATA", f'metadata_url = "{_state(sim)["metadata_url"]}"'))
         template.chmod(0o644)
-        env = {"PATH": os.environ["PATH"], "HOME": str(work), "OSC_ACCESS_KEY": sim.access_key,
-               "OSC_SECRET_KEY": sim.secret_key, "OSC_ENDPOINT_API": sim.regions["us-east-2"]}
+        creds = sim.credentials("us-east-2")  # each Region, its own account
+        env = {"PATH": os.environ["PATH"], "HOME": str(work),
+               "OSC_ACCESS_KEY": creds["access_key"], "OSC_SECRET_KEY": creds["secret_key"],
+               "OSC_ENDPOINT_API": creds["endpoint"]}
         calls = len(sim.requests())
         result = subprocess.run(
             ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
@@ -61,8 +63,7 @@ def test_without_root_a_clear_error_comes_before_any_api_call(sim):
 class _OtherVm(BaseHTTPRequestHandler):
     def do_GET(self):
         body = {"/latest/meta-data/instance-id": b"i-0000dead",
-                "/latest/meta-data/placement/availability-zone": b"us-east-2a",
-                "/latest/meta-data/placement/region": b"us-east-2"}.get(self.path)
+                "/latest/meta-data/placement/availability-zone": b"us-east-2a"}.get(self.path)
         self.send_response(200 if body else 404)
         self.end_headers()
         self.wfile.write(body or b"")
@@ -118,6 +119,22 @@ def test_region_and_subregion_come_from_the_metadata_when_nothing_names_a_region
     read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=named,
                                ui=Ui("c.t")), state)
     assert named["region"] == "eu-west-2"  # the template's region wins
+
+
+@pytest.mark.parametrize(("zone", "region"), [
+    ("eu-west-2a", "eu-west-2"), ("us-east-2b", "us-east-2"),
+    ("cloudgouv-eu-west-1c", "cloudgouv-eu-west-1"), ("ap-northeast-1a", "ap-northeast-1")])
+def test_the_region_is_the_availability_zone_without_its_letter(zone, region):
+    from osc_build_chroot.host import region_of_zone
+    assert region_of_zone(zone) == region
+
+
+@pytest.mark.parametrize("zone", ["", "eu-west-2", "garbage"])
+def test_an_availability_zone_without_a_region_is_a_clear_error(zone):
+    from osc_build.errors import BuildError
+    from osc_build_chroot.host import region_of_zone
+    with pytest.raises(BuildError, match="not a Region name followed by a letter"):
+        region_of_zone(zone)
 
 
 def test_a_build_in_another_region_than_this_vm_is_a_clear_error(build, sim):

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.slow
 def _setup(sim, **config) -> tuple[BuildContext, ChrootBuildState]:
     ctx = BuildContext(name="outscale-chroot.t", builder="outscale-chroot",
                        config={"omi_name": "unused", **config}, ui=Ui("outscale-chroot.t"))
-    client = OscClient(Credentials(sim.access_key, sim.secret_key, region=REGION,
-                                   endpoint=sim.regions[REGION]))
+    creds = sim.credentials(REGION)  # each Region, its own account
+    client = OscClient(Credentials(creds["access_key"], creds["secret_key"], region=REGION,
+                                   endpoint=creds["endpoint"]))
     state = ChrootBuildState(client=client, subregion_name=f"{REGION}a")
     state.source_image = gateway(sim).ReadImages(Filters={
         "ImageNames": ["Debian-12-*"], "AccountAliases": ["Outscale"]})["Images"][0]

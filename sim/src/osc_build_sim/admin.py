@@ -29,8 +29,21 @@ def resources(owner: SimServer, kind: str) -> list[dict]:
             for d in docs]
 
 
+def region_accounts(owner: SimServer) -> dict[str, dict]:
+    """Each Region's endpoint and first account, with its first key (secret included)."""
+    endpoints = owner.region_endpoints(owner.endpoint)
+    out = {}
+    for name in owner.config.regions:
+        account = owner.config.region_account(name)
+        key = account.access_keys[0]
+        out[name] = {"endpoint": endpoints[name], "account_id": account.account_id,
+                     "access_key": key.access_key, "secret_key": key.secret_key}
+    return out
+
+
 def info(owner: SimServer) -> dict:
-    account = owner.config.accounts[0]
+    """Connection info without secrets (``GET /_sim/info``)."""
+    account = owner.config.default_account
     return {"endpoint": owner.endpoint, "tls_endpoint": owner.tls_endpoint,
             "region": owner.config.default_region,
             "regions": owner.region_endpoints(owner.endpoint),

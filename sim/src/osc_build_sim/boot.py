@@ -68,6 +68,7 @@ def _delete_vm(gw, vm_id: str, timeout: float) -> None:
         if time.monotonic() > deadline:
             return
         time.sleep(0.2)
-    if volumes:
+    if volumes:  # those kept (DeleteOnVmDeletion false); the others are already deleting
         for volume in gw.ReadVolumes(Filters={"VolumeIds": volumes})["Volumes"]:
-            gw.DeleteVolume(VolumeId=volume["VolumeId"])
+            if volume["State"] == "available":
+                gw.DeleteVolume(VolumeId=volume["VolumeId"])

@@ -38,19 +38,33 @@ def _state_file(data_dir: Path) -> Path:
 
 
 def write_profile(path: Path, name: str, endpoint: str, region: str, access_key: str,
-                  secret_key: str, oos_endpoint: str | None = None) -> None:
-    """Add or replace profile ``name`` in an osc ``config.json`` (``endpoints.oos`` too)."""
+                  secret_key: str, region_accounts: dict[str, dict] | None = None,
+                  oos_endpoints: dict[str, str] | None = None) -> None:
+    """Add or replace profile ``name`` in an osc ``config.json`` (``endpoints.oos`` too).
+
+    Plus one profile per Region of ``region_accounts``, named ``NAME-REGION``
+    (e.g. ``osc-build-sim-us-east-2``): each Region has its own account and keys.
+    """
+    oos_endpoints = oos_endpoints or {}
+
+    def endpoints(api: str, region_name: str) -> dict[str, str]:
+        oos = oos_endpoints.get(region_name)
+        return {"api": api, **({"oos": oos} if oos else {})}
+
     profiles = json.loads(path.read_text()) if path.exists() else {}
-    endpoints = {"api": endpoint, **({"oos": oos_endpoint} if oos_endpoint else {})}
     profiles[name] = {"access_key": access_key, "secret_key": secret_key, "region": region,
-                      "endpoints": endpoints}
+                      "endpoints": endpoints(endpoint, region)}
+    for region_name, entry in (region_accounts or {}).items():
+        profiles[f"{name}-{region_name}"] = {
+            "access_key": entry["access_key"], "secret_key": entry["secret_key"],
+            "region": region_name, "endpoints": endpoints(entry["endpoint"], region_name)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(profiles, indent=2) + "\n")
     path.chmod(0o600)
 
 
 def serve(args) -> int:
-    from .admin import info
+    from .admin import info, region_accounts
     from .server import SimServer
     data_dir = args.data_dir.expanduser()
     backend = _backend(args.backend, data_dir, args.host_vm, args.host_vm_region)
@@ -67,11 +81,14 @@ def serve(args) -> int:
         ensure_record(server, host_vm.vm_id, host_vm.region, host_vm.subregion)
     if args.profile:
         server.sim.timings = profiles.timings(args.profile, server.config.timings)
+    if args.read_lag is not None:  # milliseconds; overrides timings.read_lag
+        server.sim.timings = {**server.sim.timings, "read_lag": args.read_lag / 1000}
     server.start()
-    account = server.config.accounts[0]
+    account = server.config.default_account
     key = account.access_keys[0]
     state = {**info(server), "pid": os.getpid(), "access_key": key.access_key,
-             "secret_key": key.secret_key, "data_dir": str(data_dir)}
+             "secret_key": key.secret_key, "data_dir": str(data_dir),
+             "region_accounts": region_accounts(server)}
     if host_vm is not None:
         state.update(host_vm_id=host_vm.vm_id, metadata_url=host_vm.metadata_url)
     tmp = _state_file(data_dir).with_suffix(".tmp")
@@ -81,7 +98,7 @@ def serve(args) -> int:
     if args.write_profile:
         write_profile(args.write_profile, args.profile_name, server.endpoint,
                       state["region"], key.access_key, key.secret_key,
-                      state["oos_endpoints"].get(state["region"]))
+                      state["region_accounts"], state["oos_endpoints"])
     if server.tls_created:
         print(f"created a CA for HTTPS: {server.tls_files.ca} (trust it, e.g. "
               f"REQUESTS_CA_BUNDLE={server.tls_files.ca})")
@@ -93,7 +110,11 @@ def serve(args) -> int:
               f"oos:          {state['oos_endpoints'].get(state['region'])}\n"
               f"account id:   {account.account_id}\n"
               f"access key:   {key.access_key}\nsecret key:   {key.secret_key}\n"
-              f"profile:      {args.write_profile or '(not written; use --write-profile)'}\n"
+              + "".join(f"{name}: account {entry['account_id']}, access key "
+                        f"{entry['access_key']}, endpoint {entry['endpoint']}\n"
+                        for name, entry in state["region_accounts"].items()
+                        if name != state["region"])
+              + f"profile:      {args.write_profile or '(not written; use --write-profile)'}\n"
               f"osc-build-sim ready (pid {os.getpid()})", flush=True)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: server.request_shutdown())
@@ -181,7 +202,8 @@ def ssh(args) -> int:
         print(f"unknown region {region!r}; the simulator serves {sorted(state['regions'])}",
               file=sys.stderr)
         return 1
-    gw = gateway(endpoint, region, state["access_key"], state["secret_key"])
+    entry = state.get("region_accounts", {}).get(region, state)  # each Region, its own keys
+    gw = gateway(endpoint, region, entry["access_key"], entry["secret_key"])
     print(f"booting {args.image_id} in {region}...", file=sys.stderr)
     with booted(gw, args.image_id) as vm, tempfile.TemporaryDirectory() as tmp:
         key = Path(tmp) / "key"
@@ -195,14 +217,20 @@ def ssh(args) -> int:
         return subprocess.call(command)
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0")
-    return value
+def _duration(unit: str):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value < float("inf"):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit} >= 0")
+        return value
+    return parse
+
+
+_seconds = _duration("seconds")
+_milliseconds = _duration("milliseconds")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,8 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ssh-delay", type=_seconds, metavar="SECONDS",
                    help="machine backend: a started VM refuses SSH (TCP reset) for this long, "
                         "as while it boots (overrides machine.ssh_delay of the config file)")
+    p.add_argument("--read-lag", type=_milliseconds, metavar="MS",
+                   help="read-after-write lag: API reads see writes only MS milliseconds "
+                        "later, as an eventually consistent cloud (overrides timings.read_lag)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
-                   help="write the credentials as a profile to this osc config.json")
+                   help="write the credentials as profiles to this osc config.json: "
+                        "PROFILE_NAME (the default Region) and PROFILE_NAME-REGION per Region")
     p.add_argument("--profile-name", default="osc-build-sim")
     p.add_argument("--json", action="store_true", help="print the connection info as JSON")
     p.set_defaults(func=serve)

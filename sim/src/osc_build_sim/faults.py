@@ -3,7 +3,8 @@
 A rule is ``{"operation": "CreateImage" | "*", "kind": KIND, "rate": 0..1}`` with
 KIND one of ``throttle`` (``code`` 24 or 25 give 429, 6 gives 503),
 ``server-error`` (``status``, default 500), ``hang`` (the transition the call
-starts never ends) and ``fail`` (it ends in the error state). Draws come from one
+starts never ends), ``fail`` (it ends in the error state) and ``lag`` (what the
+call writes stays invisible to API reads for ``ms`` milliseconds, default 300). Draws come from one
 ``random.Random(seed)``, so the same calls in the same order meet the same
 faults: a failing run can be replayed with its seed.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from .errors import ApiError
 
-KINDS = ("throttle", "server-error", "hang", "fail")
+KINDS = ("throttle", "server-error", "hang", "fail", "lag")
 _THROTTLE = {6: (503, "Request rate exceeded."),
              24: (429, "You have reached the maximum number of requests per second."),
              25: (429, "You have reached the maximum number of requests per second for this call.")}
@@ -29,13 +30,14 @@ class Rule:
     rate: float = 1.0
     code: int = 24
     status: int = 500
+    ms: float = 300.0
 
     @classmethod
     def parse(cls, doc: dict) -> Rule:
         try:
             rule = cls(operation=str(doc.get("operation", "*")), kind=str(doc["kind"]),
                        rate=float(doc.get("rate", 1.0)), code=int(doc.get("code", 24)),
-                       status=int(doc.get("status", 500)))
+                       status=int(doc.get("status", 500)), ms=float(doc.get("ms", 300)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"bad fault rule {doc!r}: {exc!r}") from None
         if rule.kind not in KINDS:
@@ -46,11 +48,13 @@ class Rule:
             raise ValueError(f"throttle code {rule.code} is not one of {sorted(_THROTTLE)}")
         if rule.kind == "server-error" and not 500 <= rule.status <= 599:
             raise ValueError(f"server-error status {rule.status} is not a 5xx")
+        if rule.kind == "lag" and not 0 <= rule.ms < float("inf"):
+            raise ValueError(f"lag ms {rule.ms} is not a number of milliseconds >= 0")
         return rule
 
     def to_doc(self) -> dict:
         return {"operation": self.operation, "kind": self.kind, "rate": self.rate,
-                "code": self.code, "status": self.status}
+                "code": self.code, "status": self.status, "ms": self.ms}
 
 
 class Faults:
@@ -87,6 +91,11 @@ class Faults:
         """``"hang"``, ``"fail"`` or None for the transition this call starts."""
         rule = self._draw(operation, ("hang", "fail"))
         return rule.kind if rule else None
+
+    def write_lag(self, operation: str) -> float:
+        """Seconds the writes of this call stay invisible to API reads (0: none)."""
+        rule = self._draw(operation, ("lag",))
+        return rule.ms / 1000 if rule else 0.0
 
     def describe(self) -> dict:
         with self._lock:

@@ -1,4 +1,4 @@
-"""The host VM's API record: this machine as a running VM of the default account.
+"""The host VM's API record: this machine as a running VM of its Region's account.
 
 With ``serve --backend machine --host-vm``, the machine backend serves the
 metadata of a VM that stands for this machine (for the chroot builder) and
@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 
 from .engine import new_id, now_iso
+from .machine.metadata import INSTANCE_TYPE, PRIVATE_IP, ROOT_DEVICE, private_dns_name
 
 RECORD_FILE = "host-vm.json"
-PRIVATE_IP = "127.0.0.1"
 
 
 def host_vm_id(data_dir: Path, wanted: str = "auto") -> str:
@@ -34,20 +34,21 @@ def host_vm_id(data_dir: Path, wanted: str = "auto") -> str:
 
 
 def ensure_record(server, vm_id: str, region: str, subregion: str) -> None:
-    """Put the running VM ``vm_id`` in the state of the default account, in ``region``."""
-    account = server.config.accounts[0].account_id
+    """Put the running VM ``vm_id`` in the state of ``region``'s account."""
+    account = server.config.region_account(region).account_id
     with server.sim.store.write() as tx:
         existing = tx.get("vm", vm_id)
-        if existing is not None and existing["_region"] == region:
+        if (existing is not None and existing["_region"] == region
+                and existing["_owner"] == account):
             return
         tx.put({
             "_id": vm_id, "_kind": "vm", "_region": region, "_owner": account,
-            "VmId": vm_id, "State": "running", "StateReason": "", "VmType": "tinav5.c1r1p2",
-            "ImageId": "", "BlockDeviceMappings": [], "RootDeviceName": "/dev/sda1",
+            "VmId": vm_id, "State": "running", "StateReason": "", "VmType": INSTANCE_TYPE,
+            "ImageId": "", "BlockDeviceMappings": [], "RootDeviceName": ROOT_DEVICE,
             "RootDeviceType": "ebs", "SecurityGroups": [],
             "Placement": {"SubregionName": subregion, "Tenancy": "default"},
             "PrivateIp": PRIVATE_IP,
-            "PrivateDnsName": f"ip-127-0-0-1.{region}.compute.internal",
+            "PrivateDnsName": private_dns_name(region),
             "Architecture": "x86_64", "BootMode": "legacy", "CreationDate": now_iso(),
             "Hypervisor": "xen", "LaunchNumber": 0, "Performance": "high", "ProductCodes": [],
             "ReservationId": new_id("r"), "UserData": "",

@@ -22,9 +22,12 @@ def recover(sim: Simulator) -> None:
     resumed: list = []
     with sim.store.write() as tx:
         for snap in tx.list("snapshot"):
-            if snap["State"] == "pending":
+            if snap["State"] in ("in-queue", "pending"):
                 snap["State"] = "error"
                 tx.put(snap)
+            elif snap["State"] == "deleting":
+                tx.delete(snap["_id"])
+                resumed.append(lambda s=snap: sim.backend.delete_snapshot(s["_id"]))
         for image in tx.list("image"):
             if image["State"] == "pending":
                 image.update(State="failed", StateComment={
@@ -56,6 +59,7 @@ def recover(sim: Simulator) -> None:
                 vm["State"] = "stopped"
             elif state == "shutting-down":
                 for volume_id in release_vm(tx, vm):
+                    tx.delete(volume_id)  # release_vm left it deleting; end that here
                     resumed.append(lambda v=volume_id: sim.backend.delete_volume(v))
                 resumed.append(lambda vm_id=vm["VmId"]: sim.backend.delete_vm(vm_id))
                 continue

@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -98,6 +99,8 @@ class SimServer:
         self.oos.write_keys(region_keys(self.config.accounts, self.config.regions))
         self.oos.start()
         self.sim.oos_endpoints = dict(self.oos.endpoints)
+        # From now on (not for the catalogue and recovery writes): the read-after-write lag.
+        self.sim.store.read_lag = self.sim.timings["read_lag"]
         for server in filter(None, (self.http, self.https)):
             thread = threading.Thread(target=server.serve_forever, daemon=True,
                                       name=f"sim-http-{server.server_address[1]}")
@@ -122,13 +125,13 @@ class SimServer:
         account = None
         try:
             if region not in self.config.regions:
-                raise ApiError(404, 4047, f"Unknown region {region!r}; this simulator serves "
+                raise ApiError(404, 5043, f"Unknown region {region!r}; this simulator serves "
                                           f"{sorted(self.config.regions)}.")
             if self.config.regions[region].require_client_cert and not peer_cert:
                 raise ApiError(401, 1, f"Region {region} requires a client certificate signed "
                                        "by the configured CA (mutual TLS over HTTPS).")
             if f"/{operation}" not in self.spec.raw["paths"]:
-                raise ApiError(404, 12000, f"{operation} is not an OAPI operation.")
+                raise ApiError(404, 5038, f"{operation} is not an OAPI operation.")
             if self.spec.needs_auth(operation):
                 account = self._authenticate(region, headers, body, path)
             self.sim.faults.check_request(operation)
@@ -143,7 +146,10 @@ class SimServer:
             if payload.get("DryRun"):
                 result = {}
             else:
-                result = handler(Ctx(self.sim, account, region, operation), payload)
+                reading = operation.startswith("Read")
+                write_lag = 0.0 if reading else self.sim.faults.write_lag(operation)
+                with self.sim.store.api_call(write_lag=write_lag, lagged_reads=reading):
+                    result = handler(Ctx(self.sim, account, region, operation), payload)
             result["ResponseContext"] = {"RequestId": request_id}
             return 200, result, account.account_id if account else ""
         except ApiError as exc:
@@ -161,11 +167,17 @@ class SimServer:
         if found is None:
             raise ApiError(400, 4120, "")
         account, key = found
+        if account.region != region:
+            # Regions are independent: the key's account does not exist in this one.
+            raise ApiError(400, 4120, f"This access key belongs to an account of Region "
+                                      f"{account.region}; Regions do not share accounts or "
+                                      f"keys: use an access key of Region {region}.")
         if auth.region != region:
             raise ApiError(401, 1, f"Credential scope region {auth.region!r} does not match "
                                    f"the endpoint's region {region!r}.")
         try:
-            signing.verify(auth, key.secret_key, path=path, headers=headers, body=body)
+            signing.verify(auth, key.secret_key, path=path, headers=headers, body=body,
+                           now=datetime.now(UTC) + timedelta(seconds=self.config.clock_offset))
         except signing.SignatureProblem as exc:
             details = str(exc) if exc.kind in ("skew", "malformed") else ""
             raise ApiError(401, 1, details) from None
@@ -208,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         region = match["region"] or owner.config.default_region if match else ""
         operation = match["op"] if match else self.path
         if match is None:
-            status, payload, account = 404, ApiError(404, 12000, "Use POST /api/v1/<Operation>"
+            status, payload, account = 404, ApiError(404, 5038, "Use POST /api/v1/<Operation>"
                                                      ).body(str(uuid.uuid4())), ""
         else:
             headers = {k.lower(): v for k, v in self.headers.items()}

@@ -18,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .errors import ApiError
+from .errors import INVALID_PARAMETER, INVALID_TYPE, INVALID_VALUE, VALIDATION_ERROR, ApiError
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,12 @@ def load_spec(cache_dir: Path | None = None) -> dict:
 def _error_code(error: jsonschema.ValidationError) -> tuple[int, str]:
     where = "/".join(str(p) for p in error.absolute_path) or "(body)"
     if error.validator == "additionalProperties":
-        return 3001, f"{where}: {error.message}"
+        return INVALID_PARAMETER, f"{where}: {error.message}"
     if error.validator == "required":
-        return 7000, f"{where}: {error.message}"
+        return VALIDATION_ERROR, f"{where}: {error.message}"
     if error.validator == "type":
-        return 4110, f"{where}: {error.message}"
-    return 4047, f"{where}: {error.message}"
+        return INVALID_TYPE, f"{where}: {error.message}"
+    return INVALID_VALUE, f"{where}: {error.message}"
 
 
 class Spec:

@@ -2,7 +2,8 @@
 
 WAL mode, one connection per thread, ``BEGIN IMMEDIATE`` for every write, so
 concurrent requests serialise their writes and a ``kill -9`` loses nothing
-that was committed.
+that was committed. With a read-after-write lag on (see ``lag``), writes record
+what they replaced and API reads may see the state from before them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .lag import Change, History, LaggedTx
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS resources (
@@ -43,8 +46,22 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 class Tx:
     """The resource operations available inside one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lag: float = 0.0) -> None:
         self.conn = conn
+        self.lag = lag  # seconds this transaction's writes stay hidden from lagged reads
+        self.changes: list[Change] = []
+        self._remembered: set[str] = set()
+
+    def _remember(self, ident: str) -> None:
+        """Keep the document ``ident`` had before this transaction, for lagged reads."""
+        if self.lag <= 0 or ident in self._remembered:
+            return
+        self._remembered.add(ident)
+        row = self.conn.execute("SELECT kind, region, data FROM resources WHERE id=?",
+                                (ident,)).fetchone()
+        before = json.loads(row[2]) if row else None
+        self.changes.append(Change(ident, row[0] if row else "", row[1] if row else "",
+                                   before, time.monotonic() + self.lag))
 
     def get(self, kind: str, ident: str) -> dict | None:
         row = self.conn.execute("SELECT data FROM resources WHERE id=? AND kind=?",
@@ -62,6 +79,7 @@ class Tx:
 
     def put(self, doc: dict) -> dict:
         """Insert or replace; ``doc`` carries ``_id``, ``_kind``, ``_region`` and ``_owner``."""
+        self._remember(doc["_id"])
         self.conn.execute(
             "INSERT INTO resources(id, kind, region, owner, data) VALUES (?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET data=excluded.data",
@@ -69,6 +87,7 @@ class Tx:
         return doc
 
     def delete(self, ident: str) -> None:
+        self._remember(ident)
         self.conn.execute("DELETE FROM resources WHERE id=?", (ident,))
 
     def next_counter(self, name: str) -> int:
@@ -82,6 +101,20 @@ class Store:
         self.path = path
         self._local = threading.local()
         self._conn().executescript(SCHEMA)
+        self.history = History()
+        self.read_lag = 0.0  # seconds every write stays hidden (timing profile read_lag)
+
+    @contextmanager
+    def api_call(self, *, write_lag: float = 0.0, lagged_reads: bool = False) -> Iterator[None]:
+        """Within one API call on this thread: how long its writes hide, whether reads lag."""
+        self._local.call = (write_lag, lagged_reads)
+        try:
+            yield
+        finally:
+            self._local.call = None
+
+    def _call(self) -> tuple[float, bool]:
+        return getattr(self._local, "call", None) or (0.0, False)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -98,19 +131,25 @@ class Store:
     def write(self) -> Iterator[Tx]:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
+        tx = Tx(conn, lag=max(self.read_lag, self._call()[0]))
         try:
-            yield Tx(conn)
+            yield tx
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        if tx.changes:
+            self.history.record(tx.changes)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
+        """A read transaction; inside a lagged API read, the state before hidden writes."""
         conn = self._conn()
         conn.execute("BEGIN")
         try:
-            yield Tx(conn)
+            tx = Tx(conn)
+            hidden = self.history.hidden() if self._call()[1] else {}
+            yield LaggedTx(tx, hidden) if hidden else tx
         finally:
             conn.execute("COMMIT")
 

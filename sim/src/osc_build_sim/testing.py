@@ -51,7 +51,8 @@ class SimHandle:
     ca_file: str = ""
     client_cert_file: str = ""
     admin: str = ""
-    regions: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)  # Region -> endpoint
+    region_accounts: dict = field(default_factory=dict)  # Region -> endpoint, account, keys
     oos_endpoints: dict = field(default_factory=dict)  # Region -> its OOS (S3) base URL
     _args: list[str] = field(default_factory=list, repr=False)
     _process: subprocess.Popen | None = field(default=None, repr=False)
@@ -77,17 +78,30 @@ class SimHandle:
     def set_faults(self, rules: list[dict], seed: int = 0) -> dict:
         return self._post("faults", {"rules": rules, "seed": seed})
 
-    def env(self) -> dict[str, str]:
-        """``OSC_*`` variables pointing osc-sdk-python at this simulator."""
-        return {"OSC_ACCESS_KEY": self.access_key, "OSC_SECRET_KEY": self.secret_key,
-                "OSC_REGION": self.region, "OSC_ENDPOINT_API": self.endpoint}
+    def credentials(self, region: str | None = None) -> dict[str, str]:
+        """``region``'s endpoint, account_id, access_key and secret_key (its own account)."""
+        if region in (None, self.region):
+            return {"endpoint": self.endpoint, "account_id": self.account_id,
+                    "access_key": self.access_key, "secret_key": self.secret_key}
+        return self.region_accounts[region]
+
+    def env(self, region: str | None = None) -> dict[str, str]:
+        """``OSC_*`` variables pointing osc-sdk-python at ``region`` (default: the default)."""
+        creds = self.credentials(region)
+        return {"OSC_ACCESS_KEY": creds["access_key"], "OSC_SECRET_KEY": creds["secret_key"],
+                "OSC_REGION": region or self.region, "OSC_ENDPOINT_API": creds["endpoint"]}
 
     def gateway(self, **kwargs):
-        """An osc-sdk-python Gateway for this simulator (no retries, no client-side limit)."""
+        """An osc-sdk-python Gateway for this simulator (no retries, no client-side limit).
+
+        ``region=`` picks that Region's endpoint and account keys unless given too.
+        """
         from osc_sdk_python import Gateway
         from osc_sdk_python.credentials import Endpoint
-        options = {"access_key": self.access_key, "secret_key": self.secret_key,
-                   "region": self.region, "endpoints": Endpoint(api=self.endpoint),
+        region = kwargs.get("region") or self.region
+        creds = self.credentials(region)
+        options = {"access_key": creds["access_key"], "secret_key": creds["secret_key"],
+                   "region": region, "endpoints": Endpoint(api=creds["endpoint"]),
                    "max_retries": 0, "limiter_max_requests": 10000, **kwargs}
         return Gateway(**options)
 
@@ -136,7 +150,8 @@ def _start(args: list[str], data_dir: Path) -> SimHandle:
                      account_id=state["account_id"], data_dir=data_dir, pid=process.pid,
                      tls_endpoint=state["tls_endpoint"] or "", ca_file=state["ca_file"],
                      client_cert_file=state["client_cert_file"], admin=state["admin"],
-                     regions=state["regions"], oos_endpoints=state.get("oos_endpoints", {}),
+                     regions=state["regions"], region_accounts=state["region_accounts"],
+                     oos_endpoints=state.get("oos_endpoints", {}),
                      _args=args, _process=process)
 
 
@@ -177,17 +192,9 @@ def simulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimH
 
 
 def region_credentials(sim: SimHandle, region: str) -> tuple[str, str]:
-    """(access key, secret key) of ``region``'s account: from the per-Region entry of
-    ``state.json`` when it has one (Regions with accounts of their own), else the default."""
-    state = json.loads((sim.data_dir / "state.json").read_text())
-    for name in ("region_credentials", "credentials", "accounts", "regions"):
-        entry = state.get(name)
-        entry = entry.get(region) if isinstance(entry, dict) else None
-        if isinstance(entry, list) and entry:
-            entry = entry[0]
-        if isinstance(entry, dict) and entry.get("access_key") and entry.get("secret_key"):
-            return entry["access_key"], entry["secret_key"]
-    return sim.access_key, sim.secret_key
+    """(access key, secret key) of ``region``'s own account."""
+    entry = sim.region_accounts[region]
+    return entry["access_key"], entry["secret_key"]
 
 
 def region_gateway(sim: SimHandle, region: str):
@@ -209,8 +216,11 @@ def signed_post(sim, operation: str, body: dict | bytes, *, secret_key: str | No
                 access_key: str | None = None, skew: timedelta = timedelta(0),
                 tamper: bytes | None = None, endpoint: str | None = None,
                 region: str | None = None, **kwargs) -> requests.Response:
-    endpoint = endpoint or sim.endpoint
     region = region or sim.region
+    creds = sim.credentials(region) if hasattr(sim, "credentials") else {}
+    endpoint = endpoint or creds.get("endpoint") or sim.endpoint
+    secret_key = secret_key or creds.get("secret_key")
+    access_key = access_key or creds.get("access_key")
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     url = urlsplit(f"{endpoint}/{operation}")
     date_iso = (datetime.now(UTC) + skew).strftime("%Y%m%dT%H%M%SZ")
@@ -273,8 +283,9 @@ def tags_of(resource: dict) -> dict[str, str]:
 def leftovers(sim: SimHandle) -> dict[str, list[str]]:
     """Temporary resources still alive: what no build may leave behind.
 
-    Live VMs, keypairs, osc-build's security groups, public IPs and volumes;
-    images and snapshots are artifacts and are checked by each test.
+    Live VMs, keypairs, osc-build's security groups, public IPs and volumes (not those
+    ``deleting``: a deleted VM's volumes go by themselves); images and snapshots are
+    artifacts and are checked by each test.
     """
     found = {
         "vm": [v["VmId"] for v in sim.resources("vm") if v["State"] != "terminated"],
@@ -282,7 +293,7 @@ def leftovers(sim: SimHandle) -> dict[str, list[str]]:
         "security_group": [g["SecurityGroupId"] for g in sim.resources("security_group")
                            if g["SecurityGroupName"].startswith("osc-build-")],
         "public_ip": [p["PublicIpId"] for p in sim.resources("public_ip")],
-        "volume": [v["VolumeId"] for v in sim.resources("volume")],
+        "volume": [v["VolumeId"] for v in sim.resources("volume") if v["State"] != "deleting"],
     }
     return {kind: ids for kind, ids in found.items() if ids}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 
 import requests
@@ -48,6 +49,16 @@ def metadata(base_url: str, path: str) -> str:
     return answer.text.strip()
 
 
+def region_of_zone(zone: str) -> str:
+    """``eu-west-2a`` -> ``eu-west-2``: OUTSCALE's metadata has no ``placement/region``."""
+    region = re.sub(r"[a-z]+$", "", zone)
+    if not zone or region == zone or not region[-1:].isdigit():
+        raise BuildError(f"the metadata service gives availability zone {zone!r}, which is "
+                         "not a Region name followed by a letter (e.g. eu-west-2a); check "
+                         "metadata_url")
+    return region
+
+
 def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
     """This VM's id and subregion; its region too, when nothing else names one."""
     base = ctx.config.get("metadata_url")
@@ -58,7 +69,7 @@ def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
                           "--backend machine --host-vm`)")
     state.host_vm = {"VmId": metadata(base, "instance-id")}
     state.subregion_name = metadata(base, "placement/availability-zone")
-    state.host_region = metadata(base, "placement/region")
+    state.host_region = region_of_zone(state.subregion_name)
     region_known = any(ctx.config.get(key) for key in (
         "region", "profile", "custom_endpoint_oapi")) or any(
         os.environ.get(name) for name in ("OSC_REGION", "OUTSCALE_REGION"))

@@ -1,14 +1,14 @@
 """The "host VM": this machine seen as a VM, for the chroot builder.
 
-It answers the EC2-style metadata paths over HTTP on loopback, and volumes linked to it
-appear on this machine as loop devices with a ``/dev/xvdX``-style link (and one link per
-partition), as a volume linked to a real VM appears as a block device there.
+It answers the metadata paths OUTSCALE documents (see ``metadata``) over HTTP on
+loopback, and volumes linked to it appear on this machine as loop devices with a
+``/dev/xvdX``-style link (and one link per partition), as a volume linked to a real VM
+appears as a block device there.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import threading
@@ -18,6 +18,7 @@ from pathlib import Path
 from osc_build_sim.backend import BackendError, DiskAttachment
 from osc_build_sim.machine import loopdev
 from osc_build_sim.machine.cleanup import HostLinks
+from osc_build_sim.machine.metadata import PRIVATE_IP, VmFacts, private_dns_name, tree
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +54,10 @@ class HostVm:
 
     def metadata(self, path: str) -> str | None:
         """The document at ``path`` under /latest/meta-data/, or None when there is none."""
-        path = path.strip("/")
-        documents = {
-            "": "instance-id\nplacement/\niam/\n",
-            "instance-id": self.vm_id,
-            "placement": "availability-zone\nregion\n",
-            "placement/availability-zone": self.subregion,
-            "placement/region": self.region,
-            "iam": "security-credentials/\n",
-            "iam/security-credentials": "".join(f"{role}\n" for role in self.credentials),
-        }
-        if path in documents:
-            return documents[path]
-        role = path.removeprefix("iam/security-credentials/")
-        if role != path and role in self.credentials:
-            return json.dumps(self.credentials[role])
-        return None
+        facts = VmFacts(vm_id=self.vm_id, subregion=self.subregion, private_ip=PRIVATE_IP,
+                        private_dns_name=private_dns_name(self.region),
+                        credentials=self.credentials)
+        return tree(facts).get(path.strip("/"))
 
     def _handler(self):
         host_vm = self

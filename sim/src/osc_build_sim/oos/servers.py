@@ -50,11 +50,11 @@ def wipe_objects(data_dir: Path) -> None:
 
 
 def region_keys(accounts, regions: Iterable[str]) -> dict[str, dict[str, str]]:
-    """``{region: {access_key: account_id}}``; an account with ``regions`` is only in those."""
+    """``{region: {access_key: account_id}}``: a Region's OOS knows its own accounts' keys."""
     keys: dict[str, dict[str, str]] = {}
     for region in regions:
         keys[region] = {key.access_key: account.account_id for account in accounts
-                        if region in (getattr(account, "regions", None) or [region])
+                        if account.region in (region, "")
                         for key in account.access_keys}
     return keys
 

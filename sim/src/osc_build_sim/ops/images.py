@@ -6,7 +6,7 @@ import re
 
 from .. import filters
 from ..engine import new_id, now_iso
-from ..errors import ApiError, bad_state, conflict, invalid, not_found
+from ..errors import ApiError, bad_state, conflict, invalid, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, permissions, shared_with
@@ -100,7 +100,7 @@ def _from_vm(ctx: Ctx, tx: Tx, body: dict):
 
 def _from_snapshots(ctx: Ctx, tx: Tx, body: dict):
     if not body.get("RootDeviceName"):
-        raise ApiError(400, 7000, "CreateImage from BlockDeviceMappings needs RootDeviceName.")
+        raise missing_set("CreateImage from BlockDeviceMappings needs RootDeviceName.")
     mappings = []
     for mapping in body["BlockDeviceMappings"]:
         bsu = dict(mapping.get("Bsu", {}))
@@ -120,8 +120,13 @@ def _from_snapshots(ctx: Ctx, tx: Tx, body: dict):
 
 def _copy(ctx: Ctx, tx: Tx, body: dict):
     source_region = body.get("SourceRegionName", ctx.region)
-    if source_region not in ctx.sim.config.regions:
-        raise invalid(f"SourceRegionName {source_region!r} is not a region of this simulator.")
+    if source_region != ctx.region:
+        # Spec: SourceRegionName is "always the same as the Region of your account".
+        raise invalid(f"SourceRegionName {source_region!r} is not the Region of your account "
+                      f"({ctx.region}); Regions do not share OMIs: to copy one across "
+                      "Regions, export it to an OOS bucket (CreateImageExportTask) and create "
+                      "it from that bucket (CreateImage with FileLocation) in the other "
+                      "Region's account.")
     source = find_image(ctx, tx, body["SourceImageId"], source_region)
     if source["State"] != "available":
         raise bad_state(6001, f"OMI {source['ImageId']} is {source['State']}.")
@@ -167,7 +172,7 @@ def create_image(ctx: Ctx, body: dict) -> dict:
             image, work = _from_snapshots(ctx, tx, body)
             delay = ctx.sim.timings["image"]
         else:
-            raise ApiError(400, 7000, "CreateImage needs VmId, SourceImageId or "
+            raise missing_set("CreateImage needs VmId, SourceImageId or "
                                       "BlockDeviceMappings with RootDeviceName.")
         tx.put(image)
     snapshot_ids = [m["Bsu"]["SnapshotId"] for m in image["BlockDeviceMappings"]

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .. import filters
 from ..engine import new_id
-from ..errors import ApiError, conflict, invalid
+from ..errors import ApiError, conflict, invalid, missing_set
 from ..store import public
 from . import Ctx, operation
 from .common import base_doc, owned
@@ -91,7 +91,7 @@ def read_keypairs(ctx: Ctx, body: dict) -> dict:
 def delete_keypair(ctx: Ctx, body: dict) -> dict:
     wanted = body.get("KeypairId") or body.get("KeypairName")
     if not wanted:
-        raise ApiError(400, 7000, "DeleteKeypair needs KeypairName or KeypairId.")
+        raise missing_set("DeleteKeypair needs KeypairName or KeypairId.")
     with ctx.sim.store.write() as tx:
         match = [k for k in owned(ctx, tx, "keypair")
                  if wanted in (k["KeypairId"], k["KeypairName"])]

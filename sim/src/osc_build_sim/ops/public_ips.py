@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import filters
 from ..engine import new_id
-from ..errors import ApiError, conflict, not_found
+from ..errors import ApiError, conflict, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, owned
@@ -21,7 +21,7 @@ def _find(ctx: Ctx, tx: Tx, body: dict) -> dict:
             raise not_found(5025, "link", body["LinkPublicIpId"])
         return match[0]
     if wanted is None:
-        raise ApiError(400, 7000, "Give PublicIp or PublicIpId.")
+        raise missing_set("Give PublicIp or PublicIpId.")
     match = [ip for ip in owned(ctx, tx, "public_ip") if ip["PublicIp"] == wanted]
     if not match:
         raise not_found(5025, "public IP", wanted)
@@ -73,7 +73,7 @@ def read_public_ips(ctx: Ctx, body: dict) -> dict:
 @operation("LinkPublicIp")
 def link_public_ip(ctx: Ctx, body: dict) -> dict:
     if not body.get("VmId"):
-        raise ApiError(400, 7000, "LinkPublicIp needs VmId (NICs are not simulated).")
+        raise missing_set("LinkPublicIp needs VmId (NICs are not simulated).")
     with ctx.sim.store.write() as tx:
         ip = _find(ctx, tx, body)
         vm = get_owned(ctx, tx, "vm", body["VmId"])
@@ -82,7 +82,8 @@ def link_public_ip(ctx: Ctx, body: dict) -> dict:
         unlinked = []
         if ip.get("VmId"):
             if not body.get("AllowRelink"):
-                raise conflict(9029, f"{ip['PublicIp']} is already linked to {ip['VmId']}.")
+                raise conflict(9000, f"{ip['PublicIp']} is already linked to {ip['VmId']}; "
+                                     "set AllowRelink to move it.")
             unlinked.append(_unlink(ctx, tx, ip))
         for other in owned(ctx, tx, "public_ip"):
             if other.get("VmId") == vm["VmId"] and other["_id"] != ip["_id"]:
@@ -114,10 +115,21 @@ def unlink_public_ip(ctx: Ctx, body: dict) -> dict:
     return {}
 
 
+def _in_a_net(tx: Tx, ip: dict) -> bool:
+    vm = tx.get("vm", ip["VmId"]) if ip.get("VmId") else None
+    return bool(vm and vm.get("NetId"))
+
+
 @operation("DeletePublicIp")
 def delete_public_ip(ctx: Ctx, body: dict) -> dict:
     with ctx.sim.store.write() as tx:
         ip = _find(ctx, tx, body)
+        # Spec: PublicIp "In the public Cloud, this parameter is required"; PublicIpId is
+        # the one required in a Net.
+        if not body.get("PublicIp") and not _in_a_net(tx, ip):
+            raise missing_set(f"DeletePublicIp needs PublicIp ({ip['PublicIp']}) in the public "
+                              "Cloud; PublicIpId alone is accepted only for a public IP in a "
+                              "Net.")
         pair = _unlink(ctx, tx, ip) if ip.get("VmId") else None
         tx.delete(ip["_id"])
     _backend_call(ctx, "unlink_public_ip", pair)

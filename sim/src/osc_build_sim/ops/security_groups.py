@@ -6,7 +6,7 @@ import ipaddress
 
 from .. import filters
 from ..engine import new_id
-from ..errors import ApiError, bad_state, conflict, invalid
+from ..errors import ApiError, bad_state, conflict, invalid, missing_set
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, owned
@@ -61,7 +61,7 @@ def _rules(body: dict) -> list[dict]:
         rules = [{"IpProtocol": "-1", "SecurityGroupsMembers": [
             {"SecurityGroupName": name, "AccountId": account}]}]
     else:
-        raise ApiError(400, 7000, "Give Rules, or IpProtocol with ports and IpRange.")
+        raise missing_set("Give Rules, or IpProtocol with ports and IpRange.")
     for rule in rules:
         for ip_range in rule.get("IpRanges", []):
             try:
@@ -156,7 +156,7 @@ def delete_security_group(ctx: Ctx, body: dict) -> dict:
                                           f"'{body['SecurityGroupName']}' does not exist.")
             group = match[0]
         else:
-            raise ApiError(400, 7000, "DeleteSecurityGroup needs SecurityGroupId or "
+            raise missing_set("DeleteSecurityGroup needs SecurityGroupId or "
                                       "SecurityGroupName.")
         users = [vm["VmId"] for vm in owned(ctx, tx, "vm") if vm["State"] != "terminated"
                  and any(g["SecurityGroupId"] == group["_id"] for g in vm["SecurityGroups"])]

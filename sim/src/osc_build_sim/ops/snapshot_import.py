@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..errors import ApiError
+from ..errors import ApiError, missing_set
 from . import Ctx
 from .image_import import GIB, download_snapshot
 from .snapshots import new_snapshot
@@ -21,8 +21,7 @@ def import_snapshot(ctx: Ctx, body: dict) -> tuple[dict, object]:
         raise ApiError(400, 4074, f"FileLocation {url!r} is not an http(s) URL.")
     size = body.get("SnapshotSize")
     if not size:
-        raise ApiError(400, 7000, "CreateSnapshot with FileLocation needs SnapshotSize "
-                                  "(bytes).")
+        raise missing_set("CreateSnapshot with FileLocation needs SnapshotSize (bytes).")
     if size <= 0:
         raise ApiError(400, 4047, f"SnapshotSize {size} is not a positive number of bytes.")
     doc = new_snapshot(ctx, "", -(-size // GIB), body.get("Description", ""))

@@ -1,10 +1,13 @@
-"""Snapshots: pending (Progress 0..100) -> completed, or error."""
+"""Snapshots: in-queue -> pending (Progress 0..100) -> completed, or error; deleting -> gone.
+
+The spec's snapshot states: in-queue | pending | completed | error | deleting.
+"""
 
 from __future__ import annotations
 
 from .. import filters
 from ..engine import new_id, now_iso
-from ..errors import ApiError, bad_state, not_found
+from ..errors import bad_state, invalid, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, permissions, shared_with
@@ -12,7 +15,7 @@ from .common import base_doc, get_owned, permissions, shared_with
 
 def new_snapshot(ctx: Ctx, volume_id: str, size: int, description: str) -> dict:
     ident = new_id("snap")
-    return {**base_doc(ctx, "snapshot", ident), "SnapshotId": ident, "State": "pending",
+    return {**base_doc(ctx, "snapshot", ident), "SnapshotId": ident, "State": "in-queue",
             "Progress": 0, "VolumeId": volume_id, "VolumeSize": size,
             "Description": description, "CreationDate": now_iso(),
             "AccountId": ctx.account_id,
@@ -38,6 +41,7 @@ def copy_work(ctx: Ctx, snapshot_id: str, *, volume_id: str | None = None,
     report = progress_writer(ctx, snapshot_id)
 
     def work() -> None:
+        _start_copy(ctx, snapshot_id)
         if volume_id is not None:
             backend.create_snapshot(snapshot_id, volume_id, report)
             return
@@ -50,8 +54,17 @@ def copy_work(ctx: Ctx, snapshot_id: str, *, volume_id: str | None = None,
     return work
 
 
+def _start_copy(ctx: Ctx, snapshot_id: str) -> None:
+    """in-queue -> pending: the copy begins."""
+    with ctx.sim.store.write() as tx:
+        doc = tx.get("snapshot", snapshot_id)
+        if doc and doc["State"] == "in-queue":
+            doc["State"] = "pending"
+            tx.put(doc)
+
+
 def finish_snapshot(tx: Tx, doc: dict) -> None:
-    if doc["State"] == "pending":
+    if doc["State"] in ("in-queue", "pending"):
         doc.update(State="completed", Progress=100)
         tx.put(doc)
 
@@ -92,6 +105,10 @@ def create_snapshot(ctx: Ctx, body: dict) -> dict:
             work = copy_work(ctx, doc["_id"], volume_id=volume_id)
         elif source_id := body.get("SourceSnapshotId"):
             region = body.get("SourceRegionName", ctx.region)
+            if region != ctx.region:  # spec: "must be the same as the Region of your account"
+                raise invalid(f"SourceRegionName {region!r} is not the Region of your account "
+                              f"({ctx.region}); Regions do not share snapshots: export it "
+                              "(CreateSnapshotExportTask) and import it in the other Region.")
             source = tx.get("snapshot", source_id)
             if (source is None or source["_region"] != region
                     or not shared_with(source, "PermissionsToCreateVolume", ctx.account_id)):
@@ -100,7 +117,7 @@ def create_snapshot(ctx: Ctx, body: dict) -> dict:
                                body.get("Description", source["Description"]))
             work = copy_work(ctx, doc["_id"], source=source)
         else:
-            raise ApiError(400, 7000, "CreateSnapshot needs VolumeId or SourceSnapshotId.")
+            raise missing_set("CreateSnapshot needs VolumeId or SourceSnapshotId.")
         tx.put(doc)
     ctx.sim.submit(ctx.sim.transition(
         "snapshot", doc["_id"], delay=snapshot_delay(ctx, doc["VolumeSize"]), work=work,
@@ -142,12 +159,20 @@ def update_snapshot(ctx: Ctx, body: dict) -> dict:
 def delete_snapshot(ctx: Ctx, body: dict) -> dict:
     ident = body["SnapshotId"]
     with ctx.sim.store.write() as tx:
-        get_owned(ctx, tx, "snapshot", ident)
+        doc = get_owned(ctx, tx, "snapshot", ident)
+        if doc["State"] == "deleting":
+            return {}
         for image in tx.list("image", ctx.region):
             if any(m.get("Bsu", {}).get("SnapshotId") == ident
                    for m in image["BlockDeviceMappings"]):
                 raise bad_state(6003, f"Snapshot {ident} is used by OMI {image['ImageId']}; "
                                       "delete the OMI first.")
-        tx.delete(ident)
-    ctx.sim.submit(lambda: ctx.sim.backend.delete_snapshot(ident))
+        doc["State"] = "deleting"
+        tx.put(doc)
+
+    def finish(tx: Tx, snap: dict) -> None:
+        tx.delete(snap["_id"])
+    ctx.sim.submit(ctx.sim.transition(
+        "snapshot", ident, delay=ctx.sim.timings["snapshot_delete"], finish=finish,
+        fail=fail_snapshot, work=lambda: ctx.sim.backend.delete_snapshot(ident)))
     return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 from .. import filters
 from ..errors import ApiError, not_found
@@ -10,6 +11,9 @@ from ..store import Tx
 from . import Ctx, operation
 from .common import get_owned, owned
 from .vms import vm_spec
+
+if TYPE_CHECKING:
+    from ..engine import Simulator
 
 
 def _state_change(vm: dict, previous: str) -> dict:
@@ -81,14 +85,20 @@ def start_vms(ctx: Ctx, body: dict) -> dict:
 
 
 def release_vm(tx: Tx, vm: dict) -> list[str]:
-    """Terminate ``vm`` in the store; returns the volumes the backend must delete."""
+    """Terminate ``vm`` in the store; returns the volumes to delete (now ``deleting``).
+
+    Volumes with DeleteOnVmDeletion pass through ``deleting`` before they vanish, as
+    OUTSCALE's do (volume states: creating | available | in-use | deleting | error):
+    :func:`delete_released_volumes` ends them.
+    """
     doomed = []
     for mapping in vm["BlockDeviceMappings"]:
         volume = tx.get("volume", mapping["Bsu"]["VolumeId"])
         if volume is None:
             continue
         if mapping["Bsu"]["DeleteOnVmDeletion"]:
-            tx.delete(volume["_id"])
+            volume.update(State="deleting", LinkedVolumes=[])
+            tx.put(volume)
             doomed.append(volume["_id"])
         else:
             volume.update(State="available", LinkedVolumes=[])
@@ -103,6 +113,20 @@ def release_vm(tx: Tx, vm: dict) -> list[str]:
     vm.pop("PublicDnsName", None)
     tx.put(vm)
     return doomed
+
+
+def delete_released_volumes(sim: Simulator, volume_ids: list[str]) -> None:
+    """Jobs that delete the volumes :func:`release_vm` left ``deleting``, after volume_delete."""
+    def finish(tx: Tx, volume: dict) -> None:
+        tx.delete(volume["_id"])
+
+    def fail(tx: Tx, volume: dict, message: str) -> None:
+        volume["State"] = "error"
+        tx.put(volume)
+    for volume_id in volume_ids:
+        sim.submit(sim.transition(
+            "volume", volume_id, delay=sim.timings["volume_delete"], finish=finish, fail=fail,
+            work=lambda volume_id=volume_id: sim.backend.delete_volume(volume_id)))
 
 
 @operation("DeleteVms")
@@ -122,8 +146,7 @@ def delete_vms(ctx: Ctx, body: dict) -> dict:
 
     def finish(tx: Tx, vm: dict) -> None:
         if vm["State"] == "shutting-down":
-            volumes = release_vm(tx, vm)
-            ctx.sim.submit(lambda: [backend.delete_volume(v) for v in volumes])
+            delete_released_volumes(ctx.sim, release_vm(tx, vm))
 
     def fail(tx: Tx, vm: dict, message: str) -> None:
         vm["StateReason"] = f"Server.InternalError: {message}"

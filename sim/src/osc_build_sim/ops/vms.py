@@ -16,6 +16,7 @@ from . import Ctx, operation
 from .common import base_doc, get_owned, owned
 from .images import find_image
 from .security_groups import default_group
+from .shutdown import shutdown_fields
 from .volumes import new_volume, volume_creation_work
 
 VM_TYPE_NAMES = {name for name, *_ in VM_TYPES}
@@ -144,7 +145,7 @@ def create_vms(ctx: Ctx, body: dict) -> dict:
                   "Performance": body.get("Performance", "high"),
                   "ProductCodes": image.get("ProductCodes", []), "ReservationId": reservation,
                   "Tags": [], "UserData": user_data or "",
-                  "VmInitiatedShutdownBehavior": body.get("VmInitiatedShutdownBehavior", "stop"),
+                  **shutdown_fields(body),
                   "DeletionProtection": body.get("DeletionProtection", False),
                   "IsSourceDestChecked": True,
                   "NestedVirtualization": body.get("NestedVirtualization", False),
@@ -195,13 +196,12 @@ def boot_job(ctx: Ctx, vm_id: str, works: list, spec: VmSpec | None, fault: str 
     def fail(tx: Tx, vm: dict, message: str) -> None:
         # A VM that fails to boot ends terminated, as DeleteVms would leave it: its
         # volumes are deleted or released, not left in use by a VM that is gone.
-        from .vm_state import release_vm
+        from .vm_state import delete_released_volumes, release_vm
 
-        backend = ctx.sim.backend
         volumes = release_vm(tx, vm)
         vm["StateReason"] = f"Server.InternalError: {message}"
         tx.put(vm)
-        ctx.sim.submit(lambda: [backend.delete_volume(v) for v in volumes])
+        delete_released_volumes(ctx.sim, volumes)
     return ctx.sim.transition("vm", vm_id, delay=ctx.sim.timings["vm_boot"], work=work,
                               finish=finish, fail=fail, fault=fault)
 
@@ -252,9 +252,10 @@ def update_vm(ctx: Ctx, body: dict) -> dict:
                     flag = mapping.get("Bsu", {}).get("DeleteOnVmDeletion")
                     if flag is not None:
                         current["Bsu"]["DeleteOnVmDeletion"] = flag
+        vm.update(shutdown_fields(body, vm))
         for key in ("VmType", "UserData", "KeypairName", "DeletionProtection",
-                    "VmInitiatedShutdownBehavior", "IsSourceDestChecked", "Performance",
-                    "NestedVirtualization", "BsuOptimized"):
+                    "IsSourceDestChecked", "Performance", "NestedVirtualization",
+                    "BsuOptimized"):
             if key in body:
                 vm[key] = body[key]
         tx.put(vm)

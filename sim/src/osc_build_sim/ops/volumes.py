@@ -7,7 +7,7 @@ import re
 from .. import filters
 from ..backend import DiskAttachment
 from ..engine import new_id, now_iso
-from ..errors import ApiError, bad_state, conflict, invalid
+from ..errors import bad_state, conflict, invalid, missing_set
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, owned
@@ -30,7 +30,7 @@ def new_volume(ctx: Ctx, tx: Tx, *, size: int | None, volume_type: str, subregio
             raise invalid(f"Size {size} GiB is smaller than snapshot {snapshot_id} "
                           f"({snapshot['VolumeSize']} GiB).", 4078)
     if size is None:
-        raise ApiError(400, 7000, "Size is required when SnapshotId is not given.")
+        raise missing_set("Size is required when SnapshotId is not given.")
     if not 1 <= size <= 14901:
         raise invalid(f"Size {size} GiB is not between 1 and 14901.", 4078)
     ident = new_id("vol")
