@@ -27,6 +27,9 @@ def link_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
 
 def _release(client: OscClient, public_ip_id: str) -> None:
     ips = client.call("ReadPublicIps", Filters={"PublicIpIds": [public_ip_id]}).get("PublicIps")
-    if ips and ips[0].get("LinkPublicIpId"):
+    if not ips:
+        return  # already gone
+    if ips[0].get("LinkPublicIpId"):
         client.call("UnlinkPublicIp", LinkPublicIpId=ips[0]["LinkPublicIpId"])
-    client.call("DeletePublicIp", PublicIpId=public_ip_id)
+    # The public Cloud needs the address itself; the id alone is for IPs of a Net (spec).
+    client.call("DeletePublicIp", PublicIp=ips[0]["PublicIp"], PublicIpId=public_ip_id)

@@ -153,12 +153,15 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
         return
     remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
     for volume in remaining or []:
-        wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
-                     "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or []),
-                 wanted={"available"}, failed={"error"}, timeout=CLEANUP_WAIT,
-                 describe=f"volume {volume['VolumeId']}",
-                 schedule=PACE.schedule(EXPECTED["volume", "detached"]))
-        client.call("DeleteVolume", VolumeId=volume["VolumeId"])
+        # Volumes deleted with their VM pass through "deleting", then vanish: both are done.
+        state = wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
+                             "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or [])
+                         or "gone",
+                         wanted={"available", "deleting", "gone"}, failed={"error"},
+                         timeout=CLEANUP_WAIT, describe=f"volume {volume['VolumeId']}",
+                         schedule=PACE.schedule(EXPECTED["volume", "detached"]))
+        if state == "available":
+            client.call("DeleteVolume", VolumeId=volume["VolumeId"])
 
 
 def _volume_ids(vms: list[dict]) -> list[str]:
