@@ -68,12 +68,19 @@ class Loaded:
 
 def group_entry_points(group: str) -> tuple[EntryPoint, ...]:
     """The entry points of ``group`` on the current ``sys.path``, read once per path."""
-    return _scan(group, tuple(sys.path))
+    return _scan(tuple(sys.path)).get(group, ())
 
 
 @functools.cache
-def _scan(group: str, path: tuple[str, ...]) -> tuple[EntryPoint, ...]:
-    return tuple(entry_points(group=group))
+def _scan(path: tuple[str, ...]) -> dict[str, tuple[EntryPoint, ...]]:
+    """Every group at once: one pass over the installed distributions.
+
+    Not stevedore's disk cache: measured 2-7 ms against 4-12 ms here, but it
+    keeps no distribution and folds two distributions declaring the same
+    ``name = value`` into one, hiding the conflict.
+    """
+    every = entry_points()
+    return {group: tuple(every.select(group=group)) for group in every.groups}
 
 
 def _entry_points(kind: Kind) -> tuple[EntryPoint, ...]:
@@ -99,7 +106,8 @@ def names(kind: Kind) -> list[str]:
 
 def find(kind: Kind, name: str) -> Component:
     """The one installed component called ``name``, or an error that says what to do."""
-    matches = [c for c in installed(kind) if c.name == name]
+    matches = sorted((_component(kind, ep) for ep in _entry_points(kind) if ep.name == name),
+                     key=lambda c: c.distribution)
     if not matches:
         raise PluginError(_not_found_message(kind, name))
     if len(matches) > 1:
