@@ -75,9 +75,10 @@ def group_entry_points(group: str) -> tuple[EntryPoint, ...]:
 def _scan(path: tuple[str, ...]) -> dict[str, tuple[EntryPoint, ...]]:
     """Every group at once: one pass over the installed distributions.
 
-    Not stevedore's disk cache: measured 2-7 ms against 4-12 ms here, but it
-    keeps no distribution and folds two distributions declaring the same
-    ``name = value`` into one, hiding the conflict.
+    Not stevedore's disk cache: it read the groups in 6-9 ms (medians) against
+    8-12 ms here, no difference measurable in a whole command, but it keeps no
+    distribution and folds two distributions declaring the same ``name = value``
+    into one, hiding the conflict.
     """
     every = entry_points()
     return {group: tuple(every.select(group=group)) for group in every.groups}
