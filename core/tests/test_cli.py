@@ -96,8 +96,8 @@ def test_unknown_builder_is_one_clear_error(run_cli, fake_plugins):
     result = run_cli("--builder", "fake-locl", pythonpath=[fake_plugins])
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: unknown builder 'fake-locl'; installed: fake-broken, "
-                           "fake-local, fake-twin")
+    assert last.startswith("Error: unknown builder 'fake-locl'; installed: example-omi-copy, "
+                           "fake-broken, fake-local, fake-twin")
     assert last.endswith(" (did you mean 'fake-local'?)")
     assert "Traceback" not in result.stderr
 

@@ -78,3 +78,25 @@ def test_listing_imports_nothing(with_fake_plugins):
     names = registry.names(registry.BUILDER)
     assert {"fake-local", "fake-broken", "fake-twin"} <= set(names)
     assert not [m for m in sys.modules if m.startswith("osc_build_fake.")]
+
+
+def test_plugins_on_a_path_added_later_are_found(fake_plugins, monkeypatch):
+    """stevedore's own entry-point cache kept answering "no driver found" here."""
+    with pytest.raises(PluginError, match="unknown builder 'fake-local'"):
+        registry.load(registry.BUILDER, "fake-local")
+    monkeypatch.syspath_prepend(str(fake_plugins))
+    try:
+        assert registry.load(registry.BUILDER, "fake-local").__name__ == "LocalBuilder"
+    finally:
+        for name in [m for m in sys.modules if m.startswith("osc_build_fake")]:
+            del sys.modules[name]
+
+
+def test_load_all_imports_each_component_and_reports_the_others(with_fake_plugins):
+    items = {(i.component.name, i.component.distribution): i
+             for i in registry.load_all(registry.BUILDER)}
+    assert items[("fake-local", "osc-build-fake")].cls.__name__ == "LocalBuilder"
+    broken = items[("fake-broken", "osc-build-fake")]
+    assert broken.cls is None and "No module named 'osc_build_fake.not_there'" in broken.status
+    twin = items[("fake-twin", "osc-build-fake-twin")]
+    assert twin.conflict and "osc-build-fake 1.0, osc-build-fake-twin 1.0" in str(twin.error)

@@ -83,9 +83,10 @@ def generate(docs_dir: Path) -> dict[Path, str]:
     """Every installed component's page, keyed by where it belongs under ``docs_dir``."""
     pages: dict[Path, str] = {}
     for kind in registry.KINDS:
-        for component in registry.installed(kind):
-            cls = registry.load(kind, component.name)
-            pages[page_path(docs_dir, component)] = render(component, cls)
+        for item in registry.load_all(kind):
+            if item.error:
+                raise item.error
+            pages[page_path(docs_dir, item.component)] = render(item.component, item.cls)
     return pages
 
 

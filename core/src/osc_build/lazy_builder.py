@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 
 from osc_build import hookimpl
+from osc_build.interfaces import Builder
 
 
-class LazyStepsBuilder:
+class LazyStepsBuilder(Builder):
     """Subclasses name their options schema and the module whose ``build(ctx)`` runs them."""
 
     options_schema: type

@@ -13,13 +13,13 @@ import functools
 import logging
 import os
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from types import ModuleType
 
 import pluggy
 
 from osc_build import hookspecs
 from osc_build.errors import OscBuildError, PluginError
+from osc_build.registry import group_entry_points
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def discover() -> PluginSet:
     """Import every ``osc_build`` plugin module once; report the broken ones."""
     disabled = {n.strip() for n in os.environ.get(DISABLE_VARIABLE, "").split(",") if n.strip()}
     loaded, broken = [], []
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+    for ep in sorted(group_entry_points(GROUP), key=lambda e: e.name):
         dist_name = ep.dist.name if ep.dist else "?"
         version = ep.dist.version if ep.dist else "?"
         if ep.name in disabled or dist_name in disabled:

@@ -1,8 +1,9 @@
-"""pytest fixtures for osc-build and its plugins (enabled with ``-p osc_build.testing``).
+"""Test helpers for osc-build and its plugins; pytest-free, so importing them costs nothing.
 
-``run_cli`` runs the real ``osc-build`` command in a subprocess, as a user
-would; ``fake_plugins`` puts the test-only plugin distributions (a working
-local builder, a broken one, a duplicate name, hooks) on its ``PYTHONPATH``.
+``run_osc_build`` runs the real ``osc-build`` command in a subprocess, as a
+user would; ``FAKE_PLUGINS`` holds test-only plugin distributions (a working
+local builder, a broken one, a duplicate name, hooks) to put on its
+``PYTHONPATH``. The fixtures over them are in ``osc_build.pytest_plugin``.
 """
 
 from __future__ import annotations
@@ -10,33 +11,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-FAKE_PLUGINS = Path(__file__).resolve().parents[2] / "tests" / "data" / "fake-plugins"
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Tests keep what osc-build caches (spec, parser, parse trees) out of the user's home."""
-    import tempfile
-
-    config._osc_build_cache = tempfile.TemporaryDirectory(prefix="osc-build-test-cache-")
-    config._osc_build_saved_cache_home = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = config._osc_build_cache.name
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    saved = getattr(config, "_osc_build_saved_cache_home", None)
-    if saved is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = saved
-    cache = getattr(config, "_osc_build_cache", None)
-    if cache is not None:
-        cache.cleanup()
+FAKE_PLUGINS = Path(__file__).resolve().parent / "testing_data" / "fake-plugins"
 
 
 @dataclass(frozen=True)
@@ -61,20 +40,6 @@ def run_osc_build(*args: str, env: Mapping[str, str] | None = None, cwd: Path | 
     proc = subprocess.run([sys.executable, "-m", "osc_build", *args], capture_output=True,
                           text=True, env=full_env, cwd=cwd, timeout=timeout, input=input)
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
-
-
-@pytest.fixture
-def run_cli() -> Callable[..., CliResult]:
-    """Run the ``osc-build`` command in a subprocess: ``run_cli("plugins")``."""
-    return run_osc_build
-
-
-@pytest.fixture
-def fake_plugins() -> Path:
-    """The directory holding the fake third-party plugin distributions."""
-    if not FAKE_PLUGINS.is_dir():
-        pytest.fail(f"fake plugins not found at {FAKE_PLUGINS}: run from a source checkout")
-    return FAKE_PLUGINS
 
 
 def build_locally(template: str | Path, *args: str, sim_data_dir: Path, workdir: Path,

@@ -3,8 +3,8 @@
 ``running_simulator(data_dir)`` starts ``osc-build-sim serve`` (so tests can
 ``kill -9`` it), waits for its ``state.json``, and yields a :class:`SimHandle`.
 Import it directly: ``from osc_build_sim.testing import running_simulator``;
-the pytest fixtures ``simulator`` and ``simulator_session`` are defined here
-too (``pytest_plugins = ["osc_build_sim.testing"]`` or import them).
+the pytest fixtures ``simulator`` and ``simulator_session`` are in
+``osc_build_sim.pytest_plugin``, which pytest loads by entry point.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
 from .signing import signature
@@ -179,18 +178,6 @@ def running_simulator(data_dir: Path, *, profile: str = "fast", backend: str = "
         handle.stop()
 
 
-@pytest.fixture
-def simulator(tmp_path: Path) -> Iterator[SimHandle]:
-    with running_simulator(tmp_path / "sim") as handle:
-        yield handle
-
-
-@pytest.fixture(scope="session")
-def simulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimHandle]:
-    with running_simulator(tmp_path_factory.mktemp("sim-session")) as handle:
-        yield handle
-
-
 def region_credentials(sim: SimHandle, region: str) -> tuple[str, str]:
     """(access key, secret key) of ``region``'s own account."""
     entry = sim.region_accounts[region]
@@ -267,8 +254,6 @@ __all__ = [
     "region_gateway",
     "running_simulator",
     "signed_post",
-    "simulator",
-    "simulator_session",
 ]
 
 

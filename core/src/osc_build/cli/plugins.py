@@ -96,27 +96,15 @@ def _version_of(name: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from osc_build import registry
-    from osc_build.errors import PluginError
     from osc_build.plugins import discover
 
     rows = []
     for kind in registry.KINDS:
-        components = registry.installed(kind)
-        counts: dict[str, int] = {}
-        for component in components:
-            counts[component.name] = counts.get(component.name, 0) + 1
-        for component in components:
-            status = "ok"
-            if counts[component.name] > 1:
-                status = "conflict: provided by more than one package"
-            else:
-                try:
-                    registry.load(kind, component.name)
-                except PluginError as err:
-                    status = f"broken: {err}"
+        for item in registry.load_all(kind):
+            component = item.component
             rows.append({"kind": kind.label, "name": component.name,
                          "distribution": component.distribution,
-                         "version": component.version, "status": status})
+                         "version": component.version, "status": item.status})
     plugins = discover()
     for plugin in plugins.loaded:
         rows.append({"kind": "plugin", "name": plugin.name, "distribution": plugin.distribution,

@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 from osc_build.artifact import Artifact
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import BuildError
+from osc_build.interfaces import PostProcessor
 
 if TYPE_CHECKING:
     from osc_build.context import BuildContext
@@ -29,7 +30,7 @@ class ArtificeOptionsSchema(OptionsSchema):
                                  "Keep the builder's artifact as well (Packer's option).")
 
 
-class ArtificePostProcessor:
+class ArtificePostProcessor(PostProcessor):
     """Replaces the artifact by a file artifact; every file must exist."""
 
     schema = ArtificeOptionsSchema

@@ -14,6 +14,7 @@ from marshmallow import fields, validate
 
 from osc_build.artifact import Artifact
 from osc_build.config import OptionsSchema, option
+from osc_build.interfaces import PostProcessor
 from osc_build.provisioners.scripts import build_name, expand
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class ChecksumOptionsSchema(OptionsSchema):
                     "are replaced.")
 
 
-class ChecksumPostProcessor:
+class ChecksumPostProcessor(PostProcessor):
     """Appends ``<hex digest>\\t<file name>`` lines for each file of the artifact."""
 
     schema = ChecksumOptionsSchema

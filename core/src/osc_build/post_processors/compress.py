@@ -22,6 +22,7 @@ from marshmallow import fields, validate
 from osc_build.artifact import Artifact
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import BuildError
+from osc_build.interfaces import PostProcessor
 from osc_build.provisioners.scripts import build_name, expand
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def archive_format(output: str, explicit: str | None) -> str:
     return next((f for f in FORMATS if name.endswith("." + f)), "tar.gz")
 
 
-class CompressPostProcessor:
+class CompressPostProcessor(PostProcessor):
     """Writes the artifact's files into one archive; the new artifact is that archive."""
 
     schema = CompressOptionsSchema

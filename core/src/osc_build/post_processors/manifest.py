@@ -18,6 +18,7 @@ from marshmallow import fields
 
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import BuildError
+from osc_build.interfaces import PostProcessor
 from osc_build.provisioners.scripts import build_name
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class ManifestOptionsSchema(OptionsSchema):
                          "Extra key/value pairs stored with the build's entry.")
 
 
-class ManifestPostProcessor:
+class ManifestPostProcessor(PostProcessor):
     """Records the build's artifact in a JSON manifest file (Packer's format)."""
 
     schema = ManifestOptionsSchema

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from osc_build.interfaces import PostProcessor
 from osc_build.provisioners.shell_local import ShellLocalOptionsSchema, run_local_scripts
 
 if TYPE_CHECKING:
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from osc_build.context import BuildContext
 
 
-class ShellLocalPostProcessor:
+class ShellLocalPostProcessor(PostProcessor):
     """Runs scripts on the machine running osc-build after the build (tests, notifications).
 
     Besides PACKER_BUILD_NAME and PACKER_BUILDER_TYPE, the scripts get

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import fields
 
 from osc_build.config import OptionsSchema, option
+from osc_build.interfaces import Provisioner
 
 if TYPE_CHECKING:
     from osc_build.context import BuildContext
@@ -20,7 +21,7 @@ class BreakpointOptionsSchema(OptionsSchema):
     disable = option(fields.Boolean(load_default=False), "Go on without stopping.")
 
 
-class BreakpointProvisioner:
+class BreakpointProvisioner(Provisioner):
     """Pauses the build (to inspect the machine) until Enter is pressed; Ctrl-C stops it."""
 
     schema = BreakpointOptionsSchema

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from osc_build.config import OptionsSchema, option
+from osc_build.interfaces import Provisioner
 from osc_build.provisioners.scripts import upload_bytes
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _sources_of(config: dict[str, Any]) -> list[str]:
                                                                        or ())
 
 
-class FileProvisioner:
+class FileProvisioner(Provisioner):
     """Uploads files, directories or text to the machine, or downloads them from it."""
 
     schema = FileOptionsSchema

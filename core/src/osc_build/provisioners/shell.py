@@ -12,6 +12,7 @@ from marshmallow import fields
 
 from osc_build.config import option
 from osc_build.errors import BuildError
+from osc_build.interfaces import Provisioner
 from osc_build.provision import DISCONNECTED
 from osc_build.provisioners.scripts import (
     ScriptOptionsSchema,
@@ -54,7 +55,7 @@ class ShellOptionsSchema(ScriptOptionsSchema):
                     "Upload scripts as they are; otherwise CRLF line ends become LF.")
 
 
-class ShellProvisioner:
+class ShellProvisioner(Provisioner):
     """Uploads shell scripts (or inline commands) to the machine and runs them over the
     communicator, streaming their output."""
 

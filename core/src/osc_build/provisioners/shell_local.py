@@ -16,6 +16,7 @@ from marshmallow import ValidationError, fields, pre_load, validate
 
 from osc_build.config import option
 from osc_build.errors import BuildError, Interrupted
+from osc_build.interfaces import Provisioner
 from osc_build.provision import CommandTimeout, ProvisionerTimeout, go_duration_text, time_left
 from osc_build.provisioners.scripts import (
     ScriptOptionsSchema,
@@ -133,7 +134,7 @@ def _pump(stream: Any, emit: Callable[[str], None]) -> None:
             emit(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
 
 
-class ShellLocalProvisioner:
+class ShellLocalProvisioner(Provisioner):
     """Runs scripts (or inline commands) on the machine running osc-build, not the VM."""
 
     schema = ShellLocalOptionsSchema

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validates_schema
 
 from osc_build.config import OptionsSchema, option
+from osc_build.interfaces import DataSource
 from osc_build_outscale.client import AccessOptionsSchema, OscClient, resolve_credentials
 from osc_build_outscale.cloud.validate import (
     check_account_id,
@@ -85,7 +86,7 @@ def _id_filter_problem(name: Any, value: Any) -> str | None:
     return None
 
 
-class OmiDataSource:
+class OmiDataSource(DataSource):
     """Find one OMI with filters and owners (same filter names as `source_omi_filter`).
 
     Filter names: the Packer/EC2 ones (`image-name`, `name`, `image-id`, `owner-alias`,

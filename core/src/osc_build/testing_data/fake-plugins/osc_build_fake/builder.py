@@ -21,6 +21,7 @@ from osc_build import hookimpl
 from osc_build.artifact import Artifact
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import ConfigError
+from osc_build.interfaces import Builder
 from osc_build.provision import run_provisioners
 from osc_build.steps import Step, run_steps
 
@@ -91,7 +92,7 @@ STEPS = [
 ]
 
 
-class LocalBuilder:
+class LocalBuilder(Builder):
     """Test-only builder: builds a directory tree on this machine."""
 
     @hookimpl

@@ -6,13 +6,14 @@ from marshmallow import fields
 
 from osc_build.config import OptionsSchema, option
 from osc_build.errors import BuildError
+from osc_build.interfaces import Provisioner
 
 
 class ShellOptionsSchema(OptionsSchema):
     inline = option(fields.List(fields.String(), required=True), "Commands to run.")
 
 
-class ShellProvisioner:
+class ShellProvisioner(Provisioner):
     """Test-only provisioner: run commands with the communicator."""
 
     schema = ShellOptionsSchema

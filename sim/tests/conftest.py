@@ -1,1 +1,0 @@
-from osc_build_sim.testing import simulator, simulator_session  # noqa: F401 - fixtures
