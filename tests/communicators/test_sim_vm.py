@@ -13,6 +13,7 @@ import pytest
 from osc_build.communicators import connect, connect_ssh
 from osc_build.errors import BuildError
 from osc_build.provision import ProvisionerCall, prepare_provisioners, run_provisioners
+from osc_build.testing import captured_build
 from osc_build_sim import backend as backend_types
 from osc_build_sim import machine
 
@@ -24,6 +25,21 @@ _octets = itertools.count(random.randrange(1, 200) * 250)
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{next(_ids):08x}"
+
+
+@pytest.fixture
+def build(tmp_path):
+    return captured_build(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def client_key() -> asyncssh.SSHKey:
+    return asyncssh.generate_private_key("ssh-ed25519")
+
+
+@pytest.fixture
+def client_pem(client_key) -> str:
+    return client_key.export_private_key().decode()
 
 
 @pytest.fixture(scope="module")
