@@ -85,7 +85,7 @@ def test_outscale_client_alone_reads_images_from_a_simulator(tmp_path):
     with running_simulator(tmp_path / "sim", profile="instant") as sim:
         result = run(bin_dir, "python", "images.py", cwd=tmp_path, env=sim.env())
         expected = {(i["ImageId"], i["ImageName"]) for i in sim.resources("image")
-                    if i["ImageName"].startswith("Debian-12")}
+                    if i["ImageName"].startswith("Debian-12") and i["region"] == sim.region}
     assert result.returncode == 0, result.stderr
     assert expected, "the simulator has no public Debian 12 image to read"
     assert {tuple(line.split(" ", 1)) for line in result.stdout.splitlines()} == expected

@@ -10,6 +10,8 @@ import pytest
 from osc_build.testing import build_locally
 from osc_build_sim.testing import running_simulator
 
+from .reliability.templates import SOURCE_OMI
+
 
 def records(stdout: str) -> list[tuple[str, ...]]:
     """(target, type, *data) of each ``timestamp,target,type,data...`` line; all must be one."""
@@ -18,16 +20,7 @@ def records(stdout: str) -> list[tuple[str, ...]]:
     return [f[1:] for f in fields]
 
 
-COMMON = """
-  vm_type = "tinav7.c1r1p1"
-  source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
-    owners      = ["Outscale"]
-    most_recent = true
-  }
-  communicator                = "none"
-  associate_public_ip_address = true
-"""
+COMMON = SOURCE_OMI  # no SSH: the null backend boots no OS
 FOUR_BUILDS = f"""
 source "outscale-bsu" "web" {{{COMMON}
   omi_name = "mr-web-{{{{uuid}}}}"
