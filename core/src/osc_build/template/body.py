@@ -66,16 +66,31 @@ def decode_body(evaluator, body: Tree, skip: tuple[str, ...] = ()) -> dict:
         if (item.name if isinstance(item, Attribute) else item.type) in skip:
             continue
         if isinstance(item, Attribute):
+            if item.name in config:  # a block of that name came first
+                raise _argument_and_block(evaluator, item, item.name)
             config[item.name] = evaluator.eval(item.expr)
         elif item.type == "dynamic":
             if not item.labels:
                 raise error(evaluator.filename, item.node, "Missing dynamic block label: "
                             'dynamic blocks need the type of block to generate, as in '
                             'dynamic "launch_block_device_mappings" { ... }.')
-            config.setdefault(item.labels[0], []).extend(expand_dynamic(evaluator, item))
+            _blocks(config, evaluator, item, item.labels[0]).extend(
+                expand_dynamic(evaluator, item))
         else:
-            config.setdefault(item.type, []).append(decode_body(evaluator, item.body))
+            _blocks(config, evaluator, item, item.type).append(decode_body(evaluator, item.body))
     return config
+
+
+def _blocks(config: dict, evaluator, item: Block, name: str) -> list:
+    blocks = config.setdefault(name, [])
+    if not isinstance(blocks, list):  # an argument of that name came first
+        raise _argument_and_block(evaluator, item, name)
+    return blocks
+
+
+def _argument_and_block(evaluator, item: Attribute | Block, name: str) -> TemplateError:
+    return error(evaluator.filename, item.node, f'Argument and block: "{name}" is set both as '
+                 f"an argument ({name} = ...) and as a block ({name} {{ ... }}); set it one way.")
 
 
 def expand_dynamic(evaluator, block: Block) -> list[dict]:

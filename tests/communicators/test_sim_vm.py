@@ -13,6 +13,7 @@ import pytest
 from osc_build.communicators import connect, connect_ssh
 from osc_build.errors import BuildError
 from osc_build.provision import ProvisionerCall, prepare_provisioners, run_provisioners
+from osc_build.testing import captured_build
 from osc_build_sim import backend as backend_types
 from osc_build_sim import machine
 
@@ -20,10 +21,17 @@ BOOT_DELAY = 1.0
 IMAGE = "snap-public-debian"
 _ids = itertools.count(random.randrange(1 << 20))
 _octets = itertools.count(random.randrange(1, 200) * 250)
+CLIENT_KEY = asyncssh.generate_private_key("ssh-ed25519")  # the build's temporary key
+CLIENT_PEM = CLIENT_KEY.export_private_key().decode()
 
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{next(_ids):08x}"
+
+
+@pytest.fixture
+def build(tmp_path):
+    return captured_build(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +45,7 @@ def backend(tmp_path_factory):
 
 
 @pytest.fixture
-def vm(backend, client_key, monkeypatch):
+def vm(backend, monkeypatch):
     """A VM just started: its SSH answers BOOT_DELAY seconds from now."""
     monkeypatch.setattr(connect, "RETRY_INTERVAL", 0.2)
     monkeypatch.setattr(connect, "AUTH_RETRY_INTERVAL", 0.2)
@@ -47,7 +55,7 @@ def vm(backend, client_key, monkeypatch):
     spec = backend_types.VmSpec(
         new_id("i"), "/dev/sda1", (backend_types.DiskAttachment(root, "/dev/sda1"),),
         f"127.23.{n // 250 % 250}.{n % 250 + 1}", None, "outscale",
-        (client_key.export_public_key().decode().strip(),))
+        (CLIENT_KEY.export_public_key().decode().strip(),))
     backend.start_vm(spec)
     yield spec
     backend.delete_vm(spec.vm_id)
@@ -58,9 +66,9 @@ def options(**extra):
     return {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}
 
 
-def test_provisioning_a_booting_vm(build, vm, client_pem, tmp_path):
+def test_provisioning_a_booting_vm(build, vm, tmp_path):
     started = time.monotonic()
-    comm = connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=client_pem)
+    comm = connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=CLIENT_PEM)
     assert time.monotonic() - started >= BOOT_DELAY * 0.8
     files = tmp_path / "files"
     files.mkdir()
@@ -81,12 +89,12 @@ def test_provisioning_a_booting_vm(build, vm, client_pem, tmp_path):
     assert (tmp_path / "back" / "app.conf").read_text() == "port=8080\n"
 
 
-def test_clear_authorized_keys_locks_the_temporary_key_out(build, vm, client_pem):
-    with connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=client_pem) as comm:
+def test_clear_authorized_keys_locks_the_temporary_key_out(build, vm):
+    with connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=CLIENT_PEM) as comm:
         comm.clear_authorized_keys()
     with pytest.raises(BuildError, match=r"authentication .* failed 1 times"):
         connect_ssh(build.ctx, vm.private_ip, options(ssh_handshake_attempts=1),
-                    private_key_pem=client_pem)
+                    private_key_pem=CLIENT_PEM)
 
 
 def test_wrong_key_is_reported_after_the_handshake_attempts(build, vm):
