@@ -189,6 +189,19 @@ def ssh(args) -> int:
         return subprocess.call(command)
 
 
+def setup(args) -> int:
+    """Install the Debian packages the project needs from this machine (one declared list)."""
+    from . import host_requirements
+    try:
+        installed = host_requirements.ensure(why="osc-build")
+    except host_requirements.HostSetupError as error:
+        print(f"osc-build-sim: {error}", file=sys.stderr)
+        return 1
+    print(f"installed {' '.join(installed)}" if installed
+          else "this machine has every host package osc-build needs")
+    return 0
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -231,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=ls)
     sub.add_parser("stop", help="stop the running simulator").set_defaults(func=stop)
     sub.add_parser("reset", help="wipe all resources").set_defaults(func=reset)
+    sub.add_parser("setup", help="install the host packages the simulator, the chroot builder "
+                   "and the examples need (apt-get; root on Debian/Ubuntu)"
+                   ).set_defaults(func=setup)
     p = sub.add_parser("ssh", help="boot an OMI on the running simulator and log in to it")
     p.add_argument("image_id", help="the OMI to boot, e.g. ami-12345678")
     p.add_argument("command", nargs="*", help="a command to run instead of a shell")

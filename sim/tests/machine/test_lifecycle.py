@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
+from osc_build_sim import host_requirements
 from osc_build_sim.machine import MachineBackend, cleanup, hostcheck, loopdev
 
 
@@ -37,9 +38,10 @@ def test_without_root_it_says_so_in_one_line(monkeypatch):
 
 
 def test_missing_host_tools_are_named_with_their_debian_packages(monkeypatch):
-    real_which = hostcheck.shutil.which
-    monkeypatch.setattr(hostcheck.shutil, "which",
+    real_which = host_requirements.shutil.which
+    monkeypatch.setattr(host_requirements.shutil, "which",
                         lambda name: None if name == "sfdisk" else real_which(name))
+    monkeypatch.setattr(host_requirements, "can_install", lambda: False)  # not root on Debian
     with pytest.raises(BackendError, match=r"apt-get install -y --no-install-recommends fdisk"):
         hostcheck.check_host()
 
