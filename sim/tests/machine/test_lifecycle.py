@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
 from osc_build_sim import host_requirements
+from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
 from osc_build_sim.machine import MachineBackend, cleanup, hostcheck, loopdev
 
 
