@@ -76,7 +76,7 @@ def read_throughput(workdir: Path, seconds: float = 4.0, clients: tuple[int, ...
 
 
 def _debian(sim) -> str:
-    images = sim.gateway().ReadImages(Filters={"ImageNames": ["Debian-12-*"]})["Images"]
+    images = sim.gateway().ReadImages(Filters={"ImageNames": ["Minimal-Host-Userland-*"]})["Images"]
     return images[0]["ImageId"]
 
 

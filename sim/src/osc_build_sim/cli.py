@@ -57,9 +57,14 @@ def serve(args) -> int:
         raise ConfigError("--ssh-delay needs --backend machine (the null backend serves no SSH)")
     server = SimServer(data_dir, config_path=args.config, backend=backend,
                        port=args.port, tls_port=args.tls_port)
+    if backend is None and (args.archive_proxy or args.stand_in_image):
+        raise ConfigError("--archive-proxy and --stand-in-image need --backend machine")
     if backend is not None:  # before start(): VMs resumed at start refuse SSH as well
         backend.ssh_delay = (args.ssh_delay if args.ssh_delay is not None
                              else server.config.ssh_delay)
+        backend.configure_guests(args.archive_proxy or server.config.archive_proxy,
+                                 server.config.archive_hosts,
+                                 args.stand_in_image or server.config.stand_in_image)
     host_vm = getattr(backend, "host_vm", None)
     if host_vm is not None:
         from .host_record import ensure_record
@@ -233,6 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ssh-delay", type=_seconds, metavar="SECONDS",
                    help="machine backend: a started VM refuses SSH (TCP reset) for this long, "
                         "as while it boots (overrides machine.ssh_delay of the config file)")
+    p.add_argument("--archive-proxy", choices=("auto", "on", "off"),
+                   help="machine backend: guests reach the package archives of this machine's "
+                        "apt sources through a proxy (auto: guests that boot systemd, i.e. "
+                        "real images; overrides machine.archive_proxy of the config file)")
+    p.add_argument("--stand-in-image", metavar="NAME",
+                   help="machine backend: images that cannot boot here (no reachable archive) "
+                        "boot this image instead, e.g. Minimal-Host-Userland (default: they "
+                        "fail, saying why; overrides machine.stand_in_image)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
                    help="write the credentials as a profile to this osc config.json")
     p.add_argument("--profile-name", default="osc-build-sim")

@@ -49,7 +49,7 @@ def test_missing_host_tools_are_named_with_their_debian_packages(monkeypatch):
 def test_shutdown_leaves_no_sandbox_mount_or_loop_device(tmp_path, keypair, helpers):
     machine = MachineBackend(tmp_path, metadata_address=None, host_vm_id="i-hostvm02")
     try:
-        machine.ensure_public_image("snap-pub", "Debian-12", 10)
+        machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
         machine.create_volume("vol-root", 10, "snap-pub")
         machine.create_volume("vol-data", 1, None)
         machine.create_volume("vol-host", 1, None)
@@ -73,7 +73,7 @@ CRASHING_SIMULATOR = textwrap.dedent("""
     from osc_build_sim.backend import DiskAttachment, VmSpec
     from osc_build_sim.machine import MachineBackend
     machine = MachineBackend(sys.argv[1], metadata_address=None, host_vm_id="i-hostvm03")
-    machine.ensure_public_image("snap-pub", "Debian-12", 10)
+    machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
     machine.create_volume("vol-root", 10, "snap-pub")
     machine.create_volume("vol-host", 1, None)
     machine.start_vm(VmSpec("i-crash001", "/dev/sda1", (DiskAttachment("vol-root", "/dev/sda1"),),

@@ -61,6 +61,8 @@ class MachineBackend:
     ``$OSC_BUILD_SIM_IMAGE_CACHE``: share one between data dirs to bootstrap once).
     ``archive_proxy``: "auto" (guests that boot systemd reach the package archives),
     "on" (every guest) or "off"; ``archive_hosts`` adds archives to the machine's own.
+    ``stand_in_image`` (e.g. "Minimal-Host-Userland"): what images that cannot boot here
+    boot instead, said on their console; none by default (they fail, saying why).
     """
 
     ARCHIVE_PROXY_MODES = ("auto", "on", "off")
@@ -70,11 +72,9 @@ class MachineBackend:
                  subregion: str | None = None,
                  metadata_address: tuple[str, int] | None = ("127.0.0.1", 0),
                  device_poll_interval: float = 0.05, image_cache: str | Path | None = None,
-                 archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = ()):
+                 archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
+                 stand_in_image: str = ""):
         check_host()
-        if archive_proxy not in self.ARCHIVE_PROXY_MODES:
-            raise BackendError(f"archive proxy mode {archive_proxy!r} is not one of "
-                               f"{', '.join(self.ARCHIVE_PROXY_MODES)}")
         self.root = Path(data_dir).resolve() / "machine"
         self.root.mkdir(parents=True, exist_ok=True)
         self.ssh_port = ssh_port
@@ -84,7 +84,7 @@ class MachineBackend:
         self.disks = DiskStore(self.root)
         self.image_cache = Path(image_cache or os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE")
                                 or self.root / "cache")
-        self.archive_proxy_mode = archive_proxy
+        self.configure_guests(archive_proxy, archive_hosts, stand_in_image)
         self.no_systemd_reason = guest_init.why_no_systemd()
         if self.no_systemd_reason:
             message = (f"systemd cannot be PID 1 of guests on this machine: "
@@ -106,10 +106,20 @@ class MachineBackend:
         self._watcher = threading.Thread(target=self._watch_devices, name="machine-udev",
                                          daemon=True)
         self._watcher.start()
-        self.proxy: ArchiveProxy | None = None
-        if archive_proxy != "off":
-            self.proxy = ArchiveProxy(apt_sources.archive_hosts(tuple(archive_hosts)))
-            self._call(self.proxy.start())
+        self.proxy: ArchiveProxy | None = None  # started for the first guest that uses it
+
+    def configure_guests(self, archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
+                         stand_in_image: str = "") -> None:
+        """Set how guests reach package archives and what unbootable images boot instead."""
+        if archive_proxy not in self.ARCHIVE_PROXY_MODES:
+            raise BackendError(f"archive proxy mode {archive_proxy!r} is not one of "
+                               f"{', '.join(self.ARCHIVE_PROXY_MODES)}")
+        if stand_in_image and not guest_images.resolve(stand_in_image).available:
+            raise BackendError(f"stand-in image {stand_in_image!r} cannot boot here either: "
+                               f"{guest_images.resolve(stand_in_image).reason}")
+        self.archive_proxy_mode = archive_proxy
+        self.archive_hosts = tuple(archive_hosts)
+        self.stand_in_image = stand_in_image
 
     @property
     def metadata_url(self) -> str | None:
@@ -150,6 +160,10 @@ class MachineBackend:
             if path.exists():
                 return
             guest = guest_images.resolve(image_name)
+            if not guest.available and self.stand_in_image:
+                log.warning("public image %s cannot boot here (%s): it boots %s instead "
+                            "(stand-in image)", image_name, guest.reason, self.stand_in_image)
+                guest = guest_images.resolve(self.stand_in_image)
             if guest.kind == "minimal":
                 image = rootfs.cached_image(self.root / "cache", size_gib)
             elif guest.kind == "debian":
@@ -171,7 +185,8 @@ class MachineBackend:
             raise BackendError(f"VM {spec.vm_id} has no volume at its root device "
                                f"{spec.root_device_name}")
         others = [self._disk(d) for d in spec.disks if d.device_name != spec.root_device_name]
-        proxy_url = f"http://127.0.0.1:{GUEST_PROXY_PORT}/" if self.proxy else ""
+        proxy_url = (f"http://127.0.0.1:{GUEST_PROXY_PORT}/"
+                     if self.archive_proxy_mode != "off" else "")
         sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
                           spec.authorized_keys, spec.user_data,
                           allow_systemd=self.no_systemd_reason is None, archive_proxy=proxy_url)
@@ -196,9 +211,14 @@ class MachineBackend:
 
     def _open_archive_relay(self, vm: _Vm) -> None:
         """The archive proxy at 127.0.0.1:3128 inside the VM, if this VM gets it."""
-        if self.proxy is None or (self.archive_proxy_mode == "auto"
-                                  and not vm.sandbox.systemd):
+        if self.archive_proxy_mode == "off" or (self.archive_proxy_mode == "auto"
+                                                and not vm.sandbox.systemd):
             return
+        with self._image_lock:
+            if self.proxy is None:
+                proxy = ArchiveProxy(apt_sources.archive_hosts(self.archive_hosts))
+                self._call(proxy.start())
+                self.proxy = proxy
         listener = netns_relay.listen_in_netns(vm.sandbox.init_pid, "127.0.0.1",
                                                GUEST_PROXY_PORT)
         vm.relay = netns_relay.Relay(listener, (self.proxy.address, self.proxy.port))
