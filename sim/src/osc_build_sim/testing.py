@@ -35,11 +35,11 @@ STARTUP_TIMEOUT = 30.0
 
 def guest_image_cache() -> Path:
     """Where test simulators keep real guest images: one bootstrap per machine, not per test
-    (``OSC_BUILD_SIM_IMAGE_CACHE`` if set, else ``$XDG_CACHE_HOME/osc-build-sim/guest-images``)."""
+    (``OSC_BUILD_SIM_IMAGE_CACHE`` if set, else ``~/.cache/osc-build-sim/guest-images``;
+    not under ``$XDG_CACHE_HOME``, which the test suite points at a temporary directory)."""
     if os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE"):
         return Path(os.environ["OSC_BUILD_SIM_IMAGE_CACHE"])
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "osc-build-sim" / "guest-images"
+    return Path.home() / ".cache" / "osc-build-sim" / "guest-images"
 
 
 def free_port() -> int:

@@ -131,7 +131,10 @@ def _customize(tree: Path) -> None:
 
 
 def _bootstrap(suite: str, dest: Path, log_path: Path) -> None:
-    argv = ["mmdebstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
+    # Its own mount namespace (the mounts it makes in the tree vanish with it, even if it
+    # is killed) and SIGTERM when the simulator dies, so that it cleans up.
+    argv = ["unshare", "--mount", "--propagation", "private", "setpriv", "--pdeathsig", "TERM",
+            "mmdebstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}",
             "--format=directory", suite, str(dest), *_sources(suite)]
     with open(log_path, "wb") as output:
         result = subprocess.run(argv, stdout=output, stderr=subprocess.STDOUT,
