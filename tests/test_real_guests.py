@@ -29,10 +29,11 @@ def machine_sim(tmp_path_factory):
         yield handle
 
 
-def sim_ssh(sim, image_id: str, command: str) -> subprocess.CompletedProcess:
+def sim_ssh(sim, image_id: str, command: str, region: str = "eu-west-2"
+            ) -> subprocess.CompletedProcess:
     """The README's way in: ``osc-build-sim ssh OMI COMMAND`` (VM deleted afterwards)."""
     return subprocess.run([sys.executable, "-m", "osc_build_sim", "--data-dir",
-                           str(sim.data_dir), "ssh", image_id, command],
+                           str(sim.data_dir), "ssh", "--region", region, image_id, command],
                           capture_output=True, text=True, timeout=300)
 
 
@@ -42,7 +43,7 @@ def test_official_shell_provisioner_example_installs_nginx_on_a_real_debian(mach
     work = tmp_path / "bsu_shell_provisioner"
     shutil.copytree(EXAMPLE, work)
     result = run_osc_build("build", "--local", "-var", "osc_source_image_name=Debian-12-*",
-                           "ubuntu-oapi.pkr.hcl", cwd=work, timeout=1200,
+                           ".", cwd=work, timeout=1200,  # the directory: as `packer build .`
                            env={"OSC_BUILD_SIM_DATA": str(machine_sim.data_dir)})
     assert result.returncode == 0, result.output
     assert "octl (osc-build test stand-in)" in result.stdout  # the replaced script ran
@@ -60,7 +61,7 @@ def test_official_shell_provisioner_example_installs_nginx_on_a_real_debian(mach
         " timeout=10).status)'",
         "cat /etc/os-release | grep ^VERSION_CODENAME",
         "ps -p 1 -o comm=",
-    ]))
+    ]), region="us-east-2")  # the example's region
     assert check.returncode == 0, check.stderr
     lines = check.stdout.splitlines()
     assert lines[0].startswith("nginx version: nginx/"), check.stdout
