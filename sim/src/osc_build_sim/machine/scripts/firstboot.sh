@@ -9,7 +9,9 @@ grep -qs " $VMID\$" /etc/hosts || echo "127.0.1.1 $VMID" >> /etc/hosts
 [ "$(cat /var/lib/osc-build-sim/instance-id 2>/dev/null)" = "$VMID" ] && exit 0
 echo "cloud-init: first boot of $VMID"
 if ! id "$USER_NAME" >/dev/null 2>&1; then
-    useradd --create-home --shell /bin/bash --user-group --groups sudo "$USER_NAME"
+    # The groups of Debian cloud images' default user (cloud.cfg of Debian's cloud-init).
+    useradd --create-home --shell /bin/bash --user-group \
+        --groups adm,audio,cdrom,dialout,dip,floppy,plugdev,sudo,video "$USER_NAME"
     echo "cloud-init: created user $USER_NAME"
 fi
 echo "$USER_NAME ALL=(ALL) NOPASSWD:ALL" > "/etc/sudoers.d/90-cloud-init-users"
