@@ -63,7 +63,8 @@ def test_tags_permissions_copies_and_devices(build, sim):
               and i["region"] == "us-east-2"]
     assert f"eu-west-2: {image['ImageId']}" in result.stdout
     assert f"us-east-2: {copy['ImageId']}" in result.stdout
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == "eu-west-2"]
     assert tags_of(image) == {"Name": "full", "Source": source["ImageId"]}
     assert tags_of(copy) == tags_of(image)
@@ -183,7 +184,8 @@ build {
   sources = ["source.outscale-bsu.a", "source.outscale-bsu.b"]
 }
 """
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == "eu-west-2"]
     text = two % {"source": source["ImageId"]}
     first = build(text, "-parallel-builds=2")
