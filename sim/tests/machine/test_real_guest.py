@@ -96,3 +96,25 @@ def test_an_image_of_an_unreachable_distribution_refuses_to_boot_saying_why(back
     with pytest.raises(BackendError, match=r"public image Ubuntu-24\.04-2026\.01\.10-0 cannot "
                        r"boot on this simulator: no package archive for Ubuntu is reachable"):
         backend.ensure_public_image("snap-ubuntu", "Ubuntu-24.04-2026.01.10-0", 10)
+
+
+def test_reboot_inside_the_guest_boots_it_again(backend, boot_vm, keypair, helpers):
+    vm = boot_vm(root_snapshot=DEBIAN_SNAPSHOT)
+    before = run(vm, keypair, helpers, "cat /proc/sys/kernel/random/boot_id; "
+                 "sudo touch /var/tmp/kept-across-reboot")
+    with helpers.ssh(vm.spec.private_ip, keypair) as conn:
+        conn.run("sudo systemctl reboot", warn=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            after = run(vm, keypair, helpers, "cat /proc/sys/kernel/random/boot_id")
+            if after != before:
+                break
+        except Exception:  # rebooting: SSH sessions fail for a moment, as on a VM
+            pass
+        assert time.monotonic() < deadline, "the VM did not come back after reboot"
+        time.sleep(0.3)
+    assert run(vm, keypair, helpers, "systemctl is-system-running --wait; ps -p 1 -o comm=; "
+               "ls /var/tmp/kept-across-reboot") == \
+        "running\nsystemd\n/var/tmp/kept-across-reboot\n"
+    assert vm.vm_id in backend.running_vms()

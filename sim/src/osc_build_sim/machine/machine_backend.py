@@ -8,6 +8,7 @@ import functools
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -48,6 +49,7 @@ class _Vm:
     endpoint: VmSshEndpoint | None = None
     ssh_timer: asyncio.TimerHandle | None = None
     relay: netns_relay.Relay | None = None
+    rebooting: bool = False
 
 
 class MachineBackend:
@@ -324,12 +326,41 @@ class MachineBackend:
 
     def _watch_devices(self) -> None:
         while not self._closed.wait(self._poll_interval):
+            self._watch_reboots()
             for vm in list(self._vms.values()):
                 with self._lock, contextlib.suppress(Exception):
                     vm.sandbox.refresh_nodes()
             if self.host_vm:
                 with contextlib.suppress(Exception):
                     self.host_vm.refresh()
+
+    def _watch_reboots(self) -> None:
+        """A guest that ran ``reboot`` ended its PID namespace with SIGHUP: boot it again."""
+        for vm in list(self._vms.values()):
+            process = vm.sandbox.process
+            if (vm.rebooting or process is None or process.poll() is None
+                    or process.returncode != -signal.SIGHUP):
+                continue
+            vm.rebooting = True
+            threading.Thread(target=self._reboot, args=(vm,), name=f"reboot-{vm.spec.vm_id}",
+                             daemon=True).start()
+
+    def _reboot(self, vm: _Vm) -> None:
+        log.info("VM %s rebooted itself: booting it again", vm.spec.vm_id)
+        try:
+            if vm.relay is not None:
+                self._call(vm.relay.stop())
+                vm.relay = None
+            with self._lock:
+                if self._vms.get(vm.spec.vm_id) is not vm:
+                    return  # stopped or deleted meanwhile
+                vm.sandbox.stop()
+                vm.sandbox.boot()
+            self._open_archive_relay(vm)
+        except Exception:
+            log.exception("VM %s: reboot failed", vm.spec.vm_id)
+        finally:
+            vm.rebooting = False
 
     # -- lifecycle ----------------------------------------------------------------
 

@@ -69,6 +69,7 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.init_pid: int | None = None
         self.ready = False  # init runs from the VM's own root: its /dev is the VM's
+        self.booted = False  # fully up: commands may enter it
         self.allow_systemd = allow_systemd
         self.archive_proxy = archive_proxy  # proxy URL apt uses inside, "" for none
         self.systemd = False  # decided at each boot, from the root volume
@@ -87,6 +88,7 @@ class Sandbox:
             for disk in [self.root, *self.disks]:
                 disk.loop = loopdev.attach(disk.path)
             self._start(timeout)
+            self.booted = True
         except BaseException:
             self.stop()
             raise
@@ -215,6 +217,7 @@ class Sandbox:
         self.process = None
         self.init_pid = None
         self.ready = False
+        self.booted = False
         if self.console is not None:
             self.console.wait(5)
             self.console = None
@@ -241,7 +244,7 @@ class Sandbox:
 
     def enter_argv(self, argv: list[str], uid: int = 0, gid: int = 0) -> list[str]:
         """A host command line running ``argv`` inside the VM as ``uid``:``gid``."""
-        if not self.running or not self.init_pid:
+        if not self.running or not self.init_pid or not self.booted:
             raise BackendError(f"VM {self.vm_id} is not running")
         cgroup = ["--cgroup"] if self.systemd else []
         return ["setpriv", "--bounding-set", DROPPED_CAPS,
