@@ -16,7 +16,7 @@ from osc_build_sim.testing import running_simulator
 # The Go plugin's way, for comparison: every wait polls every 2 seconds.
 FIXED_TWO_SECONDS = """
 import itertools, sys
-from osc_build.cloud.schedule import Pace
+from osc_build_outscale.cloud.schedule import Pace
 Pace.schedule = lambda self, expected: itertools.repeat(2.0)
 from osc_build.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -4,6 +4,15 @@
 #   osc-build build --local examples/quickstart.pkr.hcl     (on the local simulator)
 #   osc-build build examples/quickstart.pkr.hcl             (on OUTSCALE, with your credentials)
 
+packer {
+  required_plugins {
+    outscale = {
+      source  = "github.com/outscale/outscale"
+      version = ">= 1.0.0"
+    }
+  }
+}
+
 variable "region" {
   type    = string
   default = "eu-west-2"

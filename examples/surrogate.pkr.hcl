@@ -11,6 +11,15 @@
 # init the copy keeps). On OUTSCALE the volume must also hold a kernel and a boot loader:
 # install a distribution there instead (debootstrap, dnf --installroot, ...).
 
+packer {
+  required_plugins {
+    outscale = {
+      source  = "github.com/outscale/outscale"
+      version = ">= 1.0.0"
+    }
+  }
+}
+
 variable "region" {
   type    = string
   default = "eu-west-2"

@@ -95,9 +95,11 @@ def test_outcome_records_of_artifacts_files_nil_and_errors():
     from osc_build.errors import BuildError
     from osc_build.runner import BuildResult
 
-    omi = Artifact(builder="outscale-bsu", ids=(("eu-west-2", "ami-0123abcd"),),
+    omi = Artifact(builder="outscale-bsu", builder_id="oapi.outscale.bsu",
+                   ids=(("eu-west-2", "ami-0123abcd"),),
                    description="OMIs were created:\neu-west-2: ami-0123abcd")
-    sums = Artifact(builder="checksum", ids=omi.ids, files=("/tmp/a,b.md5", "/tmp/c.sha1"),
+    sums = Artifact(builder="checksum", builder_id="packer.post-processor.checksum", ids=omi.ids,
+                    files=("/tmp/a,b.md5", "/tmp/c.sha1"),
                     description="Created artifact from files: /tmp/a,b.md5, /tmp/c.sha1")
     skipped = Artifact(builder="outscale-bsu", ids=(),
                        description="No OMI was created (skip_create_omi).")
@@ -139,7 +141,8 @@ def test_outcome_records_of_artifacts_files_nil_and_errors():
 def test_outcome_without_machine_readable_has_no_records():
     from osc_build.runner import BuildResult
 
-    omi = Artifact(builder="outscale-bsu", ids=(("eu-west-2", "ami-0123abcd"),),
+    omi = Artifact(builder="outscale-bsu", builder_id="oapi.outscale.bsu",
+                   ids=(("eu-west-2", "ami-0123abcd"),),
                    description="OMIs were created:\neu-west-2: ami-0123abcd")
     text = outcome([BuildResult("outscale-bsu.web", artifact=omi)], machine_readable=False)
     assert text.endswith("==> Builds finished. The artifacts of successful builds are:\n"

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from osc_build import registry
+from osc_build import plugin_sources, registry
 from osc_build.errors import PluginError
 
 
@@ -30,7 +30,8 @@ def test_unknown_builder_lists_installed_and_suggests(with_fake_plugins):
 @pytest.fixture
 def missing_known(monkeypatch):
     """A component of the project that is not installed in this environment."""
-    monkeypatch.setitem(registry.KNOWN_DISTRIBUTIONS, "outscale-notyet", "osc-build-notyet")
+    monkeypatch.setitem(plugin_sources.plugin_index()["components"]["builder"], "outscale-notyet",
+                        "osc-build-notyet")
     return "outscale-notyet"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from osc_build_chroot.builder import STEPS
+from osc_build_chroot.steps import STEPS
 from osc_build_chroot.testing import cloud_leftovers, machine_leftovers
 from osc_build_sim.testing import running_simulator
 

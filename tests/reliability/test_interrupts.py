@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from osc_build_bsu.builder import STEPS as BSU_STEPS
-from osc_build_bsuvolume.builder import STEPS as BSUVOLUME_STEPS
+from osc_build_bsu.steps import STEPS as BSU_STEPS
+from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
 from osc_build_sim.config import default_document
 from osc_build_sim.testing import leftovers, running_simulator
-from osc_build_surrogate.builder import STEPS as SURROGATE_STEPS
+from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
 
 from .conftest import OnTerminal, artifacts_of, clean_env, cli_build, delete_everything
 from .templates import template

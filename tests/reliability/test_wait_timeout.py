@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from osc_build.cloud.waits import TIMEOUTS, wait_timeout
 from osc_build.errors import ConfigError
+from osc_build_outscale.cloud.waits import TIMEOUTS, wait_timeout
 
 
 def test_default_timeouts_when_unset(monkeypatch):

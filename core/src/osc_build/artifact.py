@@ -6,18 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# Packer's BuilderId() of each builder and post-processor: scripts that read
-# ``-machine-readable`` output or a manifest tell artifacts apart by it.
-BUILDER_IDS = {
-    "outscale-bsu": "oapi.outscale.bsu",
-    "outscale-chroot": "oapi.outscale.chroot",
-    "outscale-bsusurrogate": "oapi.outscale.bsusurrogate",
-    "outscale-bsuvolume": "oapi.outscale.bsuvolume",
-    "checksum": "packer.post-processor.checksum",
-    "manifest": "packer.post-processor.manifest",
-    "shell-local": "packer.post-processor.shell-local",
-}
-
 
 @dataclass(frozen=True)
 class Artifact:
@@ -30,6 +18,9 @@ class Artifact:
 
     builder: str
     ids: tuple[tuple[str, str], ...]
+    # Packer's BuilderId() (``oapi.outscale.bsu``): scripts reading ``-machine-readable``
+    # output or a manifest tell artifacts apart by it. Defaults to the builder's name.
+    builder_id: str = ""
     description: str = ""
     files: tuple[str, ...] = ()
     state: dict[str, Any] = field(default_factory=dict)
@@ -40,10 +31,9 @@ class Artifact:
         """Packer's artifact id: ``region:id`` pairs joined by commas."""
         return ",".join(f"{region}:{rid}" if region else rid for region, rid in self.ids)
 
-    @property
-    def builder_id(self) -> str:
-        """Packer's builder id, e.g. ``oapi.outscale.bsu``; other plugins' builder names."""
-        return BUILDER_IDS.get(self.builder, self.builder)
+    def __post_init__(self) -> None:
+        if not self.builder_id:
+            object.__setattr__(self, "builder_id", self.builder)
 
     @property
     def empty(self) -> bool:

@@ -12,7 +12,10 @@ log = logging.getLogger(__name__)
 
 
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/osc-build``, else ``~/.cache/osc-build``."""
+    """Packer's ``$PACKER_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/osc-build`` or
+    ``~/.cache/osc-build``."""
+    if os.environ.get("PACKER_CACHE_DIR"):
+        return Path(os.environ["PACKER_CACHE_DIR"]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "osc-build"
 

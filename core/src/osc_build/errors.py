@@ -36,29 +36,6 @@ class PluginError(OscBuildError):
     """A component that is unknown, not installed, duplicated or fails to import."""
 
 
-class CredentialsError(ConfigError):
-    """No usable credentials, or a credentials source that is broken."""
-
-
-class CloudError(OscBuildError):
-    """An OUTSCALE API call failed; keeps the OAPI code, type, details and request id."""
-
-    def __init__(self, message: str, *, operation: str = "", status: int | None = None,
-                 code: str = "", type: str = "", details: str = "",
-                 request_id: str = "") -> None:
-        super().__init__(message)
-        self.operation, self.status = operation, status
-        self.code, self.type, self.details, self.request_id = code, type, details, request_id
-
-
-class WaitTimeout(CloudError):
-    """A resource did not reach the wanted state in time."""
-
-
-class WaitFailed(CloudError):
-    """A resource reached an error state while we waited for another state."""
-
-
 class BuildError(OscBuildError):
     """A build step failed."""
 

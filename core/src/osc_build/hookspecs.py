@@ -21,10 +21,13 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from marshmallow import Schema
 
     from osc_build.artifact import Artifact
     from osc_build.context import BuildContext
+    from osc_build.local_cloud import LocalCloud
     from osc_build.steps import Step
 
 hookspec = pluggy.HookspecMarker("osc_build")
@@ -133,4 +136,37 @@ class BuildSpecs:
             @hookimpl
             def osc_build_artifact(self, ctx, artifact):
                 print(f"{ctx.name}: built {artifact.id}")
+        """
+
+    @hookspec
+    def osc_build_handled_errors(self) -> Sequence[type[BaseException]]:
+        """Return a plugin's own exception classes that users cause and can fix.
+
+        Called by the CLI and the build runner, for every implementation (plugin
+        modules of the ``osc_build`` entry-point group). Such an error is shown
+        as one line and exits 1, like :class:`osc_build.errors.OscBuildError`,
+        instead of being reported as a bug with its traceback. For libraries
+        usable without osc-build (an API client with its own error base).
+
+        Example::
+
+            @hookimpl
+            def osc_build_handled_errors(self):
+                return [ApiClientError]
+        """
+
+    @hookspec(firstresult=True)
+    def osc_build_local_cloud(self) -> LocalCloud | None:
+        """Return the local cloud that ``--local`` builds against, or None.
+
+        Called once per ``--local`` command, before any build is prepared.
+        The result (see :class:`osc_build.local_cloud.LocalCloud`) starts a
+        simulator when first asked and aims builds and data sources at it.
+        First non-None result wins.
+
+        Example::
+
+            @hookimpl
+            def osc_build_local_cloud(self):
+                return SimulatorCloud()
         """

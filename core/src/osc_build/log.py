@@ -76,15 +76,22 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+def _enabled(value: str) -> bool:
+    return value.strip().lower() not in ("", "0", "false", "off", "no")
+
+
 def configure(*, debug: bool = False, log_path: str | None = None) -> None:
     """Install the CLI's handlers: progress at INFO on stderr, DEBUG when asked.
 
     ``OSC_BUILD_LOG`` (any value but ``0``/empty; ``debug`` is the usual one)
     turns on debug logs, ``OSC_BUILD_LOG_PATH`` sends them to a file instead.
+    Packer's ``PACKER_LOG`` and ``PACKER_LOG_PATH`` do the same, as Packer's code does
+    (a ``PACKER_LOG_PATH`` alone sends every log to that file).
     """
-    env_level = os.environ.get("OSC_BUILD_LOG", "").strip().lower()
-    debug = debug or env_level not in ("", "0", "false", "off", "no")
-    log_path = log_path or os.environ.get("OSC_BUILD_LOG_PATH") or None
+    debug = (debug or _enabled(os.environ.get("PACKER_LOG", ""))
+             or _enabled(os.environ.get("OSC_BUILD_LOG", "")))
+    log_path = (log_path or os.environ.get("OSC_BUILD_LOG_PATH")
+                or os.environ.get("PACKER_LOG_PATH") or None)
 
     root = logging.getLogger()
     for handler in list(root.handlers):

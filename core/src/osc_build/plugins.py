@@ -19,7 +19,7 @@ from types import ModuleType
 import pluggy
 
 from osc_build import hookspecs
-from osc_build.errors import PluginError
+from osc_build.errors import OscBuildError, PluginError
 
 log = logging.getLogger(__name__)
 
@@ -100,3 +100,16 @@ def _register(pm: pluggy.PluginManager, obj: object, name: str | None) -> None:
     except pluggy.PluginValidationError as err:
         raise PluginError(f"plugin {name or obj!r} does not match osc-build's hooks: {err}") \
             from err
+
+
+def is_handled(err: BaseException) -> bool:
+    """A user error (one line, exit 1, no traceback): OscBuildError, or a plugin's declared one."""
+    if isinstance(err, OscBuildError):
+        return True  # without importing the plugins: most errors are ours
+    return isinstance(err, _declared_errors())
+
+
+@functools.cache
+def _declared_errors() -> tuple[type[BaseException], ...]:
+    declared = make_manager().hook.osc_build_handled_errors()
+    return tuple(cls for classes in declared for cls in classes)

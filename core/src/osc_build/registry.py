@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 
 from osc_build.errors import PluginError
+from osc_build.plugin_sources import plugin_index
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +29,6 @@ DATASOURCE = Kind("data source", "osc_build.datasources")
 PROVISIONER = Kind("provisioner", "osc_build.provisioners")
 POST_PROCESSOR = Kind("post-processor", "osc_build.post_processors")
 KINDS = (BUILDER, DATASOURCE, PROVISIONER, POST_PROCESSOR)
-
-# Components of the osc-build project and the distribution that provides each,
-# so that a known but missing one says what to install.
-KNOWN_DISTRIBUTIONS = {
-    "outscale-bsu": "osc-build-bsu",
-    "outscale-chroot": "osc-build-chroot",
-    "outscale-bsusurrogate": "osc-build-surrogate",
-    "outscale-bsuvolume": "osc-build-bsuvolume",
-    "outscale-omi": "osc-build-omi-source",
-}
-
 
 @dataclass(frozen=True)
 class Component:
@@ -109,8 +99,8 @@ def load(kind: Kind, name: str) -> type:
 
 def _not_found_message(kind: Kind, name: str) -> str:
     available = names(kind)
-    distribution = KNOWN_DISTRIBUTIONS.get(name)
-    if distribution and name.startswith("outscale-") and _kind_of_known(name) == kind:
+    distribution = plugin_index()["components"].get(kind.label, {}).get(name)
+    if distribution:
         return (f"{kind.label} {name!r} is not installed; install it with: "
                 f"pip install {distribution}")
     message = f"unknown {kind.label} {name!r}; installed: {', '.join(available) or 'none'}"
@@ -118,7 +108,3 @@ def _not_found_message(kind: Kind, name: str) -> str:
     if hint:
         message += f" (did you mean {hint[0]!r}?)"
     return message
-
-
-def _kind_of_known(name: str) -> Kind:
-    return DATASOURCE if name == "outscale-omi" else BUILDER

@@ -16,7 +16,8 @@ from typing import Any
 from osc_build import registry
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError, Interrupted, OscBuildError
+from osc_build.errors import BuildError, Interrupted
+from osc_build.plugins import is_handled
 from osc_build.postprocess import (
     PostProcessorCall,
     PreparedPostProcessor,
@@ -154,7 +155,7 @@ def run(prepared: PreparedBuild) -> BuildResult:
             except KeyboardInterrupt as again:  # cleanup abandoned: report what is left
                 result.error = again
             result.cleaned = [f"{r.kind} {r.id}" for r in ctx.resources.deleted[done:]]
-        if not isinstance(err, (OscBuildError, KeyboardInterrupt)):
+        if not (is_handled(err) or isinstance(err, KeyboardInterrupt)):
             raise
     finally:
         # Every leak of the build: its unwind, and the undoing of retried steps.
@@ -164,4 +165,4 @@ def run(prepared: PreparedBuild) -> BuildResult:
 
 def _first_line(err: BaseException) -> str:
     text = str(err).strip() or type(err).__name__
-    return text if isinstance(err, OscBuildError) else f"{type(err).__name__}: {text}"
+    return text if is_handled(err) else f"{type(err).__name__}: {text}"

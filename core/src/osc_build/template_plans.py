@@ -41,6 +41,18 @@ def run_datasource(type_: str, name: str, config: dict[str, Any]) -> dict[str, A
     return cls().execute(options)
 
 
+def check_datasource(type_: str, name: str, config: dict[str, Any]) -> object:
+    """``validate``: the data source is installed and its options load; it does not run."""
+    from osc_build.config import load_options
+    from osc_build.template.values import UNKNOWN
+
+    cls = registry.load(registry.DATASOURCE, type_)
+    schema = getattr(cls, "schema", None)
+    if schema:
+        load_options(schema, config, where=f"data.{type_}.{name}")
+    return UNKNOWN
+
+
 def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequence[str] = (),
                         only: Sequence[str] = (), except_: Sequence[str] = (),
                         evaluate_datasources: bool = True,
@@ -52,7 +64,7 @@ def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequ
     """
     from osc_build.template import load_template, select_builds
 
-    datasource = (datasource or run_datasource) if evaluate_datasources else None
+    datasource = (datasource or run_datasource) if evaluate_datasources else check_datasource
     template = load_template(path, vars=parse_vars(vars), var_files=[Path(f) for f in var_files],
                              env=os.environ, datasource=datasource)
     for value in template.sensitive_values:

@@ -7,6 +7,7 @@ With ``-machine-readable`` every line is Packer's ``timestamp,target,type,data..
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -26,7 +27,8 @@ class Ui:
                  timestamps: bool = False, machine_readable: bool = False) -> None:
         self.name = name
         self.stream = stream if stream is not None else sys.stdout
-        self.color = self.stream.isatty() if color is None else color
+        self.color = color if color is not None else (self.stream.isatty()
+                                                       and not colour_disabled_by_env())
         self.timestamps = timestamps
         self.machine_readable = machine_readable
 
@@ -114,3 +116,8 @@ def escape_field(value: str) -> str:
     """A data field of a machine-readable line: redacted, with no comma or line break."""
     return (redact(str(value)).replace(",", "%!(PACKER_COMMA)").replace("\r", "\\r")
             .replace("\n", "\\n"))
+
+
+def colour_disabled_by_env() -> bool:
+    """``NO_COLOR`` (no-color.org: present and not empty) or Packer's ``PACKER_NO_COLOR``."""
+    return bool(os.environ.get("NO_COLOR") or os.environ.get("PACKER_NO_COLOR"))

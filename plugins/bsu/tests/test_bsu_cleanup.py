@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from osc_build_bsu.builder import STEPS
+from osc_build_bsu.steps import STEPS
 from osc_build_sim.testing import leftovers
 
 TEMPLATE = """

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from osc_build_bsuvolume.builder import STEPS
+from osc_build_bsuvolume.steps import STEPS
 from osc_build_sim.testing import leftovers
 
 from .templates import template

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from osc_build.client import Credentials, OscClient
 from osc_build.errors import BuildError
-from osc_build_bsuvolume.builder import volume_artifact
+from osc_build_bsuvolume.steps import volume_artifact
+from osc_build_outscale.client import Credentials, OscClient
 from osc_build_sim.testing import leftovers, tags_of
 
 from .templates import ONE_VOLUME, template

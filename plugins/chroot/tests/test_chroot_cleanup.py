@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from osc_build_chroot.builder import STEPS
+from osc_build_chroot.steps import STEPS
 
 from .helpers import cloud_leftovers, machine_leftovers
 from .vms import gateway

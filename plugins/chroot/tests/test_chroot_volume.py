@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from osc_build.client import Credentials, OscClient
 from osc_build.context import BuildContext
 from osc_build.ui import Ui
 from osc_build_chroot import volume
 from osc_build_chroot.state import ChrootBuildState
+from osc_build_outscale.client import Credentials, OscClient
 
 from .vms import REGION, gateway
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from osc_build.client import OscClient, resolve_credentials, wait_for
+from osc_build_outscale.client import OscClient, resolve_credentials, wait_for
 from osc_build_sim.testing import SimHandle, running_simulator
 
 MAIN_ID, PARTNER_ID = "123456789012", "210987654321"

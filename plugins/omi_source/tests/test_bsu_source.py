@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from osc_build.client import OscClient, resolve_credentials
+from osc_build_outscale.client import OscClient, resolve_credentials
 from osc_build_sim.testing import running_simulator
 
 TEMPLATE = """

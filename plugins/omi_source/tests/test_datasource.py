@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from osc_build.errors import CloudError, ConfigError, CredentialsError
+from osc_build.errors import ConfigError
 from osc_build.template_plans import run_datasource
+from osc_build_outscale.errors import CloudError, CredentialsError, FilterError
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_access_options_of_the_block_are_honoured(sim_env):
                "custom_endpoint_oapi": sim_env.sim.endpoint, "region": sim_env.sim.region}
     out = omi(filters={"name": "partner-*"}, owners=["self"], most_recent=True, **partner)
     assert out["name"] == "partner-private"  # only its owner sees it
-    with pytest.raises(ConfigError, match="no OMI matches name = partner-private"):
+    with pytest.raises(FilterError, match="no OMI matches name = partner-private"):
         omi(filters={"name": "partner-private"}, owners=["Partner"])  # the env's account
     with pytest.raises((CloudError, CredentialsError)):
         omi(filters={"name": "x"}, owners=["self"],
@@ -95,14 +96,14 @@ def test_bad_options_are_refused_before_any_call(catalogue, config, message):
 
 
 def test_no_match_and_several_matches_show_filters_and_candidates(sim_env):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(FilterError) as caught:
         omi(filters={"name": "app-base-2025*"}, filter=[{"name": "state", "value": "available"}],
             owners=["self"])
     message = str(caught.value)
     assert message.startswith("data.outscale-omi: no OMI matches name = app-base-2025*, "
                               "state = available, owners = ['self']; the closest OMIs")
     assert "app-base-2026.01" in message
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(FilterError) as caught:
         omi(filters={"tag:Env": "prod"}, owners=["self", "Partner"])
     message = str(caught.value)
     assert "3 OMIs match tag:Env = prod, owners = ['self', 'Partner']" in message

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from osc_build.errors import CloudError, ConfigError
-from osc_build.filters import IMAGE, search, select_one
+from osc_build_outscale.errors import CloudError, FilterError
+from osc_build_outscale.filters import IMAGE, search, select_one
 
 VISIBLE = {"app-base-2026.01", "app-base-2026.02", "app-pending", "app-failed",
            "partner-debian-12", "partner-shared"}
@@ -127,7 +127,7 @@ def test_most_recent_takes_the_latest_creation_date(catalogue):
 
 
 def test_several_matches_without_most_recent_are_listed(catalogue):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(FilterError) as caught:
         select_one(catalogue.client, IMAGE, {"image-name": "app-*"}, owners=["self"],
                    where="source_omi_filter")
     message = str(caught.value)
@@ -137,17 +137,17 @@ def test_several_matches_without_most_recent_are_listed(catalogue):
         assert name in message
     assert message.index("app-failed") < message.index("app-base-2026.01")  # newest first
     assert "set most_recent = true" in message
-    with pytest.raises(ConfigError, match=r"and \d+ more; narrow the filters"):
+    with pytest.raises(FilterError, match=r"and \d+ more; narrow the filters"):
         select_one(catalogue.client, IMAGE, {}, owners=["Outscale"], where="w")
 
 
 def test_no_match_shows_the_filters_and_the_closest_candidates(catalogue):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(FilterError) as caught:
         select_one(catalogue.client, IMAGE, {"image-name": "app-base-2027*"},
                    owners=["self"], where="w")
     message = str(caught.value)
     assert message.startswith("w: no OMI matches image-name = app-base-2027*, "
                               "owners = ['self']; the closest OMIs of these owners: ")
     assert message.index("app-base-2026") < message.index("app-failed")
-    with pytest.raises(ConfigError, match="no OMI is visible for these owners"):
+    with pytest.raises(FilterError, match="no OMI is visible for these owners"):
         select_one(catalogue.client, IMAGE, {"image-name": "x"}, owners=["Nobody"], where="w")

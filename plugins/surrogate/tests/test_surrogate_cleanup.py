@@ -8,7 +8,7 @@ import json
 import pytest
 
 from osc_build_sim.testing import leftovers
-from osc_build_surrogate.builder import STEPS
+from osc_build_surrogate.steps import STEPS
 
 TEMPLATE = """
 source "outscale-bsusurrogate" "main" {

@@ -15,11 +15,10 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from osc_build.errors import OscBuildError
-
 log = logging.getLogger(__name__)
 
-COMMANDS = ("build", "validate", "inspect", "fmt", "console", "plugins", "version", "docs")
+COMMANDS = ("build", "validate", "inspect", "fmt", "console", "init", "plugins", "version",
+            "docs")
 
 DESCRIPTION = """\
 Build OUTSCALE machine images (OMIs) from Packer templates (HCL2 or JSON), or
@@ -43,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true",
                         help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")
+    parser.add_argument("-v", "-version", "--version", dest="show_version", action="store_true",
+                        help="print the version of osc-build, as `osc-build version`")
     build_command.add_template_free_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -76,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if args.command is None:
+            if args.show_version:
+                from osc_build.cli import version
+
+                return version.run(args)
             if getattr(args, "builder", None):
                 from osc_build.cli import build as build_command
 
@@ -83,9 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 0
         return int(args.func(args) or 0)
-    except OscBuildError as err:
+    except Exception as err:
+        from osc_build.plugins import is_handled
+
+        if not is_handled(err):
+            raise
         _report(err, debug)
-        return err.exit_code
+        return getattr(err, "exit_code", 1)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 1
@@ -99,7 +108,7 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _report(err: OscBuildError, debug: bool) -> None:
+def _report(err: Exception, debug: bool) -> None:
     from osc_build.log import redact
 
     if debug:

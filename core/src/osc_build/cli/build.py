@@ -86,7 +86,13 @@ def run(args: argparse.Namespace) -> int:
 
     datasource = None
     if getattr(args, "local", False):
-        from osc_build.local import run_datasource_on_simulator as datasource
+        from osc_build.local_cloud import local_cloud
+        from osc_build.template_plans import run_datasource
+
+        cloud = local_cloud()
+
+        def datasource(type_: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+            return run_datasource(type_, name, cloud.datasource_options(config))
     plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
                                 only=args.only, except_=args.except_, datasource=datasource)
     return execute(plans, args)
@@ -149,12 +155,11 @@ def execute(plans: list, args: argparse.Namespace) -> int:
                                on_error=on_error, debug=debug) for plan in plans]
 
     if getattr(args, "local", False):
-        from osc_build.cloud.validate import any_region_allowed
-        from osc_build.local import point_at_simulator, simulator_state
+        from osc_build.local_cloud import loading_for_local_cloud, local_cloud
 
-        with any_region_allowed():  # the simulator says which regions it serves
+        with loading_for_local_cloud():  # the local cloud says which regions it serves
             prepare_all(plans)  # every mistake is found before the simulator starts
-        prepared = prepare_all(point_at_simulator(plans, simulator_state(plans=plans)))
+        prepared = prepare_all(local_cloud().point(plans))
     else:
         prepared = prepare_all(plans)  # every mistake is found before anything starts
     started = time.monotonic()

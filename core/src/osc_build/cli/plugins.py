@@ -8,12 +8,90 @@ import json
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "plugins", help="list installed components and plugins",
-        description="List installed builders, data sources, provisioners, post-processors and "
-                    "cross-cutting plugins, with their distribution and version. Each one is "
-                    "imported to check that it works.")
+        "plugins", help="list, install and check plugins",
+        description="Without a sub-command: list installed builders, data sources, "
+                    "provisioners, post-processors and cross-cutting plugins, with their "
+                    "distribution and version (each is imported to check that it works).")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="plugins_command", metavar="SUB-COMMAND")
+    installed = actions.add_parser(
+        "installed", help="the Packer plugin sources installed, with their distributions")
+    installed.set_defaults(func=run_installed)
+    install = actions.add_parser(
+        "install", help="install the distributions providing a Packer plugin source",
+        description="Install the osc-build distributions that provide SOURCE, e.g. "
+                    "github.com/outscale/outscale, with this environment's installer.")
+    install.add_argument("source")
+    install.add_argument("version", nargs="?", default="",
+                         help="a Packer plugin version or constraint it must match")
+    install.set_defaults(func=run_install)
+    required = actions.add_parser(
+        "required", help="the plugins a template requires, and whether they are installed")
+    required.add_argument("template")
+    required.set_defaults(func=run_required)
+
+
+def run_installed(args: argparse.Namespace) -> int:
+    from osc_build.plugin_install import note_plugin_path
+    from osc_build.plugin_sources import distributions_for, installed_sources, plugin_index
+
+    note_plugin_path()
+    for source, info in sorted(plugin_index()["sources"].items()):
+        present = [d for d in distributions_for(source) if _version_of(d)]
+        if present:
+            listed = ", ".join(f"{d} {_version_of(d)}" for d in present)
+            print(f"{source} {info['compatible_version']}: {listed}")
+    for source, provided in sorted(installed_sources().items()):
+        print(f"{source} {provided.version}: {provided.distribution} "
+              f"{_version_of(provided.distribution)}")
+    return 0
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from osc_build import plugin_install
+    from osc_build.template.requirements import Requirement
+
+    plugin_install.note_plugin_path()
+    version = args.version.lstrip("v")
+    constraint = f"= {version}" if version and version[0].isdigit() else version
+    todo = plugin_install.plan([Requirement(args.source.rsplit("/", 1)[-1], args.source,
+                                            constraint, "plugins install")])
+    if todo.missing:
+        plugin_install.install(todo.missing)
+        print(f"Installed {', '.join(todo.missing)}")
+    else:
+        print(f"{args.source}: already installed ({', '.join(todo.satisfied)})")
+    return 0
+
+
+def run_required(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from osc_build.plugin_install import note_plugin_path
+    from osc_build.plugin_sources import distributions_for, installed_sources
+    from osc_build.template.requirements import read_required_plugins
+
+    note_plugin_path()
+    provided = installed_sources()
+    for req in read_required_plugins(Path(args.template)):
+        owners = ([provided[req.source].distribution] if req.source in provided
+                  else distributions_for(req.source))
+        missing = [d for d in owners if not _version_of(d)]
+        state = ("unknown: no osc-build distribution provides it" if not owners else
+                 f"missing: {', '.join(missing)}" if missing else "installed")
+        constraint = f" {req.version}" if req.version else ""
+        print(f"{req.name}: {req.source}{constraint} -> {', '.join(owners) or '?'} ({state})")
+    return 0
+
+
+def _version_of(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
 
 
 def run(args: argparse.Namespace) -> int:

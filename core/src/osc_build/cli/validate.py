@@ -22,6 +22,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-no-warn-undeclared-var", "--no-warn-undeclared-var",
                         dest="no_warn_undeclared_var", action="store_true",
                         help="do not warn about var-file values of undeclared variables")
+    parser.add_argument("-syntax-only", "--syntax-only", dest="syntax_only",
+                        action="store_true", help="only check that the files parse")
+    parser.add_argument("-evaluate-datasources", "--evaluate-datasources",
+                        dest="evaluate_datasources", action="store_true",
+                        help="run the data sources (cloud calls, with credentials) instead of "
+                        "only checking their options")
+    parser.add_argument("-machine-readable", "--machine-readable", dest="machine_readable",
+                        action="store_true", help="print Packer's machine-readable records")
     parser.set_defaults(func=run)
 
 
@@ -30,6 +38,15 @@ def _without_undeclared_warnings(record: logging.LogRecord) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from osc_build.ui import MachineUi
+
+    out = MachineUi(args.machine_readable)
+    if args.syntax_only:
+        from osc_build.template.loader import check_syntax
+
+        check_syntax(Path(args.template))
+        out.say("Syntax-only check passed. Everything looks okay.")
+        return 0
     from osc_build import runner
     from osc_build.template_plans import plans_from_template
     from osc_build.ui import Ui
@@ -38,8 +55,9 @@ def run(args: argparse.Namespace) -> int:
         for name in ("osc_build.template.loader", "osc_build.template.jsonloader"):
             logging.getLogger(name).addFilter(_without_undeclared_warnings)
     plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
-                                only=args.only, except_=args.except_, evaluate_datasources=False)
+                                only=args.only, except_=args.except_,
+                                evaluate_datasources=args.evaluate_datasources)
     for plan in plans:
-        runner.prepare(plan, ui=Ui(plan.name))
-    print("The configuration is valid.")
+        runner.prepare(plan, ui=Ui(plan.name, machine_readable=args.machine_readable))
+    out.say("The configuration is valid.")
     return 0

@@ -52,7 +52,8 @@ class ChecksumPostProcessor:
                     handle.write(f"{digest(kind, path)}\t{os.path.basename(path)}\n")
             written.append(str(output))
             ctx.ui.message(f"{kind} checksums written to {output}")
-        return Artifact(builder="checksum", ids=artifact.ids, files=tuple(written),
+        return Artifact(builder="checksum", builder_id="packer.post-processor.checksum",
+                        ids=artifact.ids, files=tuple(written),
                         description="Created artifact from files: " + ", ".join(written))
 
 

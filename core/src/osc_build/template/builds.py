@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .body import Attribute, Block, body_items, decode_body, error, plain
 from .evaluator import Evaluator
+from .hcp import BLOCK
 from .model import Build, Location, Source, Step
 from .nodes import Tree
 from .parser import position
@@ -89,7 +90,7 @@ def decode_build(block: Block, filename: str, scope: dict, functions: dict, sour
             chain = [_step(inner, steps) for inner in body_items(item.body, filename)
                      if isinstance(inner, Block) and inner.type == "post-processor"]
             build.post_processors.append(chain)
-        elif item.type != "source":
+        elif item.type not in ("source", BLOCK):  # the loader decided on hcp_packer_registry
             raise error(filename, item.node, f'Unsupported block type "{item.type}" in build: '
                         "expected source, provisioner, error-cleanup-provisioner, "
                         "post-processor or post-processors.")

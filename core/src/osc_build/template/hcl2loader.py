@@ -6,12 +6,13 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from osc_build.errors import TemplateError
+from osc_build.errors import OscBuildError, TemplateError
 
 from .body import Attribute, Block, body_items, decode_body, error, plain
 from .builds import decode_build
 from .evaluator import Evaluator
 from .functions import make_functions
+from .hcp import BLOCK, check_hcp_block
 from .model import PACKER_COMPAT_VERSION, Location, Template, Variable
 from .parser import parse_hcl, position
 from .requirements import check_packer_block
@@ -20,7 +21,7 @@ from .values import UNKNOWN, to_bool
 from .variables import Declaration, declare, declare_plural, resolve
 
 TOP_LEVEL = {"packer", "variable", "variables", "locals", "local", "data", "source", "build"}
-IGNORED = {"hcp_packer_registry", "communicator"}
+IGNORED = {"communicator"}
 
 
 def template_files(path: Path) -> tuple[list[Path], list[Path]]:
@@ -57,6 +58,9 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
             if isinstance(item, Attribute):
                 raise error(name, item.node, f'Unsupported argument "{item.name}": an '
                             "argument is not expected at the top level of a template.")
+            if item.type == BLOCK:
+                check_hcp_block(item, name, env)
+                continue
             if item.type in IGNORED:
                 continue
             if item.type not in TOP_LEVEL:
@@ -118,6 +122,9 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
             sources[key] = (filename, block)
     for filename, block in blocks:
         if block.type == "build":
+            for item in body_items(block.body, filename):
+                if isinstance(item, Block) and item.type == BLOCK:
+                    check_hcp_block(item, filename, env)
             template.builds.append(decode_build(block, filename, scope, functions, sources,
                                                 len(template.builds)))
     for build in template.builds:
@@ -189,7 +196,14 @@ def _data(blocks: list, scope: dict, functions: dict,
             config = decode_body(Evaluator(filename, scope, functions), block.body)
             if datasource is None:
                 return UNKNOWN
-            outputs = datasource(type_, name, plain(config))
+            try:
+                outputs = datasource(type_, name, plain(config))
+            except TemplateError:
+                raise
+            except OscBuildError as err:  # unknown type, bad options: say where the block is
+                raise error(filename, block.node, str(err)) from None
+            if outputs is UNKNOWN:  # checked, not run (validate)
+                return UNKNOWN
             if not isinstance(outputs, dict):
                 raise error(filename, block.node, f'Data source "{type_}.{name}" returned no '
                             "outputs.")

@@ -152,6 +152,7 @@ BUILD = BodySchema({
     **{name: (1, _component(kind)) for name, kind in _STEP_BLOCKS.items()},
     "post-processors": (0, _fixed(BodySchema(
         {"post-processor": (1, _component("post-processor"))}))),
+    "hcp_packer_registry": (0, _fixed(EMPTY)),
 })
 TOP_LEVEL = BodySchema({
     "packer": (0, _fixed(BodySchema({"required_plugins": (0, _fixed(EMPTY))}))),

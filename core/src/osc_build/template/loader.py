@@ -47,3 +47,29 @@ def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None
     for warning in template.warnings:
         log.warning("Warning: %s", warning)
     return template
+
+
+def check_syntax(path: Path) -> None:
+    """``validate -syntax-only``: every file parses; nothing is evaluated."""
+    if not path.exists():
+        raise TemplateError(f"Template not found: {path} does not exist")
+    if is_legacy_json(path):
+        import json
+
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise TemplateError(f"Error parsing JSON: {exc.msg}", file=str(path),
+                                line=exc.lineno, column=exc.colno) from None
+        return
+    from .hcl2loader import template_files
+    from .parser import parse_hcl
+
+    for file in template_files(path)[0]:
+        text = file.read_text(encoding="utf-8")
+        if file.name.endswith(".pkr.json"):
+            from .hcl_json import parse_json_template
+
+            parse_json_template(text, str(file))
+        else:
+            parse_hcl(text, str(file))

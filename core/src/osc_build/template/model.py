@@ -8,10 +8,6 @@ from pathlib import Path
 PACKER_COMPAT_VERSION = "1.16.0"
 """The Packer version osc-build behaves like (``packer.version``, ``required_version``)."""
 
-OUTSCALE_PLUGIN_SOURCE = "github.com/outscale/outscale"
-OUTSCALE_PLUGIN_COMPAT_VERSION = "1.5.0"
-"""The Outscale Packer plugin version whose behaviour osc-build's built-in components match."""
-
 
 @dataclass(frozen=True)
 class Location:

@@ -3,19 +3,78 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
 
 from osc_build.errors import TemplateError
 
 from .body import Attribute, Block, body_items, error
 from .evaluator import Evaluator
-from .model import (
-    OUTSCALE_PLUGIN_COMPAT_VERSION,
-    OUTSCALE_PLUGIN_SOURCE,
-    PACKER_COMPAT_VERSION,
-)
+from .model import PACKER_COMPAT_VERSION
 
-BUILT_IN_PLUGINS = {OUTSCALE_PLUGIN_SOURCE: OUTSCALE_PLUGIN_COMPAT_VERSION}
-"""Plugin sources whose components osc-build provides, with the version it matches."""
+
+def known_plugin_sources() -> dict[str, str]:
+    """Packer plugin sources with the version they match: those of the plugin index, and
+    those installed distributions declare (entry-point group ``osc_build.plugin_sources``)."""
+    from osc_build.plugin_sources import installed_sources, plugin_index
+
+    known = {source: info["compatible_version"]
+             for source, info in plugin_index()["sources"].items()}
+    known.update({source: p.version for source, p in installed_sources().items()})
+    return known
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One ``required_plugins`` entry, as written."""
+
+    name: str
+    source: str
+    version: str  # the constraint, "" when none
+    where: str  # file:line
+
+
+def read_required_plugins(path: Path) -> list[Requirement]:
+    """The ``required_plugins`` of a template file or directory, nothing else evaluated.
+
+    ``osc-build init`` reads them before the plugins they name are installed.
+    """
+    from .hcl2loader import template_files
+    from .parser import parse_hcl, position
+
+    found = []
+    for file in template_files(path)[0]:
+        name = str(file)
+        text = file.read_text(encoding="utf-8")
+        if name.endswith(".pkr.json"):
+            from .hcl_json import parse_json_template
+
+            tree = parse_json_template(text, name)
+        else:
+            tree = parse_hcl(text, name)
+        evaluator = Evaluator(name, {}, {})
+        for block in body_items(tree.children[0], name):
+            if not (isinstance(block, Block) and block.type == "packer"):
+                continue
+            for inner in body_items(block.body, name):
+                if not (isinstance(inner, Block) and inner.type == "required_plugins"):
+                    continue
+                for plugin in body_items(inner.body, name):
+                    if isinstance(plugin, Attribute):
+                        spec = _plugin_spec(plugin, evaluator, name)
+                        found.append(Requirement(
+                            plugin.name, str(spec.get("source", "")),
+                            str(spec.get("version", "")),
+                            f"{name}:{position(plugin.node)[0]}"))
+    return found
+
+
+def _plugin_spec(plugin: Attribute, evaluator: Evaluator, filename: str) -> dict:
+    spec = evaluator.eval(plugin.expr)
+    if not isinstance(spec, dict) or set(spec) - {"source", "version"}:
+        raise error(filename, plugin.node, f'Invalid required_plugins entry "{plugin.name}": '
+                    'expected { source = "github.com/org/name", version = ">= x" }.')
+    return spec
 
 _CONSTRAINT = re.compile(r"^\s*(>=|<=|!=|~>|=|>|<)?\s*v?(\d+(?:\.\d+){0,2})\S*\s*$")
 
@@ -68,22 +127,20 @@ def check_packer_block(block: Block, filename: str, template) -> None:
 
 
 def _check_plugin(plugin: Attribute, evaluator: Evaluator, filename: str, template) -> None:
-    spec = evaluator.eval(plugin.expr)
-    if not isinstance(spec, dict) or set(spec) - {"source", "version"}:
-        raise error(filename, plugin.node, f'Invalid required_plugins entry "{plugin.name}": '
-                    'expected { source = "github.com/org/name", version = ">= x" }.')
+    spec = _plugin_spec(plugin, evaluator, filename)
     source = str(spec.get("source", ""))
     template.required_plugins[plugin.name] = spec
-    if source not in BUILT_IN_PLUGINS:
+    known = known_plugin_sources()
+    if source not in known:
         raise error(filename, plugin.node, f'Missing plugin "{plugin.name}" ({source}): '
-                    "osc-build only provides the components of "
-                    f"{', '.join(sorted(BUILT_IN_PLUGINS))}; remove this requirement and any "
-                    "component it provides from the template.")
+                    "no installed or known osc-build distribution provides it (known: "
+                    f"{', '.join(sorted(known))}); install the distribution that provides it, "
+                    "or remove this requirement and the components it provides.")
     if "version" in spec:
-        _check(BUILT_IN_PLUGINS[source], str(spec["version"]), filename, plugin,
+        _check(known[source], str(spec["version"]), filename, plugin,
                f'Plugin "{plugin.name}" version constraint "{spec["version"]}" is not met: '
                f"osc-build provides the components of {source} "
-               f"{BUILT_IN_PLUGINS[source]}.")
+               f"{known[source]}.")
 
 
 def _check(version: str, constraint: str, filename: str, item: Attribute, message: str) -> None:

@@ -1,41 +1,13 @@
-"""outscale-bsu: launch a VM from a source OMI, provision it over SSH, make an OMI of it."""
+"""The outscale-bsu builder as osc-build sees it: its options, and its steps loaded to run."""
 
 from __future__ import annotations
 
-from osc_build.artifact import Artifact
-from osc_build.cloud import access, images, keypair, network, public_ip, security_group, vm
-from osc_build.cloud.state import VmBuildState
-from osc_build.context import BuildContext
-from osc_build.steps import Step, run_steps
+from osc_build.lazy_builder import LazyStepsBuilder
+from osc_build_bsu.options import BsuOptionsSchema
 
 
-def _making_omi(ctx: BuildContext) -> bool:
-    return not ctx.config.get("skip_create_omi")
+class BsuBuilder(LazyStepsBuilder):
+    """Builds a BSU-backed OMI: a temporary VM from a source OMI, provisioned over SSH."""
 
-
-STEPS: list[Step[VmBuildState]] = [
-    Step("check credentials", access.check_credentials),
-    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
-    Step("find the source OMI", images.find_source),
-    Step("resolve the network", network.resolve_network),
-    Step("create the keypair", keypair.setup_keypair),
-    Step("create the public IP", public_ip.create_public_ip),
-    Step("create the security group", security_group.setup_security_groups),
-    Step("launch the VM", vm.run_vm),
-    Step("provision", vm.connect_and_provision),
-    Step("stop the VM", vm.stop_vm),
-    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
-    Step("create the OMI", images.create_from_vm, when=_making_omi),
-    Step("copy the OMI to other regions", images.copy_to_regions, when=_making_omi),
-    Step("set permissions", images.set_permissions, when=_making_omi),
-    Step("tag the OMI", images.tag_images, when=_making_omi),
-]
-
-
-def build(ctx: BuildContext) -> Artifact:
-    """Run the steps; the artifact is what they made."""
-    state = run_steps(ctx, STEPS, VmBuildState())
-    if not state.images:
-        return Artifact(builder="outscale-bsu", ids=(),
-                        description="No OMI was created (skip_create_omi).")
-    return images.omi_artifact("outscale-bsu", state)
+    options_schema = BsuOptionsSchema
+    steps_module = "osc_build_bsu.steps"

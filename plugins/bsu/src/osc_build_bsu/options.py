@@ -6,10 +6,10 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from osc_build.client import AccessOptionsSchema
-from osc_build.cloud.options import BlockDeviceSchema, OmiOptionsSchema, RunOptionsSchema
 from osc_build.communicators.options import CommunicatorOptionsSchema
 from osc_build.config import option
+from osc_build_outscale.client import AccessOptionsSchema
+from osc_build_outscale.cloud.options import BlockDeviceSchema, OmiOptionsSchema, RunOptionsSchema
 
 
 class BsuOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOptionsSchema,

@@ -1,49 +1,13 @@
-"""outscale-bsuvolume: provision volumes through a temporary VM, then keep only the volumes."""
+"""The outscale-bsuvolume builder as osc-build sees it: its options, and its steps loaded to run."""
 
 from __future__ import annotations
 
-from osc_build.artifact import Artifact
-from osc_build.client import OscClient
-from osc_build.cloud import access, images, keypair, network, public_ip, security_group, vm
-from osc_build.context import BuildContext
-from osc_build.steps import Step, run_steps
-from osc_build_bsuvolume import volumes
-from osc_build_bsuvolume.volumes import VolumeBuildState
-
-BUILDER = "outscale-bsuvolume"
-
-STEPS: list[Step[VolumeBuildState]] = [
-    Step("check credentials", access.check_credentials),
-    Step("find the source OMI", images.find_source),
-    Step("resolve the network", network.resolve_network),
-    Step("create the keypair", keypair.setup_keypair),
-    Step("create the public IP", public_ip.create_public_ip),
-    Step("create the security group", security_group.setup_security_groups),
-    Step("launch the VM", vm.run_vm),
-    Step("tag the volumes", volumes.tag_volumes),
-    Step("provision", vm.connect_and_provision),
-    Step("stop the VM", vm.stop_vm),
-    Step("detach the volumes", volumes.detach_volumes),
-    Step("terminate the VM", volumes.terminate_vm),
-]
+from osc_build.lazy_builder import LazyStepsBuilder
+from osc_build_bsuvolume.options import BsuVolumeOptionsSchema
 
 
-def build(ctx: BuildContext) -> Artifact:
-    """Run the steps; the artifact is what they made."""
-    state = run_steps(ctx, STEPS, VolumeBuildState())
-    return volume_artifact(state.api, state.volumes, state.build_info()["SourceOMI"])
+class BsuVolumeBuilder(LazyStepsBuilder):
+    """Builds BSU volumes: a temporary VM formats and fills them, then only they remain."""
 
-
-def volume_artifact(client: OscClient, kept: dict[str, str], source_omi: str = "") -> Artifact:
-    """``region:vol-id`` per kept volume; destroying the artifact deletes the volumes."""
-    lines = "\n".join(f"{client.region}: {volume_id} ({device})"
-                      for device, volume_id in kept.items())
-
-    def destroy() -> None:
-        for volume_id in kept.values():
-            volumes.delete_volume(client, volume_id)
-
-    return Artifact(builder=BUILDER, ids=tuple((client.region, v) for v in kept.values()),
-                    description=f"BSU volumes were created:\n{lines}",
-                    state={"volumes": dict(kept), "source_omi": source_omi},
-                    destroy=destroy)
+    options_schema = BsuVolumeOptionsSchema
+    steps_module = "osc_build_bsuvolume.steps"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from osc_build.client import OscClient, wait_for
-from osc_build.cloud import tags as tagging
-from osc_build.cloud.state import VmBuildState
-from osc_build.cloud.vm import CLEANUP_WAIT
-from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError, CloudError
+from osc_build.errors import BuildError
 from osc_build_bsuvolume.options import kept_devices
+from osc_build_outscale.client import OscClient, wait_for
+from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.state import VmBuildState
+from osc_build_outscale.cloud.vm import CLEANUP_WAIT
+from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
 
 def terminate_vm(ctx: BuildContext, state: VolumeBuildState) -> None:
     """Delete the VM now, with its scratch volumes; the detached volumes stay."""
-    from osc_build.cloud.vm import terminate
+    from osc_build_outscale.cloud.vm import terminate
 
     vm_id = state.vm["VmId"]
     ctx.ui.say(f"Terminating VM {vm_id}...")

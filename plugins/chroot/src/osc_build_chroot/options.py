@@ -7,14 +7,14 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from osc_build.client import AccessOptionsSchema
-from osc_build.cloud.options import (
+from osc_build.config import Block, option
+from osc_build_outscale.client import AccessOptionsSchema
+from osc_build_outscale.cloud.options import (
     SOURCE_OMI_ID,
     FilterBlockSchema,
     OmiOptionsSchema,
     volume_type_field,
 )
-from osc_build.config import Block, option
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from osc_build.cloud import images
 from osc_build.context import BuildContext
 from osc_build.template.legacy import clean_resource_name
 from osc_build_chroot.state import ChrootBuildState
+from osc_build_outscale.cloud import images
 
 log = logging.getLogger(__name__)
 

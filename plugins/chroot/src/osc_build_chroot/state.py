@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from osc_build.cloud.state import VmBuildState
+from osc_build_outscale.cloud.state import VmBuildState
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from osc_build.cloud import images, volumes
-from osc_build.cloud import tags as tagging
-from osc_build.cloud.waits import read_one, wait
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_chroot import devices
 from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
+from osc_build_outscale.cloud import images, volumes
+from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.waits import read_one, wait
 
 log = logging.getLogger(__name__)
 

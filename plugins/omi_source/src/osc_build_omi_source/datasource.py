@@ -7,17 +7,17 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from osc_build.client import AccessOptionsSchema, OscClient, resolve_credentials
-from osc_build.cloud.validate import (
+from osc_build.config import OptionsSchema, option
+from osc_build_outscale.client import AccessOptionsSchema, OscClient, resolve_credentials
+from osc_build_outscale.cloud.validate import (
     check_account_id,
     check_owner,
     region_problems,
     resource_id,
 )
-from osc_build.cloud.validate_files import x509_problems
-from osc_build.config import OptionsSchema, option
-from osc_build.errors import ConfigError
-from osc_build.filters import IMAGE, build_query, merge_filters, select_one
+from osc_build_outscale.errors import OutscaleConfigError
+from osc_build_outscale.filters import IMAGE, build_query, merge_filters, select_one
+from osc_build_outscale.validate_files import x509_problems
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
         try:
             pairs = merge_filters(data.get("filters"), data.get("filter"), where="filters")
             query = build_query(IMAGE, pairs, where="filters")
-        except ConfigError as err:
+        except OutscaleConfigError as err:
             raise ValidationError(str(err).removeprefix("filters: "), "filters") from None
         problems = {**region_problems(data), **x509_problems(data)}
         for name, value in pairs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from osc_build.cloud.images import bsu_of
+from osc_build_outscale.cloud.images import bsu_of
 
 
 def snapshotted_devices(config: dict) -> list[str]:

@@ -6,15 +6,15 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from osc_build.client import AccessOptionsSchema
-from osc_build.cloud.options import (
+from osc_build.communicators.options import CommunicatorOptionsSchema
+from osc_build.config import Block, OptionsSchema, option
+from osc_build_outscale.client import AccessOptionsSchema
+from osc_build_outscale.cloud.options import (
     BlockDeviceSchema,
     OmiOptionsSchema,
     RunOptionsSchema,
     volume_type_field,
 )
-from osc_build.communicators.options import CommunicatorOptionsSchema
-from osc_build.config import Block, OptionsSchema, option
 
 
 class RootDeviceSchema(OptionsSchema):

@@ -11,8 +11,7 @@ from pathlib import Path
 
 from . import collections, datetime, encoding, files, network, numeric, text
 
-UNSUPPORTED = ("vault", "consul_key", "aws_secretsmanager", "aws_secretsmanager_raw",
-               "rsadecrypt", "bcrypt")
+UNSUPPORTED = ("vault", "consul_key", "aws_secretsmanager", "aws_secretsmanager_raw")
 
 
 def _unsupported(name: str) -> Callable:

@@ -109,6 +109,31 @@ def range_(*args: object) -> list:
     return out
 
 
+def setproduct(*sets: object) -> list:
+    """Every combination of one element from each argument, in order."""
+    import itertools
+
+    lists = [_list(s, "arguments") for s in sets]
+    if not lists:
+        raise ValueError("at least one argument is required")
+    return [list(combination) for combination in itertools.product(*lists)]
+
+
+def setsubtract(first: object, second: object) -> list:
+    removed = _list(second, "second argument")
+    return toset([i for i in _list(first, "first argument")
+                  if not any(equal(i, r) for r in removed)])
+
+
+def one(items: object) -> object:
+    """The only element of a list or set, null for an empty one; more is an error."""
+    items = _list(items, "argument")
+    if len(items) > 1:
+        raise ValueError(f"must be a list, set, or tuple value with either zero or one "
+                         f"elements; got {len(items)}")
+    return items[0] if items else None
+
+
 FUNCTIONS = {
     "concat": lambda *lists: [item for lst in lists for item in _list(lst, "arguments")],
     "merge": merge,
@@ -131,6 +156,9 @@ FUNCTIONS = {
     "zipmap": lambda ks, vs: {to_string(k): v for k, v in zip(ks, vs, strict=True)},
     "chunklist": lambda items, size: [items[i:i + int(size)]
                                       for i in range(0, len(items), int(size) or 1)],
+    "setproduct": setproduct,
+    "setsubtract": setsubtract,
+    "one": one,
     "setunion": lambda *sets: toset([i for s in sets for i in s]),
     "setintersection": lambda first, *rest: toset(
         [i for i in first if all(any(equal(i, x) for x in s) for s in rest)]),

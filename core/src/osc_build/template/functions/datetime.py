@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from ..timefmt import formatdate, parse_timestamp, rfc3339, timestamp
+from ..legacy import INIT_TIME
+from ..timefmt import formatdate, go_layout, parse_timestamp, rfc3339, timestamp
 from ..values import to_string
 
 _DURATION = re.compile(r"(-?\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
@@ -30,8 +31,22 @@ def timeadd(text: object, duration: object) -> str:
     return rfc3339(moment + timedelta(seconds=go_duration(to_string(duration))))
 
 
+def legacy_isotime(*layout: object) -> str:
+    """The run's start time (as ``{{isotime}}``) in a Go layout such as ``2006-01-02``."""
+    if not layout:
+        return rfc3339(INIT_TIME)
+    return go_layout(INIT_TIME, to_string(layout[0]))
+
+
+def legacy_strftime(spec: object) -> str:
+    """The run's start time (as ``{{strftime}}``) with C strftime directives."""
+    return INIT_TIME.strftime(to_string(spec))
+
+
 FUNCTIONS = {
     "timestamp": timestamp,
+    "legacy_isotime": legacy_isotime,
+    "legacy_strftime": legacy_strftime,
     "formatdate": lambda spec, text: formatdate(to_string(spec), to_string(text)),
     "timeadd": timeadd,
 }

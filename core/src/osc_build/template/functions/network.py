@@ -40,8 +40,32 @@ def cidrsubnet(prefix: object, newbits: object, netnum: object) -> str:
     return f"{address}/{new_prefix}"
 
 
+def cidrsubnets(prefix: object, *newbits: object) -> list[str]:
+    """Consecutive subnets of the given sizes, each aligned on its own size (Terraform's)."""
+    network = _network(prefix)
+    out: list[str] = []
+    current = int(network.network_address)
+    end = int(network.broadcast_address) + 1
+    for raw in newbits:
+        bits = int(to_number(raw))
+        new_prefix = network.prefixlen + bits
+        if bits < 1 or new_prefix > network.max_prefixlen:
+            raise ValueError(f"would extend prefix to {new_prefix} bits, which is too long "
+                             f"for an IPv{network.version} address" if bits >= 1 else
+                             "must extend prefix by at least one bit")
+        size = 2 ** (network.max_prefixlen - new_prefix)
+        current = -(-current // size) * size  # round up to the subnet's boundary
+        if current + size > end:
+            raise ValueError(f"not enough remaining address space for a subnet with a prefix "
+                             f"of {new_prefix} bits after {out[-1] if out else network}")
+        out.append(f"{type(network.network_address)(current)}/{new_prefix}")
+        current += size
+    return out
+
+
 FUNCTIONS = {
     "cidrhost": cidrhost,
     "cidrsubnet": cidrsubnet,
+    "cidrsubnets": cidrsubnets,
     "cidrnetmask": lambda prefix: str(_network(prefix).netmask),
 }

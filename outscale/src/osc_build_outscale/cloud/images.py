@@ -1,0 +1,295 @@
+"""Steps around OMIs: name check, source lookup, creation, permissions, tags, copies."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+from osc_build.artifact import Artifact
+from osc_build.context import BuildContext
+from osc_build.errors import BuildError, ConfigError
+from osc_build_outscale.client import OscClient
+from osc_build_outscale.client.endpoint import default_endpoint
+from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.state import VmBuildState
+from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.errors import CloudError
+
+log = logging.getLogger(__name__)
+
+def check_name_free(ctx: BuildContext, state: VmBuildState) -> None:
+    """Fail before building when this account already has an OMI of that name."""
+    name = ctx.config["omi_name"]
+    existing = _own_images_named(state, name)
+    if existing:
+        raise BuildError(f"omi_name {name!r} is already used by {existing[0]['ImageId']} in "
+                         f"{state.region}; choose another name or set force_deregister = true")
+
+
+def deregister_existing(ctx: BuildContext, state: VmBuildState) -> None:
+    """force_deregister: delete this account's OMIs of the same name (never others'),
+    in the build region and in every omi_regions region the OMI will be copied to."""
+    regions = dict.fromkeys([state.region, *(ctx.config.get("omi_regions") or [])])
+    for region in regions:
+        client = client_for_region(state, region)
+        for image in _own_images_named(state, ctx.config["omi_name"], client):
+            ctx.ui.say(f"Deregistering existing OMI {image['ImageId']} ({image['ImageName']}) "
+                       f"in {region}...")
+            client.call("DeleteImage", ImageId=image["ImageId"])
+            if ctx.config.get("force_delete_snapshot"):
+                for snapshot_id in snapshot_ids(image):
+                    ctx.ui.message(f"deleting snapshot {snapshot_id}")
+                    client.call("DeleteSnapshot", SnapshotId=snapshot_id)
+
+
+def find_source(ctx: BuildContext, state: VmBuildState) -> None:
+    """Resolve source_omi and/or source_omi_filter: when both are set, both apply."""
+    from osc_build_outscale.filters import IMAGE, merge_filters, select_one
+
+    config = ctx.config
+    block = config.get("source_omi_filter") or {}
+    pairs = merge_filters(block.get("filters"), block.get("filter"), where="source_omi_filter")
+    if config.get("source_omi"):
+        pairs.append(("image-id", config["source_omi"]))
+    image = select_one(state.api, IMAGE, pairs, owners=block.get("owners") or (),
+                       most_recent=bool(block.get("most_recent")),
+                       where="source_omi_filter" if block else "source_omi")
+    if image.get("RootDeviceType", "bsu") != "bsu":
+        raise BuildError(f"source OMI {image['ImageId']} has root device type "
+                         f"{image.get('RootDeviceType')!r}; the builder needs a bsu-backed OMI")
+    state.source_image = image
+    ctx.ui.message(f"source OMI: {image['ImageId']} ({image.get('ImageName', '')})")
+
+
+def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
+    """Make the OMI from the stopped build VM, then wait until it is available."""
+    config = ctx.config
+    ctx.ui.say(f"Creating OMI {config['omi_name']!r} from {state.vm['VmId']}...")
+    extra = config.get("omi_block_device_mappings") or []
+    name = config["omi_name"] if not extra else f"{config['omi_name']}-osc-build-base"
+    image = state.api.call(
+        "CreateImage", VmId=state.vm["VmId"], ImageName=name,
+        Description=omi_description(ctx, state), ProductCodes=product_codes(config),
+        BootModes=config.get("omi_boot_modes") or None)["Image"]
+    _track_image(ctx, state, image["ImageId"])
+    image = wait_available(ctx, state.api, image["ImageId"])
+    if extra:
+        image = _register_with_extra_devices(ctx, state, image, extra)
+    state.images = {state.region: image["ImageId"]}
+    state.snapshots = {state.region: snapshot_ids(image)}
+    ctx.ui.message(f"OMI {image['ImageId']} is available")
+
+
+def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: dict,
+                                 extra: list[dict]) -> dict:
+    """The VM's devices plus omi_block_device_mappings (the Go plugin dropped the VM's)."""
+    mappings = {m["DeviceName"]: m for m in base.get("BlockDeviceMappings") or []}
+    for device in extra:
+        mappings[device["device_name"]] = {"DeviceName": device["device_name"],
+                                           "Bsu": bsu_of(device)}
+    root = ctx.config.get("root_device_name") or base.get("RootDeviceName")
+    image = state.api.call(
+        "CreateImage", ImageName=ctx.config["omi_name"], RootDeviceName=root,
+        BlockDeviceMappings=list(mappings.values()), Description=omi_description(ctx, state),
+        ProductCodes=product_codes(ctx.config),
+        BootModes=ctx.config.get("omi_boot_modes") or None)["Image"]
+    # The new OMI owns the base's snapshots now (and maybe the user's own snapshot_id ones,
+    # which are never deleted): on failure delete the base OMI first, alone.
+    ctx.resources.forget(base["ImageId"])
+    client = state.api
+    ours, new_id = snapshot_ids(base), image["ImageId"]
+
+    def delete_new() -> None:
+        client.call("DeleteImage", ImageId=new_id)
+        for snapshot_id in ours:
+            client.call("DeleteSnapshot", SnapshotId=snapshot_id)
+
+    ctx.resources.track("OMI", new_id, delete_new, keep_on_success=True, region=client.region)
+    ctx.resources.track("OMI", base["ImageId"],
+                        lambda: client.call("DeleteImage", ImageId=base["ImageId"]))
+    image = wait_available(ctx, state.api, image["ImageId"])
+    state.api.call("DeleteImage", ImageId=base["ImageId"])
+    ctx.resources.forget(base["ImageId"])
+    return image
+
+
+def bsu_of(device: dict) -> dict:
+    """OAPI's Bsu object for a block-device option block."""
+    bsu: dict[str, Any] = {"DeleteOnVmDeletion": bool(device.get("delete_on_vm_deletion"))}
+    for key, api_key in (("volume_size", "VolumeSize"), ("volume_type", "VolumeType"),
+                         ("snapshot_id", "SnapshotId")):
+        if device.get(key):
+            bsu[api_key] = device[key]
+    if device.get("iops") and device.get("volume_type") == "io1":
+        bsu["Iops"] = device["iops"]
+    return bsu
+
+
+def wait_available(ctx: BuildContext, client: OscClient, image_id: str) -> dict:
+    last: dict[str, Any] = {}
+
+    def read() -> str | None:
+        images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
+        if images:
+            last.update(images[0])
+        return read_one(images)
+
+    try:
+        wait(ctx, read, wanted={"available"}, failed={"failed"}, kind="image",
+             describe=f"OMI {image_id}")
+    except CloudError as err:
+        reason = (last.get("StateComment") or {}).get("StateMessage")
+        if reason:
+            raise BuildError(f"OMI {image_id} failed: {reason}") from err
+        raise
+    return last
+
+
+def set_permissions(ctx: BuildContext, state: VmBuildState) -> None:
+    """Launch permissions on every copy, volume-creation permissions on their snapshots."""
+    config = ctx.config
+    groups = set(config.get("omi_groups") or [])
+    launch = {"AccountIds": list(config.get("omi_account_ids") or []),
+              "GlobalPermission": bool(config.get("global_permission") or "all" in groups)}
+    snap_accounts = list(config.get("snapshot_account_ids") or [])
+    snap_public = "all" in set(config.get("snapshot_groups") or [])
+    for region, image_id in state.images.items():
+        client = client_for_region(state, region)
+        if launch["AccountIds"] or launch["GlobalPermission"]:
+            ctx.ui.message(f"setting launch permissions on {image_id}")
+            client.call("UpdateImage", ImageId=image_id,
+                        PermissionsToLaunch={"Additions": _drop_empty(launch)})
+        if snap_accounts or snap_public:
+            for snapshot_id in state.snapshots.get(region, []):
+                client.call("UpdateSnapshot", SnapshotId=snapshot_id,
+                            PermissionsToCreateVolume={"Additions": _drop_empty(
+                                {"AccountIds": snap_accounts, "GlobalPermission": snap_public})})
+
+
+def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
+    """``tags`` on each OMI and its snapshots, ``snapshot_tags`` on the snapshots."""
+    info = state.build_info()
+    image_tags = tagging.render(ctx.config.get("tags") or {}, info)
+    snapshot_tags = {**image_tags,
+                     **tagging.render(ctx.config.get("snapshot_tags") or {}, info)}
+    for region, image_id in state.images.items():
+        client = client_for_region(state, region)
+        tagging.apply(client, [image_id], image_tags)
+        tagging.apply(client, state.snapshots.get(region, []), snapshot_tags)
+
+
+def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
+    """omi_regions: copy the OMI to each other region, in parallel; wait for every copy."""
+    regions = [r for r in dict.fromkeys(ctx.config.get("omi_regions") or [])
+               if r != state.region]
+    if not regions:
+        return
+    source_id = state.images[state.region]
+    ctx.ui.say(f"Copying {source_id} to {', '.join(regions)}...")
+
+    def copy(region: str) -> tuple[str, dict]:
+        client = client_for_region(state, region)
+        image = client.call("CreateImage", SourceImageId=source_id,
+                            SourceRegionName=state.region, ImageName=ctx.config["omi_name"],
+                            Description=omi_description(ctx, state))["Image"]
+        ctx.resources.track("OMI", image["ImageId"],
+                            lambda: delete_image(client, image["ImageId"], delete_snapshots=True),
+                            keep_on_success=True, region=region)
+        return region, wait_available(ctx, client, image["ImageId"])
+
+    with ThreadPoolExecutor(max_workers=len(regions)) as pool:
+        for region, image in pool.map(copy, regions):
+            state.images[region] = image["ImageId"]
+            state.snapshots[region] = snapshot_ids(image)
+            ctx.ui.message(f"{region}: {image['ImageId']}")
+
+
+def client_for_region(state: VmBuildState, region: str) -> OscClient:
+    """A client for another region: same credentials, that region's endpoint."""
+    creds = state.credentials
+    if creds is None or region == creds.region:
+        return state.api
+    if creds.endpoint == default_endpoint(creds.region):
+        endpoint = default_endpoint(region)
+    elif creds.region in creds.endpoint:
+        endpoint = creds.endpoint.replace(creds.region, region)
+    else:
+        raise ConfigError(
+            f"omi_regions: cannot tell the endpoint of region {region!r} from the custom "
+            f"endpoint {creds.endpoint!r}, which does not name region {creds.region!r}; use an "
+            "endpoint that contains the region name")
+    return OscClient(replace(creds, region=region, endpoint=endpoint))
+
+
+def delete_image(client: OscClient, image_id: str, *, delete_snapshots: bool) -> None:
+    images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
+    client.call("DeleteImage", ImageId=image_id)
+    if delete_snapshots and images:
+        for snapshot_id in snapshot_ids(images[0]):
+            client.call("DeleteSnapshot", SnapshotId=snapshot_id)
+
+
+def snapshot_ids(image: dict) -> list[str]:
+    return [m["Bsu"]["SnapshotId"] for m in image.get("BlockDeviceMappings") or []
+            if (m.get("Bsu") or {}).get("SnapshotId")]
+
+
+def _track_image(ctx: BuildContext, state: VmBuildState, image_id: str) -> None:
+    """The OMI is the artifact: kept on success, deleted with its snapshots on failure."""
+    client = state.api
+    ctx.resources.track("OMI", image_id,
+                        lambda: delete_image(client, image_id, delete_snapshots=True),
+                        keep_on_success=True, region=state.region)
+
+
+def _own_images_named(state: VmBuildState, name: str,
+                      client: OscClient | None = None) -> list[dict]:
+    if not state.account_id:
+        raise ConfigError("the account id is unknown; the credentials step must run first")
+    images = (client or state.api).paginate(
+        "ReadImages", "Images", Filters={"ImageNames": [name], "AccountIds": [state.account_id]})
+    return [i for i in images if i.get("ImageName") == name
+            and i.get("AccountId") == state.account_id]
+
+
+def omi_description(ctx: BuildContext, state: VmBuildState) -> str | None:
+    """omi_description rendered with build info (``{{ .SourceOMI }}`` ...), or None."""
+    text = ctx.config.get("omi_description")
+    if not text:
+        return None
+    from osc_build.template.legacy import interpolate
+
+    return interpolate(text, state.build_info())
+
+
+def product_codes(config: dict) -> list[str] | None:
+    """product_codes and the older omi_product_codes, merged without duplicates."""
+    codes = list(dict.fromkeys([*(config.get("product_codes") or []),
+                                *(config.get("omi_product_codes") or [])]))
+    return codes or None
+
+
+def _drop_empty(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v}
+
+
+def name_check_wanted(ctx: BuildContext) -> bool:
+    """The name check runs unless the old OMI is to be replaced (or none is made)."""
+    return not ctx.config.get("skip_create_omi") and not ctx.config.get("force_deregister")
+
+
+def deregister_wanted(ctx: BuildContext) -> bool:
+    return not ctx.config.get("skip_create_omi") and bool(ctx.config.get("force_deregister"))
+
+
+def omi_artifact(builder: str, builder_id: str, state: VmBuildState,
+                 **extra_state: Any) -> Artifact:
+    """The OMI artifact: one id per region, the build region first."""
+    lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
+    return Artifact(builder=builder, builder_id=builder_id, ids=tuple(state.images.items()),
+                    description=f"OMIs were created:\n{lines}",
+                    state={"snapshots": state.snapshots,
+                           "source_omi": (state.source_image or {}).get("ImageId", ""),
+                           **extra_state})

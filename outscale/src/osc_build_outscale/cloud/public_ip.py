@@ -1,0 +1,32 @@
+"""Step: a temporary public IP (associate_public_ip_address)."""
+
+from __future__ import annotations
+
+from osc_build.context import BuildContext
+from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud.state import VmBuildState
+
+
+def create_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
+    if not ctx.config.get("associate_public_ip_address"):
+        return
+    client = state.api
+    ip = client.call("CreatePublicIp")["PublicIp"]
+    ctx.resources.track("public IP", ip["PublicIpId"], lambda: _release(client, ip["PublicIpId"]),
+                        region=client.region)
+    state.public_ip = ip
+    ctx.ui.message(f"public IP {ip['PublicIp']} ({ip['PublicIpId']})")
+
+
+def link_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
+    if state.public_ip is None or state.vm is None:
+        return
+    state.api.call("LinkPublicIp", PublicIpId=state.public_ip["PublicIpId"],
+                   VmId=state.vm["VmId"])
+
+
+def _release(client: OscClient, public_ip_id: str) -> None:
+    ips = client.call("ReadPublicIps", Filters={"PublicIpIds": [public_ip_id]}).get("PublicIps")
+    if ips and ips[0].get("LinkPublicIpId"):
+        client.call("UnlinkPublicIp", LinkPublicIpId=ips[0]["LinkPublicIpId"])
+    client.call("DeletePublicIp", PublicIpId=public_ip_id)
