@@ -63,9 +63,11 @@ StandardOutput=journal+console
 [Install]
 WantedBy=multi-user.target
 """,
-    # Host keys are per VM, as cloud-init makes them; the image ships none.
+    # Host keys are per VM, as cloud-init makes them; the image ships none. After readiness:
+    # the RSA key takes a second of CPU, and the simulator serves SSH itself meanwhile.
     "osc-build-sim-host-keys.service": """[Unit]
 Description=osc-build-sim: SSH host keys for this VM
+After=osc-build-sim-ready.service
 Before=ssh.service
 ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
