@@ -13,6 +13,7 @@ from osc_build_sim.backend import BackendError
 from osc_build_sim.machine import MachineBackend, guest_init
 from osc_build_sim.testing import guest_image_cache
 
+pytestmark = pytest.mark.slow  # the first run on a machine bootstraps Debian (1-3 minutes)
 DEBIAN_SNAPSHOT = "snap-debian-12"
 USER_DATA = b"#!/bin/sh\necho $(date +%s%N) >> /var/tmp/user-data-runs\n"
 
