@@ -26,7 +26,7 @@ import simulator  # noqa: E402
 from common import load, machine  # noqa: E402
 from report import markdown  # noqa: E402
 
-SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim")
+SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim", "guest")
 
 
 def _realistic(workdir: Path) -> dict:
@@ -49,6 +49,7 @@ def run(sections: tuple[str, ...], workdir: Path) -> dict:
                         "simulator_boot": simulator.boot_to_ssh(workdir),
                         "simulator_snapshot": simulator.sparse_snapshot(workdir),
                         "simulator_memory": simulator.memory_with_vms(workdir)},
+        "guest": lambda: {"real_guest": simulator.real_guest(workdir)},
     }
     for name in sections:
         started = time.monotonic()
