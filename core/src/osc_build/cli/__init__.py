@@ -61,6 +61,9 @@ def _command_module(name: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``osc-build``; returns the exit code."""
+    from osc_build import lazy_regex
+
+    lazy_regex.install()
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
