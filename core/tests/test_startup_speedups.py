@@ -1,4 +1,4 @@
-"""marshmallow's e-mail regexes compile on first use under the CLI, and validate the same."""
+"""Start-up shortcuts give the same results: lazy e-mail regexes, cache-key hashing."""
 
 from __future__ import annotations
 
@@ -49,3 +49,12 @@ def test_eager_email_validator_agrees():
         except ValidationError:
             continue
         raise AssertionError(bad)
+
+
+def test_cache_keys_hash_as_hashlib():
+    import hashlib
+
+    from osc_build.cache import sha256_hex
+
+    for data in (b"", b"abc", "héllo".encode(), bytes(range(256)) * 100):
+        assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
