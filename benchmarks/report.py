@@ -38,6 +38,8 @@ def _loads(sections: dict) -> list[str]:
     for name, entry in sections.items():
         lines.append(f"| {name} | {entry['finished_at']} | {entry['load_before']} | "
                      f"{entry['load_after']} |")
+    lines += ["", "Numbers of sections not in this table come from earlier runs that did not "
+              "record their load."]
     return [*lines, ""]
 
 
