@@ -14,6 +14,8 @@ SCRIPT = textwrap.dedent("""
     from marshmallow import ValidationError
 
     assert re.compile is lazy_regex._compile  # restored after the import
+    import sys
+    assert not any(isinstance(f, lazy_regex._Finder) for f in sys.meta_path)  # hook gone
     assert isinstance(validate.Email.DOMAIN_REGEX, lazy_regex.LazyPattern)
     assert validate.Email.DOMAIN_REGEX._compiled is None  # not compiled by the import
     email = validate.Email()

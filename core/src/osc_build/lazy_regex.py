@@ -63,6 +63,8 @@ class _Loader:
             self._loader.exec_module(module)
         finally:
             re.compile = _compile
+            # its one job done (every finder's find_spec is over by now: safe to remove)
+            sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Finder)]
 
     def __getattr__(self, name):  # get_code, get_source... for tracebacks and tools
         return getattr(self._loader, name)
