@@ -2,8 +2,8 @@
 
 Debian's `packer` package is downloaded (`apt-get download`) and unpacked (`dpkg-deb -x`) into
 a cache directory: nothing is installed on the system. Debian builds packer 1.6.6 without the
-OUTSCALE builders, so packer validates `packer-quickstart.pkr.hcl`, the quickstart's source,
-variables and provisioner written for amazon-ebs (of which osc-bsu is a fork).
+OUTSCALE builders, so packer validates the quickstart rewritten for amazon-ebs (of which osc-bsu
+is a fork): the same variables, source shape and provisioner, with Amazon's option names.
 
 Both run as a user runs them: the `osc-build` console script with its bytecode cached (warm-up
 runs write it), the `packer` binary; no network (checkpoint disabled, dummy credentials).
@@ -19,11 +19,35 @@ from pathlib import Path
 from common import ROOT, check, child_env, load, run_measured, summary
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "osc-build-bench"
-TEMPLATE = ROOT / "benchmarks" / "packer-quickstart.pkr.hcl"
+QUICKSTART = ROOT / "examples" / "quickstart.pkr.hcl"
+TEMPLATE = CACHE / "quickstart-amazon-ebs.pkr.hcl"
+# examples/quickstart.pkr.hcl -> the same template for packer 1.6.6's amazon-ebs
+AMAZON_NAMES = (
+    ('"outscale-bsu"', '"amazon-ebs"'), ("source.outscale-bsu.", "source.amazon-ebs."),
+    ('  region  = var.region', '  region        = var.region'),
+    ('vm_type = "tinav7.c1r1p1"', 'instance_type = "t3.micro"'),
+    ("source_omi_filter", "source_ami_filter"),
+    ('image-name = "Debian-12-*"', 'name = "debian-12-*"'),
+    ('"Outscale"', '"136693071363"'), ("omi_name     =", "ami_name     ="),
+    ("SourceOMI", "SourceAMI"),
+)
 PAIRS = {
     "validate": (["validate", "examples/quickstart.pkr.hcl"], ["validate", str(TEMPLATE)]),
     "version": (["version"], ["version"]),
 }
+
+
+def amazon_template() -> Path:
+    """TEMPLATE written from the quickstart (each renaming must apply: a changed quickstart
+    fails here rather than comparing different templates)."""
+    text = QUICKSTART.read_text()
+    for old, new in AMAZON_NAMES:
+        if old not in text:
+            raise RuntimeError(f"{QUICKSTART}: {old!r} not found; update AMAZON_NAMES")
+        text = text.replace(old, new)
+    TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
+    TEMPLATE.write_text(text)
+    return TEMPLATE
 
 
 def packer() -> Path:
@@ -72,13 +96,15 @@ def interleaved(ours: list[str], theirs: list[str], runs: int) -> dict:
 
 def run(runs: int = 21) -> dict:
     binary = packer()
+    amazon_template()
     version = check(run_measured([str(binary), "version"], env=packer_env()), "packer version")
     results: dict = {"packer": version.output.strip().splitlines()[0],
                      "load_before": load(), "cores": os.cpu_count()}
     for name, (ours, theirs) in PAIRS.items():
         entry = interleaved([osc_build_script(), *ours], [str(binary), *theirs], runs)
         entry.update(command=f"osc-build {' '.join(ours)}",
-                     packer_command=f"packer {' '.join(theirs).replace(str(ROOT) + '/', '')}",
+                     packer_command=f"packer {' '.join(theirs)}".replace(str(TEMPLATE),
+                                                                       TEMPLATE.name),
                      met=entry["ratio"] <= entry["target_ratio"])
         results[name] = entry
     results["load_after"] = load()
