@@ -74,14 +74,15 @@ def osc_build_script() -> str:
 
 
 def interleaved(ours: list[str], theirs: list[str], runs: int) -> dict:
-    """A B A B ...: both see the same load; wall and CPU (user + sys) time of each run."""
+    """A B B A A B ...: both see the same load; wall and CPU (user + sys) time of each run."""
     env = packer_env()
     for _ in range(2):  # warm-up: bytecode written, files in the page cache
         check(run_measured(ours, cwd=ROOT, env=env), " ".join(ours))
         check(run_measured(theirs, cwd=ROOT, env=env), " ".join(theirs))
     times: dict[str, list[float]] = {"ours": [], "theirs": [], "ours_cpu": [], "theirs_cpu": []}
-    for _ in range(runs):
-        for side, args in (("ours", ours), ("theirs", theirs)):
+    for run in range(runs):
+        pair = (("ours", ours), ("theirs", theirs))
+        for side, args in pair if run % 2 == 0 else pair[::-1]:  # A B B A: no side always first
             measured = check(run_measured(args, cwd=ROOT, env=env), " ".join(args))
             times[side].append(measured.seconds)
             times[f"{side}_cpu"].append(measured.cpu_seconds)
@@ -108,7 +109,7 @@ def run(runs: int = 21) -> dict:
                      met=entry["ratio"] <= entry["target_ratio"])
         results[name] = entry
     results["load_after"] = load()
-    results["note"] = (f"{runs} interleaved runs each (osc-build, packer, osc-build, ...) after 2 "
-                       f"warm-ups; ratio = median osc-build / median packer (wall), cpu_ratio "
-                       f"the same for user + sys CPU time")
+    results["note"] = (f"{runs} interleaved runs each (osc-build, packer, packer, osc-build, "
+                       f"...) after 2 warm-ups; ratio = median osc-build / median packer "
+                       f"(wall), cpu_ratio the same for user + sys CPU time")
     return results
