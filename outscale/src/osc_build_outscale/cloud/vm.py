@@ -11,18 +11,17 @@ from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
-from osc_build_outscale.client import OscClient, wait_for
+from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.images import bsu_of
 from osc_build_outscale.cloud.public_ip import link_public_ip
-from osc_build_outscale.cloud.schedule import EXPECTED, PACE
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.volumes import delete_released_volume
+from osc_build_outscale.cloud.waits import read_one, wait, wait_cleanup
 
 log = logging.getLogger(__name__)
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}\s*$")
-CLEANUP_WAIT = 10 * 60
 
 
 def user_data(config: dict) -> str | None:
@@ -146,19 +145,10 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
     volume_ids = [v for v in dict.fromkeys([*_volume_ids(_read_vms(client, vm_id)), *also])
                   if v not in keep_volumes]
     client.call("DeleteVms", VmIds=[vm_id])
-    wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
-             wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}",
-             schedule=PACE.schedule(EXPECTED["vm", "terminated"]))
-    if not volume_ids:
-        return
-    remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
-    for volume in remaining or []:
-        wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
-                     "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or []),
-                 wanted={"available"}, failed={"error"}, timeout=CLEANUP_WAIT,
-                 describe=f"volume {volume['VolumeId']}",
-                 schedule=PACE.schedule(EXPECTED["volume", "detached"]))
-        client.call("DeleteVolume", VolumeId=volume["VolumeId"])
+    wait_cleanup(lambda: read_one(_read_vms(client, vm_id)), wanted={"terminated"},
+                 kind="vm", describe=f"VM {vm_id}")
+    for volume_id in volume_ids:
+        delete_released_volume(client, volume_id)
 
 
 def _volume_ids(vms: list[dict]) -> list[str]:

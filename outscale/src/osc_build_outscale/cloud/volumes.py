@@ -11,12 +11,11 @@ import logging
 from typing import Any
 
 from osc_build.context import BuildContext
-from osc_build_outscale.client import OscClient, wait_for
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud.waits import GONE, is_not_found, read_one, wait, wait_cleanup
+from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
-
-CLEANUP_WAIT = 10 * 60
 
 
 def read_volume(client: OscClient, volume_id: str) -> dict[str, Any] | None:
@@ -49,29 +48,29 @@ def link_volume(ctx: BuildContext, client: OscClient, volume_id: str, vm_id: str
     ctx.resources.track("volume link", f"{volume_id}@{vm_id}",
                         lambda: unlink_volume(client, volume_id), region=client.region)
     wait(ctx, lambda: link_state(client, volume_id), wanted={"attached"},
-         failed={"error", "detached"}, kind="volume",
-         describe=f"link of volume {volume_id} to {vm_id}")
+         failed={"error"}, kind="volume", describe=f"link of volume {volume_id} to {vm_id}")
 
 
 def link_state(client: OscClient, volume_id: str) -> str | None:
+    """The state of the volume's link; None while a read does not show the link yet."""
     volume = read_volume(client, volume_id)
     if volume is None:
         return None
     if volume.get("State") == "error":
         return "error"
     links = volume.get("LinkedVolumes") or []
-    return links[0].get("State") if links else "detached"
+    return links[0].get("State") if links else None
 
 
 def unlink_volume(client: OscClient, volume_id: str) -> None:
-    """Unlink a volume (if linked) and wait until it is available again."""
+    """Unlink a volume (if linked) and wait until it is available again (or gone)."""
     volume = read_volume(client, volume_id)
     if volume is None:
         return
     if volume.get("LinkedVolumes"):
-        client.call("UnlinkVolume", VolumeId=volume_id)
-    wait_for(lambda: read_one(_listed(client, volume_id)), wanted={"available"},
-             failed={"error"}, timeout=CLEANUP_WAIT, describe=f"volume {volume_id}")
+        _call_unless_gone(client, "UnlinkVolume", volume_id)
+    wait_cleanup(lambda: read_one(_listed(client, volume_id)), wanted={"available"},
+                 failed={"error"}, kind="volume", describe=f"volume {volume_id}")
 
 
 def delete_volume(client: OscClient, volume_id: str) -> None:
@@ -81,10 +80,30 @@ def delete_volume(client: OscClient, volume_id: str) -> None:
         return
     if volume.get("LinkedVolumes") or volume.get("State") == "in-use":
         unlink_volume(client, volume_id)
-    else:
-        wait_for(lambda: read_one(_listed(client, volume_id)), wanted={"available"},
-                 failed={"error"}, timeout=CLEANUP_WAIT, describe=f"volume {volume_id}")
-    client.call("DeleteVolume", VolumeId=volume_id)
+    delete_released_volume(client, volume_id)
+
+
+def delete_released_volume(client: OscClient, volume_id: str) -> None:
+    """Delete a volume once nothing holds it (available); one gone meanwhile is fine.
+
+    A VM's volumes are released when it terminates, or deleted with it: a read
+    may still show them linked for a moment, or ``deleting``, then not at all.
+    """
+    state = wait_cleanup(lambda: read_one(_listed(client, volume_id)),
+                         wanted={"available", "error"}, kind="volume",
+                         describe=f"volume {volume_id}")
+    if state != GONE:
+        _call_unless_gone(client, "DeleteVolume", volume_id)
+
+
+def _call_unless_gone(client: OscClient, operation: str, volume_id: str) -> None:
+    """``operation`` on the volume; one deleted meanwhile (with its VM) is fine."""
+    try:
+        client.call(operation, VolumeId=volume_id)
+    except CloudError as err:
+        if not is_not_found(err):
+            raise
+        log.debug("%s %s: already gone (%s)", operation, volume_id, err)
 
 
 def _listed(client: OscClient, volume_id: str) -> list[dict]:

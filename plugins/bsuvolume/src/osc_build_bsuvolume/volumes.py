@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_bsuvolume.options import kept_devices
-from osc_build_outscale.client import OscClient, wait_for
+from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.vm import CLEANUP_WAIT
+from osc_build_outscale.cloud.volumes import delete_released_volume
 from osc_build_outscale.cloud.waits import read_one, wait
 from osc_build_outscale.errors import CloudError
 
@@ -85,11 +85,7 @@ def delete_volume(client: OscClient, volume_id: str, *, unlink: bool = False) ->
             client.call("UnlinkVolume", VolumeId=volume_id)
         except CloudError as err:  # it may have finished detaching meanwhile
             log.debug("unlinking volume %s before deleting it: %s", volume_id, err)
-    state = wait_for(lambda: read_one(_read_volumes(client, [volume_id])) or "gone",
-                     wanted={"available", "error", "gone"}, timeout=CLEANUP_WAIT,
-                     describe=f"volume {volume_id}")
-    if state != "gone":
-        client.call("DeleteVolume", VolumeId=volume_id)
+    delete_released_volume(client, volume_id)
 
 
 def _read_volumes(client: OscClient, volume_ids: list[str]) -> list[dict]:
