@@ -9,7 +9,7 @@ from ..errors import ApiError, not_found
 from ..store import Tx
 from . import Ctx, operation
 from .common import get_owned, owned
-from .vms import vm_spec
+from .vm_spec import vm_spec
 
 
 def _state_change(vm: dict, previous: str) -> dict:
