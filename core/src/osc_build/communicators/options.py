@@ -115,8 +115,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
             return
         errors: dict[str, str] = {}
         if not data.get("ssh_username"):
-            errors["ssh_username"] = ("an ssh_username must be specified with communicator "
-                                      "ssh (e.g. \"outscale\" on OUTSCALE Ubuntu OMIs)")
+            errors["ssh_username"] = ("required with communicator = \"ssh\"; the image's "
+                                      "default user is usually \"outscale\"")
         if data.get("ssh_keypair_name") and not (data.get("ssh_private_key_file")
                                                  or data.get("ssh_agent_auth")):
             errors["ssh_keypair_name"] = ("ssh_private_key_file must be provided or "
