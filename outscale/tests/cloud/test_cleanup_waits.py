@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from osc_build.context import BuildContext
+from osc_build.errors import BuildError
 from osc_build.ui import Ui
 from osc_build_outscale.cloud import vm, volumes, waits
 from osc_build_outscale.cloud.schedule import Pace
@@ -110,3 +111,19 @@ def test_a_link_in_error_still_fails_the_wait(ctx):
     client = LaggingClient(ReadVolumes=[volumes_answer({"State": "error"})])
     with pytest.raises(CloudError, match="reached state 'error'"):
         volumes.link_volume(ctx, client, "vol-1", "i-1", "/dev/xvdf")
+
+
+def test_undoing_a_build_unlinks_an_attached_volume_before_deleting_it():
+    attached = volumes_answer({"State": "in-use", "LinkedVolumes": [
+        {"State": "attached", "VmId": "i-1"}]})
+    client = LaggingClient(ReadVolumes=[attached, attached, volumes_answer({"State": "available"})])
+    volumes.delete_volume(client, "vol-1")
+    assert [c for c in client.calls if c != "ReadVolumes"] == ["UnlinkVolume", "DeleteVolume"]
+
+
+def test_destroying_an_artifact_refuses_a_volume_someone_attached():
+    client = LaggingClient(ReadVolumes=[volumes_answer({"State": "in-use", "LinkedVolumes": [
+        {"State": "attached", "VmId": "i-9"}]})])
+    with pytest.raises(BuildError, match="linked to VM i-9; unlink it"):
+        volumes.delete_volume(client, "vol-1", unlink=False)
+    assert client.calls == ["ReadVolumes"]

@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from osc_build.context import BuildContext
+from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud.waits import GONE, is_not_found, read_one, wait, wait_cleanup
 from osc_build_outscale.errors import CloudError
@@ -68,17 +69,28 @@ def unlink_volume(client: OscClient, volume_id: str) -> None:
     if volume is None:
         return
     if volume.get("LinkedVolumes"):
-        _call_unless_gone(client, "UnlinkVolume", volume_id)
+        try:
+            client.call("UnlinkVolume", VolumeId=volume_id)
+        except CloudError as err:  # it may have been unlinked, or deleted, meanwhile
+            log.debug("unlinking volume %s: %s", volume_id, err)
     wait_cleanup(lambda: read_one(_listed(client, volume_id)), wanted={"available"},
                  failed={"error"}, kind="volume", describe=f"volume {volume_id}")
 
 
-def delete_volume(client: OscClient, volume_id: str) -> None:
-    """Delete a volume, unlinking it first if needed; a volume already gone is fine."""
+def delete_volume(client: OscClient, volume_id: str, *, unlink: bool = True) -> None:
+    """Delete a volume; a volume already gone is fine.
+
+    A linked volume is unlinked first (undoing a build); with ``unlink=False``
+    (destroying an artifact) a volume still attached is an error: someone uses it.
+    """
     volume = read_volume(client, volume_id)
     if volume is None:
         return
-    if volume.get("LinkedVolumes") or volume.get("State") == "in-use":
+    links = volume.get("LinkedVolumes") or []
+    if links and links[0].get("State") == "attached" and not unlink:
+        raise BuildError(f"volume {volume_id} is linked to VM {links[0].get('VmId')}; unlink "
+                         "it (UnlinkVolume) before destroying the artifact")
+    if links or volume.get("State") == "in-use":
         unlink_volume(client, volume_id)
     delete_released_volume(client, volume_id)
 
@@ -93,17 +105,17 @@ def delete_released_volume(client: OscClient, volume_id: str) -> None:
                          wanted={"available", "error"}, kind="volume",
                          describe=f"volume {volume_id}")
     if state != GONE:
-        _call_unless_gone(client, "DeleteVolume", volume_id)
+        _delete_unless_gone(client, volume_id)
 
 
-def _call_unless_gone(client: OscClient, operation: str, volume_id: str) -> None:
-    """``operation`` on the volume; one deleted meanwhile (with its VM) is fine."""
+def _delete_unless_gone(client: OscClient, volume_id: str) -> None:
+    """DeleteVolume; a volume deleted meanwhile (with its VM) is fine."""
     try:
-        client.call(operation, VolumeId=volume_id)
+        client.call("DeleteVolume", VolumeId=volume_id)
     except CloudError as err:
         if not is_not_found(err):
             raise
-        log.debug("%s %s: already gone (%s)", operation, volume_id, err)
+        log.debug("volume %s: already gone (%s)", volume_id, err)
 
 
 def _listed(client: OscClient, volume_id: str) -> list[dict]:

@@ -9,6 +9,7 @@ from osc_build_bsuvolume import BUILDER_ID, NAME, volumes
 from osc_build_bsuvolume.volumes import VolumeBuildState
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import access, images, keypair, network, public_ip, security_group, vm
+from osc_build_outscale.cloud.volumes import delete_volume
 
 STEPS: list[Step[VolumeBuildState]] = [
     Step("check credentials", access.check_credentials),
@@ -39,7 +40,7 @@ def volume_artifact(client: OscClient, kept: dict[str, str], source_omi: str = "
 
     def destroy() -> None:
         for volume_id in kept.values():
-            volumes.delete_volume(client, volume_id)
+            delete_volume(client, volume_id, unlink=False)
 
     return Artifact(builder=NAME, builder_id=BUILDER_ID,
                     ids=tuple((client.region, v) for v in kept.values()),

@@ -11,9 +11,8 @@ from osc_build_bsuvolume.options import kept_devices
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.volumes import delete_released_volume
+from osc_build_outscale.cloud.volumes import delete_volume
 from osc_build_outscale.cloud.waits import read_one, wait
-from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
         # Tracked first, so that an interrupt during the call cannot lose it: from now on
         # the volume is ours, not the VM's, and a failed build deletes it.
         ctx.resources.track("volume", volume_id,
-                            lambda v=volume_id: delete_volume(client, v, unlink=True),
+                            lambda v=volume_id: delete_volume(client, v),
                             keep_on_success=True, region=client.region)
         client.call("UnlinkVolume", VolumeId=volume_id)
     for volume_id in state.volumes.values():
@@ -67,25 +66,6 @@ def terminate_vm(ctx: BuildContext, state: VolumeBuildState) -> None:
     ctx.ui.say(f"Terminating VM {vm_id}...")
     terminate(state.api, vm_id, keep_volumes=tuple(state.volumes.values()))
     ctx.resources.forget(vm_id)
-
-
-def delete_volume(client: OscClient, volume_id: str, *, unlink: bool = False) -> None:
-    """Delete a volume; a volume already gone is fine.
-
-    With ``unlink`` (undoing a build) a volume still linked is unlinked first;
-    without it (destroying an artifact) a linked volume is an error: someone uses it.
-    """
-    volume = _read_volumes(client, [volume_id])
-    link = ((volume[0].get("LinkedVolumes") or [{}])[0] if volume else {})
-    if link.get("State") == "attached":
-        if not unlink:
-            raise BuildError(f"volume {volume_id} is linked to VM {link.get('VmId')}; unlink "
-                             "it (UnlinkVolume) before destroying the artifact")
-        try:
-            client.call("UnlinkVolume", VolumeId=volume_id)
-        except CloudError as err:  # it may have finished detaching meanwhile
-            log.debug("unlinking volume %s before deleting it: %s", volume_id, err)
-    delete_released_volume(client, volume_id)
 
 
 def _read_volumes(client: OscClient, volume_ids: list[str]) -> list[dict]:
