@@ -8,20 +8,15 @@ log the moment the API returns an id.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
-from osc_build_outscale.cloud.waits import GONE, is_not_found, read_one, wait, wait_cleanup
+from osc_build_outscale.cloud.reads import read_by_id, state_of
+from osc_build_outscale.cloud.waits import GONE, is_not_found, wait, wait_cleanup
 from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
-
-
-def read_volume(client: OscClient, volume_id: str) -> dict[str, Any] | None:
-    volumes = client.call("ReadVolumes", Filters={"VolumeIds": [volume_id]}).get("Volumes")
-    return volumes[0] if volumes else None
 
 
 def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size: int | None,
@@ -37,7 +32,7 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
     ctx.resources.track("volume", volume_id, lambda: delete_volume(client, volume_id),
                         region=client.region)
     tagging.apply(client, [volume_id], {**(tags or {}), tagging.RUN_ID_TAG: ctx.run_id})
-    wait(ctx, lambda: read_one(_listed(client, volume_id)), wanted={"available"},
+    wait(ctx, lambda: state_of(client, "volume", volume_id), wanted={"available"},
          failed={"error", "deleting"}, kind="volume", describe=f"volume {volume_id}")
     return volume_id
 
@@ -54,7 +49,7 @@ def link_volume(ctx: BuildContext, client: OscClient, volume_id: str, vm_id: str
 
 def link_state(client: OscClient, volume_id: str) -> str | None:
     """The state of the volume's link; None while a read does not show the link yet."""
-    volume = read_volume(client, volume_id)
+    volume = read_by_id(client, "volume", volume_id)
     if volume is None:
         return None
     if volume.get("State") == "error":
@@ -65,7 +60,7 @@ def link_state(client: OscClient, volume_id: str) -> str | None:
 
 def unlink_volume(client: OscClient, volume_id: str) -> None:
     """Unlink a volume (if linked) and wait until it is available again (or gone)."""
-    volume = read_volume(client, volume_id)
+    volume = read_by_id(client, "volume", volume_id)
     if volume is None:
         return
     if volume.get("LinkedVolumes"):
@@ -73,7 +68,7 @@ def unlink_volume(client: OscClient, volume_id: str) -> None:
             client.call("UnlinkVolume", VolumeId=volume_id)
         except CloudError as err:  # it may have been unlinked, or deleted, meanwhile
             log.debug("unlinking volume %s: %s", volume_id, err)
-    wait_cleanup(lambda: read_one(_listed(client, volume_id)), wanted={"available"},
+    wait_cleanup(lambda: state_of(client, "volume", volume_id), wanted={"available"},
                  failed={"error"}, kind="volume", describe=f"volume {volume_id}")
 
 
@@ -83,7 +78,7 @@ def delete_volume(client: OscClient, volume_id: str, *, unlink: bool = True) -> 
     A linked volume is unlinked first (undoing a build); with ``unlink=False``
     (destroying an artifact) a volume still attached is an error: someone uses it.
     """
-    volume = read_volume(client, volume_id)
+    volume = read_by_id(client, "volume", volume_id)
     if volume is None:
         return
     links = volume.get("LinkedVolumes") or []
@@ -101,7 +96,7 @@ def delete_released_volume(client: OscClient, volume_id: str) -> None:
     A VM's volumes are released when it terminates, or deleted with it: a read
     may still show them linked for a moment, or ``deleting``, then not at all.
     """
-    state = wait_cleanup(lambda: read_one(_listed(client, volume_id)),
+    state = wait_cleanup(lambda: state_of(client, "volume", volume_id),
                          wanted={"available", "error"}, kind="volume",
                          describe=f"volume {volume_id}")
     if state != GONE:
@@ -116,8 +111,3 @@ def _delete_unless_gone(client: OscClient, volume_id: str) -> None:
         if not is_not_found(err):
             raise
         log.debug("volume %s: already gone (%s)", volume_id, err)
-
-
-def _listed(client: OscClient, volume_id: str) -> list[dict]:
-    volume = read_volume(client, volume_id)
-    return [volume] if volume else []

@@ -117,11 +117,6 @@ def wait_timeout(kind: str) -> float:
     return seconds
 
 
-def read_one(items: list[dict], key: str = "State") -> str | None:
-    """The state of the only item of a Read* answer, or None while it is not visible."""
-    return items[0].get(key) if items else None
-
-
 def _interruptible_sleep(ctx: BuildContext) -> Callable[[float], None]:
     def sleep(seconds: float) -> None:
         ctx.cancelled.wait(seconds)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_bsuvolume.options import kept_devices
-from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.reads import state_of
 from osc_build_outscale.cloud.state import VmBuildState
 from osc_build_outscale.cloud.volumes import delete_volume
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
                             keep_on_success=True, region=client.region)
         client.call("UnlinkVolume", VolumeId=volume_id)
     for volume_id in state.volumes.values():
-        wait(ctx, lambda v=volume_id: read_one(_read_volumes(client, [v])),
+        wait(ctx, lambda v=volume_id: state_of(client, "volume", v),
              wanted={"available"}, failed={"error", "deleting"}, kind="volume",
              describe=f"volume {volume_id}")
 
@@ -66,7 +66,3 @@ def terminate_vm(ctx: BuildContext, state: VolumeBuildState) -> None:
     ctx.ui.say(f"Terminating VM {vm_id}...")
     terminate(state.api, vm_id, keep_volumes=tuple(state.volumes.values()))
     ctx.resources.forget(vm_id)
-
-
-def _read_volumes(client: OscClient, volume_ids: list[str]) -> list[dict]:
-    return client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes") or []

@@ -12,7 +12,8 @@ from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
 from osc_build_outscale.cloud import images, volumes
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.reads import state_of
+from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,8 @@ def snapshot(ctx: BuildContext, state: ChrootBuildState) -> None:
     ctx.resources.track("snapshot", snapshot_id,
                         lambda: client.call("DeleteSnapshot", SnapshotId=snapshot_id),
                         keep_on_success=True, region=client.region)
-    wait(ctx, lambda: read_one(client.call("ReadSnapshots", Filters={
-        "SnapshotIds": [snapshot_id]}).get("Snapshots") or []), wanted={"completed"},
-        failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
+    wait(ctx, lambda: state_of(client, "snapshot", snapshot_id), wanted={"completed"},
+         failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
     state.snapshot_id = snapshot_id
     state.snapshots = {state.region: [state.snapshot_id]}
     ctx.ui.message(f"snapshot {state.snapshot_id} completed")
