@@ -12,6 +12,7 @@ from typing import Any
 
 from osc_build.errors import ConfigError, UsageError
 
+# What -on-error accepts, as Packer (BuildContext.on_error holds the choice).
 ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
 
 
