@@ -21,20 +21,12 @@ def _from_source(ctx: BuildContext) -> bool:
     return not ctx.config.get("from_scratch")
 
 
-def _name_check_wanted(ctx: BuildContext) -> bool:
-    return not ctx.config.get("force_deregister")
-
-
-def _deregister_wanted(ctx: BuildContext) -> bool:
-    return bool(ctx.config.get("force_deregister"))
-
-
 STEPS: list[Step[ChrootBuildState]] = [
     Step("check privileges", host.check_privileges),
     Step("read the metadata", host.read_metadata),
     Step("check credentials", access.check_credentials),
     Step("find this VM", host.find_host_vm),
-    Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
+    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source, when=_from_source),
     Step("copy a foreign source OMI", copy_foreign_source, when=_from_source),
     Step("lock the device names", volume.lock_devices),
@@ -49,7 +41,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("provision", provision),
     Step("unmount and unlink", mounts.early_cleanup),
     Step("snapshot the volume", volume.snapshot),
-    Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
+    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("register the OMI", volume.register_omi),
     Step("copy the OMI to other regions", images.copy_to_regions),
     Step("set permissions", images.set_permissions),
@@ -59,9 +51,4 @@ STEPS: list[Step[ChrootBuildState]] = [
 
 def build(ctx: BuildContext) -> Artifact:
     """Run the steps; the artifact is what they made."""
-    state = run_steps(ctx, STEPS, ChrootBuildState())
-    lines = "\n".join(f"{region}: {image}" for region, image in state.images.items())
-    return Artifact(builder=NAME, builder_id=BUILDER_ID, ids=tuple(state.images.items()),
-                    description=f"OMIs were created:\n{lines}",
-                    state={"snapshots": state.snapshots,
-                           "source_omi": (state.source_image or {}).get("ImageId", "")})
+    return images.omi_artifact(NAME, BUILDER_ID, run_steps(ctx, STEPS, ChrootBuildState()))

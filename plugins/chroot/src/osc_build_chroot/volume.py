@@ -116,7 +116,7 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
     image = state.api.call(
         "CreateImage", ImageName=config["omi_name"], RootDeviceName=root_name,
         BlockDeviceMappings=mappings, Architecture=architecture,
-        Description=_description(ctx, state), ProductCodes=_product_codes(config),
+        Description=images.omi_description(ctx, state), ProductCodes=images.product_codes(config),
         BootModes=config.get("omi_boot_modes") or None)["Image"]
     client = state.api
     ctx.resources.track("OMI", image["ImageId"],
@@ -153,16 +153,6 @@ def _mappings(ctx: BuildContext, state: ChrootBuildState) -> tuple[list[dict], s
         if bsu["VolumeType"] != "io1":
             bsu.pop("Iops", None)
     return list(found.values()), root_name, architecture
-
-
-def _description(ctx: BuildContext, state: ChrootBuildState) -> str | None:
-    text = ctx.config.get("omi_description")
-    return tagging.render({"d": text}, state.build_info())["d"] if text else None
-
-
-def _product_codes(config: dict) -> list[str] | None:
-    codes = [*(config.get("product_codes") or []), *(config.get("omi_product_codes") or [])]
-    return list(dict.fromkeys(codes)) or None
 
 
 def _copy_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
