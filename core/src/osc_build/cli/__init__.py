@@ -35,13 +35,13 @@ class CommandLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from osc_build.cli import build as build_command
+    from osc_build.cli.build_arguments import add_template_free_options
 
     parser = CommandLineParser(prog="osc-build", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--debug", action="store_true",
                         help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")
-    build_command.add_template_free_options(parser)
+    add_template_free_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = _command_module(name)
