@@ -13,7 +13,7 @@ import pytest
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build.ui import Ui
-from osc_build_outscale.cloud import vm, volumes, waits
+from osc_build_outscale.cloud import vm, volume_lifecycle, waits
 from osc_build_outscale.cloud.schedule import Pace
 from osc_build_outscale.errors import CloudError
 
@@ -72,21 +72,21 @@ def test_a_volume_deleted_with_its_vm_passes_through_deleting_then_counts_as_del
 
 def test_a_not_found_answer_counts_as_deleted():
     client = LaggingClient(ReadVolumes=[NOT_FOUND])
-    volumes.delete_released_volume(client, "vol-1")
+    volume_lifecycle.delete_released_volume(client, "vol-1")
     assert "DeleteVolume" not in client.calls
 
 
 def test_a_volume_still_shown_linked_by_a_lagging_read_is_deleted_once_released():
     client = LaggingClient(ReadVolumes=[volumes_answer({"State": "in-use"}),
                                         volumes_answer({"State": "available"})])
-    volumes.delete_released_volume(client, "vol-1")
+    volume_lifecycle.delete_released_volume(client, "vol-1")
     assert client.calls == ["ReadVolumes", "ReadVolumes", "DeleteVolume"]
 
 
 def test_a_volume_that_vanishes_before_its_delete_call_is_fine():
     client = LaggingClient(ReadVolumes=[volumes_answer({"State": "available"})])
     client.failures["DeleteVolume"] = NOT_FOUND
-    volumes.delete_volume(client, "vol-1")
+    volume_lifecycle.delete_volume(client, "vol-1")
     assert client.calls[-1] == "DeleteVolume"
 
 
@@ -94,7 +94,7 @@ def test_other_errors_of_a_cleanup_read_are_not_taken_for_deleted():
     denied = CloudError("ReadVolumes failed: AccessDenied (code 4)", code="4", type="AccessDenied")
     client = LaggingClient(ReadVolumes=[denied])
     with pytest.raises(CloudError, match="AccessDenied"):
-        volumes.delete_released_volume(client, "vol-1")
+        volume_lifecycle.delete_released_volume(client, "vol-1")
 
 
 def test_a_link_wait_keeps_polling_while_reads_do_not_show_the_link(ctx):
@@ -102,7 +102,7 @@ def test_a_link_wait_keeps_polling_while_reads_do_not_show_the_link(ctx):
         volumes_answer({"State": "available", "LinkedVolumes": []}),
         volumes_answer({"State": "in-use", "LinkedVolumes": [{"State": "attaching"}]}),
         volumes_answer({"State": "in-use", "LinkedVolumes": [{"State": "attached"}]})])
-    volumes.link_volume(ctx, client, "vol-1", "i-1", "/dev/xvdf")
+    volume_lifecycle.link_volume(ctx, client, "vol-1", "i-1", "/dev/xvdf")
     assert client.calls == ["LinkVolume", "ReadVolumes", "ReadVolumes", "ReadVolumes"]
     assert [r.kind for r in ctx.resources.pending] == ["volume link"]
 
@@ -110,14 +110,14 @@ def test_a_link_wait_keeps_polling_while_reads_do_not_show_the_link(ctx):
 def test_a_link_in_error_still_fails_the_wait(ctx):
     client = LaggingClient(ReadVolumes=[volumes_answer({"State": "error"})])
     with pytest.raises(CloudError, match="reached state 'error'"):
-        volumes.link_volume(ctx, client, "vol-1", "i-1", "/dev/xvdf")
+        volume_lifecycle.link_volume(ctx, client, "vol-1", "i-1", "/dev/xvdf")
 
 
 def test_undoing_a_build_unlinks_an_attached_volume_before_deleting_it():
     attached = volumes_answer({"State": "in-use", "LinkedVolumes": [
         {"State": "attached", "VmId": "i-1"}]})
     client = LaggingClient(ReadVolumes=[attached, attached, volumes_answer({"State": "available"})])
-    volumes.delete_volume(client, "vol-1")
+    volume_lifecycle.delete_volume(client, "vol-1")
     assert [c for c in client.calls if c != "ReadVolumes"] == ["UnlinkVolume", "DeleteVolume"]
 
 
@@ -125,5 +125,5 @@ def test_destroying_an_artifact_refuses_a_volume_someone_attached():
     client = LaggingClient(ReadVolumes=[volumes_answer({"State": "in-use", "LinkedVolumes": [
         {"State": "attached", "VmId": "i-9"}]})])
     with pytest.raises(BuildError, match="linked to VM i-9; unlink it"):
-        volumes.delete_volume(client, "vol-1", unlink=False)
+        volume_lifecycle.delete_volume(client, "vol-1", unlink=False)
     assert client.calls == ["ReadVolumes"]

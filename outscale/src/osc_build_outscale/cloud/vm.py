@@ -17,7 +17,7 @@ from osc_build_outscale.cloud.images import bsu_of
 from osc_build_outscale.cloud.public_ip import link_public_ip
 from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.volumes import delete_released_volume
+from osc_build_outscale.cloud.volume_lifecycle import delete_released_volume
 from osc_build_outscale.cloud.waits import wait, wait_cleanup
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
-from osc_build_chroot import BUILDER_ID, NAME, host, mounts, volume
+from osc_build_chroot import BUILDER_ID, NAME, host, mounts, root_volume
 from osc_build_chroot.provisioning import post_mount_commands, pre_mount_commands, provision
 from osc_build_chroot.source_copy import copy_foreign_source
 from osc_build_chroot.state import ChrootBuildState
@@ -29,10 +29,10 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source, when=_from_source),
     Step("copy a foreign source OMI", copy_foreign_source, when=_from_source),
-    Step("lock the device names", volume.lock_devices),
-    Step("choose a device", volume.choose_device),
-    Step("create the volume", volume.create_volume),
-    Step("link the volume", volume.link_volume),
+    Step("lock the device names", root_volume.lock_devices),
+    Step("choose a device", root_volume.choose_device),
+    Step("create the volume", root_volume.create_volume),
+    Step("link the volume", root_volume.link_volume),
     Step("run pre-mount commands", pre_mount_commands),
     Step("mount the volume", mounts.mount_device),
     Step("run post-mount commands", post_mount_commands),
@@ -40,9 +40,9 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("copy files", mounts.copy_files),
     Step("provision", provision),
     Step("unmount and unlink", mounts.early_cleanup),
-    Step("snapshot the volume", volume.snapshot),
+    Step("snapshot the volume", root_volume.snapshot),
     Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
-    Step("register the OMI", volume.register_omi),
+    Step("register the OMI", root_volume.register_omi),
     Step("copy the OMI to other regions", images.copy_to_regions),
     Step("set permissions", images.set_permissions),
     Step("tag the OMI", images.tag_images),

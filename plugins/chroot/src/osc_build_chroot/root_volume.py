@@ -1,4 +1,4 @@
-"""Steps of the chroot's volume: device name, create, link, snapshot, register."""
+"""Steps of the volume that becomes the OMI's root: device, create, link, snapshot, register."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from osc_build.errors import BuildError
 from osc_build_chroot import devices
 from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
-from osc_build_outscale.cloud import images, volumes
+from osc_build_outscale.cloud import images, volume_lifecycle
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import state_of
 from osc_build_outscale.cloud.waits import wait
@@ -73,7 +73,7 @@ def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     what = "an empty volume" if config.get("from_scratch") else f"a volume from {snapshot_id}"
     ctx.ui.say(f"Creating {what} ({size or 'snapshot size'} GiB, "
                f"{volume_type or 'default type'}) in {state.subregion_name}...")
-    state.volume_id = volumes.create_volume(
+    state.volume_id = volume_lifecycle.create_volume(
         ctx, state.api, subregion=state.subregion_name, size=size, volume_type=volume_type,
         snapshot_id=snapshot_id, iops=iops, tags=tags)
     if snapshot_id:
@@ -84,7 +84,7 @@ def link_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Link the volume to this VM and wait until its node exists here; then unlock."""
     vm_id = state.host_vm["VmId"]
     ctx.ui.say(f"Linking {state.volume_id} to {vm_id} at {state.device}...")
-    volumes.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
+    volume_lifecycle.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
     node = state.device_node
     devices.wait_for_node(ctx, node, timeout=ctx.config["device_wait_timeout"],
                           why=f"volume {state.volume_id} linked at {state.device}")

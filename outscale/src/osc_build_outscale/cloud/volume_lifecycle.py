@@ -1,8 +1,8 @@
-"""Volumes: create one, link it to a VM and unlink it, waiting on each change.
+"""A volume's life: create it, link it to a VM, unlink it, delete it, waiting on each change.
 
-Shared by the builders that work on volumes directly (chroot; bsuvolume and
-the surrogate could reuse them). Each function tracks what it makes in the undo
-log the moment the API returns an id.
+Shared by the builders that work on volumes directly (chroot; bsuvolume deletes
+its kept volumes with it; a terminated VM's volumes are deleted with it). Each
+function tracks what it makes in the undo log the moment the API returns an id.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Steps on the build VM's volumes: tag them, detach the kept ones, delete them on undo."""
+"""Steps on the volumes bsuvolume keeps: tag them, detach them, terminate the VM without them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from osc_build_bsuvolume.options import kept_devices
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import state_of
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.volumes import delete_volume
+from osc_build_outscale.cloud.volume_lifecycle import delete_volume
 from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
