@@ -35,7 +35,7 @@ def test_defaults_follow_the_go_plugin():
 
 
 def test_ssh_username_is_required_with_ssh_only():
-    assert "ssh_username: an ssh_username must be specified" in errors()
+    assert "ssh_username: required with communicator = \"ssh\"" in errors()
     assert load(communicator="none")["communicator"] == "none"
 
 

@@ -13,8 +13,9 @@ from osc_build.errors import BuildError, ConfigError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.client.endpoint import default_endpoint
 from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.waits import wait
 from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
@@ -136,10 +137,9 @@ def wait_available(ctx: BuildContext, client: OscClient, image_id: str) -> dict:
     last: dict[str, Any] = {}
 
     def read() -> str | None:
-        images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
-        if images:
-            last.update(images[0])
-        return read_one(images)
+        image = read_by_id(client, "image", image_id)
+        last.update(image or {})
+        return image.get("State") if image else None
 
     try:
         wait(ctx, read, wanted={"available"}, failed={"failed"}, kind="image",
@@ -229,10 +229,10 @@ def client_for_region(state: VmBuildState, region: str) -> OscClient:
 
 
 def delete_image(client: OscClient, image_id: str, *, delete_snapshots: bool) -> None:
-    images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
+    image = read_by_id(client, "image", image_id)
     client.call("DeleteImage", ImageId=image_id)
-    if delete_snapshots and images:
-        for snapshot_id in snapshot_ids(images[0]):
+    if delete_snapshots and image:
+        for snapshot_id in snapshot_ids(image):
             client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
 

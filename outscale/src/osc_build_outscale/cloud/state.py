@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from osc_build.artifact import Artifact
 from osc_build_outscale.client import Credentials, OscClient
 
 
@@ -26,7 +25,6 @@ class VmBuildState:
     ssh_host: str | None = None
     images: dict[str, str] = field(default_factory=dict)  # region -> OMI id, build region first
     snapshots: dict[str, list[str]] = field(default_factory=dict)  # region -> snapshot ids
-    artifact: Artifact | None = None
 
     @property
     def api(self) -> OscClient:

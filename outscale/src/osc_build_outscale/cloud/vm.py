@@ -11,18 +11,18 @@ from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
-from osc_build_outscale.client import OscClient, wait_for
+from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.images import bsu_of
 from osc_build_outscale.cloud.public_ip import link_public_ip
-from osc_build_outscale.cloud.schedule import EXPECTED, PACE
+from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.volume_lifecycle import delete_released_volume
+from osc_build_outscale.cloud.waits import wait, wait_cleanup
 
 log = logging.getLogger(__name__)
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}\s*$")
-CLEANUP_WAIT = 10 * 60
 
 
 def user_data(config: dict) -> str | None:
@@ -73,7 +73,7 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.resources.track("VM", vm_id, lambda: terminate(client, vm_id, also=created_with),
                         region=client.region)
     ctx.ui.message(f"VM {vm_id} created; waiting for it to run")
-    wait(ctx, lambda: read_one(_read_vms(client, vm_id)), wanted={"running"},
+    wait(ctx, lambda: state_of(client, "vm", vm_id), wanted={"running"},
          failed={"terminated", "shutting-down", "stopped"}, kind="vm", describe=f"VM {vm_id}")
     info = state.build_info()
     run_tags = {"Name": "osc-build", **tagging.render(config.get("run_tags") or {}, info),
@@ -81,7 +81,7 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     tagging.apply(client, [vm_id], run_tags)
     state.vm = vm
     link_public_ip(ctx, state)
-    state.vm = _read_vms(client, vm_id)[0]
+    state.vm = read_by_id(client, "vm", vm_id) or state.vm
     volume_tags = tagging.render(config.get("run_volume_tags") or {}, info)
     volume_ids = [m["Bsu"]["VolumeId"] for m in state.vm.get("BlockDeviceMappings") or []
                   if (m.get("Bsu") or {}).get("VolumeId")]
@@ -134,7 +134,7 @@ def stop_vm(ctx: BuildContext, state: VmBuildState) -> None:
     else:
         ctx.ui.say(f"Stopping VM {vm_id}...")
         client.call("StopVms", VmIds=[vm_id])
-    wait(ctx, lambda: read_one(_read_vms(client, vm_id)), wanted={"stopped"},
+    wait(ctx, lambda: state_of(client, "vm", vm_id), wanted={"stopped"},
          failed={"terminated", "shutting-down"}, kind="vm", describe=f"VM {vm_id}")
 
 
@@ -145,31 +145,15 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
     Volumes whose delete_on_vm_deletion is false survive their VM: they are
     temporary too, so they are deleted once the VM has released them.
     """
-    volume_ids = [v for v in dict.fromkeys([*_volume_ids(_read_vms(client, vm_id)), *also])
-                  if v not in keep_volumes]
+    vm = read_by_id(client, "vm", vm_id) or {}
+    volume_ids = [v for v in dict.fromkeys([*_volume_ids([vm]), *also]) if v not in keep_volumes]
     client.call("DeleteVms", VmIds=[vm_id])
-    wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
-             wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}",
-             schedule=PACE.schedule(EXPECTED["vm", "terminated"]))
-    if not volume_ids:
-        return
-    remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
-    for volume in remaining or []:
-        # Volumes deleted with their VM pass through "deleting", then vanish: both are done.
-        state = wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
-                             "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or [])
-                         or "gone",
-                         wanted={"available", "deleting", "gone"}, failed={"error"},
-                         timeout=CLEANUP_WAIT, describe=f"volume {volume['VolumeId']}",
-                         schedule=PACE.schedule(EXPECTED["volume", "detached"]))
-        if state == "available":
-            client.call("DeleteVolume", VolumeId=volume["VolumeId"])
+    wait_cleanup(lambda: state_of(client, "vm", vm_id), wanted={"terminated"},
+                 kind="vm", describe=f"VM {vm_id}")
+    for volume_id in volume_ids:
+        delete_released_volume(client, volume_id)
 
 
 def _volume_ids(vms: list[dict]) -> list[str]:
     return [m["Bsu"]["VolumeId"] for vm in vms for m in vm.get("BlockDeviceMappings") or []
             if (m.get("Bsu") or {}).get("VolumeId")]
-
-
-def _read_vms(client: OscClient, vm_id: str) -> list[dict]:
-    return client.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []

@@ -41,9 +41,6 @@ class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
         if data.get("shutdown_behavior") == "terminate":
             raise ValidationError("terminate would delete the VM before its volumes are "
                                   "detached; use \"stop\"", field_name="shutdown_behavior")
-        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
-            raise ValidationError("required with communicator = \"ssh\"; the image's default "
-                                  "user is usually \"outscale\"", field_name="ssh_username")
 
     @post_load
     def _launch_mappings(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import requests
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, ConfigError
 from osc_build_chroot.state import ChrootBuildState
+from osc_build_outscale.cloud.reads import read_by_id
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +88,11 @@ def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:
             f"the build uses region {state.region}; a volume can only be linked to a VM of its "
             f"own region: set region = \"{state.host_region}\" (and omi_regions to copy the OMI "
             "elsewhere)")
-    vms = state.api.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []
-    if not vms:
+    vm = read_by_id(state.api, "vm", vm_id)
+    if vm is None:
         raise BuildError(f"this machine is VM {vm_id} (metadata service) but the API of "
                          f"{state.region} has no such VM of this account; use the credentials "
                          "and region of the account that owns this VM")
-    vm = vms[0]
     actual_zone = (vm.get("Placement") or {}).get("SubregionName", "")
     if zone and actual_zone and zone != actual_zone:
         log.warning("metadata says subregion %s, the API says %s; using the API's",

@@ -1,4 +1,4 @@
-"""Steps of the chroot's volume: device name, create, link, snapshot, register."""
+"""Steps of the volume that becomes the OMI's root: device, create, link, snapshot, register."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from osc_build.errors import BuildError
 from osc_build_chroot import devices
 from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
-from osc_build_outscale.cloud import images, volumes
+from osc_build_outscale.cloud import images, volume_lifecycle
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.reads import state_of
+from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     what = "an empty volume" if config.get("from_scratch") else f"a volume from {snapshot_id}"
     ctx.ui.say(f"Creating {what} ({size or 'snapshot size'} GiB, "
                f"{volume_type or 'default type'}) in {state.subregion_name}...")
-    state.volume_id = volumes.create_volume(
+    state.volume_id = volume_lifecycle.create_volume(
         ctx, state.api, subregion=state.subregion_name, size=size, volume_type=volume_type,
         snapshot_id=snapshot_id, iops=iops, tags=tags)
     if snapshot_id:
@@ -83,7 +84,7 @@ def link_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Link the volume to this VM and wait until its node exists here; then unlock."""
     vm_id = state.host_vm["VmId"]
     ctx.ui.say(f"Linking {state.volume_id} to {vm_id} at {state.device}...")
-    volumes.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
+    volume_lifecycle.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
     node = state.device_node
     devices.wait_for_node(ctx, node, timeout=ctx.config["device_wait_timeout"],
                           why=f"volume {state.volume_id} linked at {state.device}")
@@ -100,9 +101,8 @@ def snapshot(ctx: BuildContext, state: ChrootBuildState) -> None:
     ctx.resources.track("snapshot", snapshot_id,
                         lambda: client.call("DeleteSnapshot", SnapshotId=snapshot_id),
                         keep_on_success=True, region=client.region)
-    wait(ctx, lambda: read_one(client.call("ReadSnapshots", Filters={
-        "SnapshotIds": [snapshot_id]}).get("Snapshots") or []), wanted={"completed"},
-        failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
+    wait(ctx, lambda: state_of(client, "snapshot", snapshot_id), wanted={"completed"},
+         failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
     state.snapshot_id = snapshot_id
     state.snapshots = {state.region: [state.snapshot_id]}
     ctx.ui.message(f"snapshot {state.snapshot_id} completed")
@@ -116,7 +116,7 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
     image = state.api.call(
         "CreateImage", ImageName=config["omi_name"], RootDeviceName=root_name,
         BlockDeviceMappings=mappings, Architecture=architecture,
-        Description=_description(ctx, state), ProductCodes=_product_codes(config),
+        Description=images.omi_description(ctx, state), ProductCodes=images.product_codes(config),
         BootModes=config.get("omi_boot_modes") or None)["Image"]
     client = state.api
     ctx.resources.track("OMI", image["ImageId"],
@@ -153,16 +153,6 @@ def _mappings(ctx: BuildContext, state: ChrootBuildState) -> tuple[list[dict], s
         if bsu["VolumeType"] != "io1":
             bsu.pop("Iops", None)
     return list(found.values()), root_name, architecture
-
-
-def _description(ctx: BuildContext, state: ChrootBuildState) -> str | None:
-    text = ctx.config.get("omi_description")
-    return tagging.render({"d": text}, state.build_info())["d"] if text else None
-
-
-def _product_codes(config: dict) -> list[str] | None:
-    codes = [*(config.get("product_codes") or []), *(config.get("omi_product_codes") or [])]
-    return list(dict.fromkeys(codes)) or None
 
 
 def _copy_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
