@@ -10,7 +10,8 @@ import time
 import asyncssh
 import pytest
 
-from osc_build.communicators import connect, connect_ssh
+from osc_build.communicators import CommunicatorOptionsSchema, connect, connect_ssh
+from osc_build.config import load_options
 from osc_build.errors import BuildError
 from osc_build.provision import ProvisionerCall, prepare_provisioners, run_provisioners
 from osc_build_sim import backend as backend_types
@@ -55,7 +56,8 @@ def vm(backend, client_key, monkeypatch):
 
 
 def options(**extra):
-    return {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}
+    return load_options(CommunicatorOptionsSchema,
+                        {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}, where="vm")
 
 
 def test_provisioning_a_booting_vm(build, vm, client_pem, tmp_path):

@@ -18,15 +18,7 @@ from osc_build_outscale.cloud import access, images
 
 
 def _from_source(ctx: BuildContext) -> bool:
-    return not ctx.config.get("from_scratch")
-
-
-def _name_check_wanted(ctx: BuildContext) -> bool:
-    return not ctx.config.get("force_deregister")
-
-
-def _deregister_wanted(ctx: BuildContext) -> bool:
-    return bool(ctx.config.get("force_deregister"))
+    return not ctx.config.from_scratch
 
 
 STEPS: list[Step[ChrootBuildState]] = [
@@ -34,7 +26,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("read the metadata", host.read_metadata),
     Step("check credentials", access.check_credentials),
     Step("find this VM", host.find_host_vm),
-    Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
+    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source, when=_from_source),
     Step("copy a foreign source OMI", copy_foreign_source, when=_from_source),
     Step("lock the device names", volume.lock_devices),
@@ -49,7 +41,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("provision", provision),
     Step("unmount and unlink", mounts.early_cleanup),
     Step("snapshot the volume", volume.snapshot),
-    Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
+    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("register the OMI", volume.register_omi),
     Step("copy the OMI to other regions", images.copy_to_regions),
     Step("set permissions", images.set_permissions),

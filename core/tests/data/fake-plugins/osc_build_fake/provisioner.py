@@ -18,7 +18,7 @@ class ShellProvisioner:
     schema = ShellOptionsSchema
 
     def provision(self, ctx, communicator, config):
-        for command in config["inline"]:
+        for command in config.inline:
             ctx.ui.message(f"running {command}")
             status = communicator.run(command)
             if status != 0:
