@@ -30,7 +30,7 @@ def markdown_example(hook: str) -> str:
 
 def prepare_hook(source: str):
     namespace = {"hookimpl": hookimpl, "ConfigError": ConfigError}
-    exec(compile(source, "<example>", "exec"), namespace)  # noqa: S102 - our own docs
+    exec(compile(source, "<example>", "exec"), namespace)  # our own docs
     return namespace["osc_build_prepare"]
 
 
