@@ -31,7 +31,7 @@ class BuildContext:
 
     name: str  # Packer's "type.name", e.g. "outscale-bsu.main"
     builder: str  # "outscale-bsu"
-    config: Any  # what the builder's schema loaded
+    config: Any  # the builder's loaded options: its schema's frozen class (config.options_class)
     ui: Ui
     hook: Any = None  # the build's pluggy hook relay (pm.hook)
     resources: ResourceLog = field(default_factory=ResourceLog)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from osc_build.config import load_options
 from osc_build.context import BuildContext
 from osc_build.ui import Ui
 from osc_build_chroot import root_volume
+from osc_build_chroot.options import ChrootOptionsSchema
 from osc_build_chroot.state import ChrootBuildState
 from osc_build_outscale.client import Credentials, OscClient
 
@@ -17,8 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def _setup(sim, **config) -> tuple[BuildContext, ChrootBuildState]:
-    ctx = BuildContext(name="outscale-chroot.t", builder="outscale-chroot",
-                       config={"omi_name": "unused", **config}, ui=Ui("outscale-chroot.t"))
+    # source_omi only satisfies the options: the steps read state.source_image.
+    options = load_options(ChrootOptionsSchema, {"omi_name": "unused",
+                                                 "source_omi": "ami-12345678", **config},
+                           where="source.outscale-chroot.t")
+    ctx = BuildContext(name="outscale-chroot.t", builder="outscale-chroot", config=options,
+                       ui=Ui("outscale-chroot.t"))
     creds = sim.credentials(REGION)  # each Region, its own account
     client = OscClient(Credentials(creds["access_key"], creds["secret_key"], region=REGION,
                                    endpoint=creds["endpoint"]))
@@ -75,7 +81,7 @@ def test_new_omi_devices_from_the_source_plus_extra_mappings(sim):
 
 def test_from_scratch_omi_devices_are_the_given_ones(sim):
     ctx, state = _setup(sim, from_scratch=True, root_volume_size=8,
-                        root_device_name="/dev/sda1",
+                        root_device_name="/dev/sda1", pre_mount_commands=["mkfs {{.Device}}"],
                         omi_block_device_mappings=[{"device_name": "/dev/sda1",
                                                     "volume_type": "gp2",
                                                     "delete_on_vm_deletion": True}])

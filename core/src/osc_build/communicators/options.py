@@ -55,7 +55,7 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_username = option(fields.String(load_default=None),
                           "User to log in as on the VM (required with communicator ssh).")
     ssh_password = option(fields.String(load_default=None),
-                          "Password for ssh_username; never printed.")
+                          "Password for ssh_username; never printed.", secret=True)
     ssh_private_key_file = option(fields.String(load_default=None, validate=_existing_file),
                                   "Private key file to log in with, instead of a temporary key.")
     ssh_keypair_name = option(fields.String(load_default=None),
@@ -98,7 +98,7 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_bastion_agent_auth = option(fields.Boolean(load_default=False),
                                     "Authenticate on the bastion host with the SSH agent.")
     ssh_bastion_password = option(fields.String(load_default=None),
-                                  "Password on the bastion host; never printed.")
+                                  "Password on the bastion host; never printed.", secret=True)
     ssh_keep_alive_interval = option(Duration(load_default="5s"),
                                      "Interval of SSH keep-alive messages; 0 or negative "
                                      "disables them.")

@@ -71,13 +71,13 @@ def register_from_snapshots(ctx: BuildContext, state: VmBuildState, *, root_devi
     whoever made them, and some may be the user's own (``snapshot_id``).
     """
     config = ctx.config
-    ctx.ui.say(f"Registering OMI {config['omi_name']!r} with root device {root_device_name}...")
+    ctx.ui.say(f"Registering OMI {config.omi_name!r} with root device {root_device_name}...")
     client = state.api
     image = client.call(
-        "CreateImage", ImageName=config["omi_name"], RootDeviceName=root_device_name,
+        "CreateImage", ImageName=config.omi_name, RootDeviceName=root_device_name,
         BlockDeviceMappings=mappings, Description=images.omi_description(ctx, state),
         ProductCodes=images.product_codes(config),
-        BootModes=config.get("omi_boot_modes") or None)["Image"]
+        BootModes=config.omi_boot_modes or None)["Image"]
     image_id = image["ImageId"]
     ctx.resources.track("OMI", image_id,
                         lambda: images.delete_image(client, image_id, delete_snapshots=False),

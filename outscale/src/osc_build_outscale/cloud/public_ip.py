@@ -9,7 +9,7 @@ from osc_build_outscale.cloud.state import VmBuildState
 
 
 def create_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
-    if not ctx.config.get("associate_public_ip_address"):
+    if not ctx.config.associate_public_ip_address:
         return
     client = state.api
     ip = client.call("CreatePublicIp")["PublicIp"]

@@ -12,6 +12,9 @@ from osc_build_outscale.client import Credentials, OscClient
 class VmBuildState:
     client: OscClient | None = None
     credentials: Credentials | None = None
+    # A region learnt before the credentials step (chroot: the metadata service's), used
+    # when nothing else names one.
+    found_region: str = ""
     account_id: str = ""
     source_image: dict[str, Any] | None = None
     net_id: str | None = None

@@ -27,15 +27,15 @@ def tag_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
     attached = {m["DeviceName"]: m["Bsu"]["VolumeId"]
                 for m in state.vm.get("BlockDeviceMappings") or [] if m.get("Bsu")}
     info = state.build_info()
-    for volume in ctx.config["bsu_volumes"]:
-        if volume.get("no_device"):
+    for volume in ctx.config.bsu_volumes:
+        if volume.no_device:
             continue
-        device = volume["device_name"]
+        device = volume.device_name
         if device not in attached:
             raise BuildError(f"VM {state.vm['VmId']} has no volume at {device} (it has "
                              f"{', '.join(sorted(attached)) or 'none'}); check the "
                              "device_name of that bsu_volumes block")
-        tagging.apply(state.api, [attached[device]], tagging.render(volume["tags"], info))
+        tagging.apply(state.api, [attached[device]], tagging.render(volume.tags, info))
     state.volumes = {device: attached[device] for device in kept_devices(ctx.config)}
     ctx.ui.message("volumes to keep: " + ", ".join(
         f"{device} {volume_id}" for device, volume_id in state.volumes.items()))

@@ -25,7 +25,7 @@ def check_privileges(ctx: BuildContext, state: ChrootBuildState) -> None:
     if not sys.platform.startswith("linux"):
         raise ConfigError("the outscale-chroot builder only works on Linux; run it on an "
                           "OUTSCALE Linux VM")
-    wrapper = ctx.config.get("command_wrapper") or "{{.Command}}"
+    wrapper = ctx.config.command_wrapper or "{{.Command}}"
     if os.geteuid() != 0:
         raise ConfigError(
             "the outscale-chroot builder must run as root (it links volumes, mounts and "
@@ -62,7 +62,7 @@ def region_of_zone(zone: str) -> str:
 
 def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
     """This VM's id and subregion; its region too, when nothing else names one."""
-    base = ctx.config.get("metadata_url")
+    base = ctx.config.metadata_url
     if not base:
         raise ConfigError("metadata_url is empty, but the chroot builder needs the metadata "
                           "service to know which VM it runs on; remove metadata_url = \"\" "
@@ -71,12 +71,12 @@ def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
     state.host_vm = {"VmId": metadata(base, "instance-id")}
     state.subregion_name = metadata(base, "placement/availability-zone")
     state.host_region = region_of_zone(state.subregion_name)
-    region_known = any(ctx.config.get(key) for key in (
-        "region", "profile", "custom_endpoint_oapi")) or any(
+    config = ctx.config
+    region_known = any((config.region, config.profile, config.custom_endpoint_oapi)) or any(
         os.environ.get(name) for name in ("OSC_REGION", "OUTSCALE_REGION"))
     if not region_known:
         log.info("region %s, from the metadata service", state.host_region)
-        ctx.config["region"] = state.host_region
+        state.found_region = state.host_region
 
 
 def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:

@@ -18,7 +18,7 @@ from osc_build_outscale.cloud import access, images
 
 
 def _from_source(ctx: BuildContext) -> bool:
-    return not ctx.config.get("from_scratch")
+    return not ctx.config.from_scratch
 
 
 STEPS: list[Step[ChrootBuildState]] = [

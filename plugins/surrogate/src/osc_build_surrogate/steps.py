@@ -40,7 +40,7 @@ def snapshot_volumes(ctx: BuildContext, state: SurrogateState) -> None:
 
 def register_omi(ctx: BuildContext, state: SurrogateState) -> None:
     """Register the OMI from the snapshots; they become part of the artifact."""
-    root = ctx.config["omi_root_device"]["device_name"]
+    root = ctx.config.omi_root_device.device_name
     device_snapshots.register_from_snapshots(
         ctx, state, root_device_name=root,
         mappings=omi_mappings(ctx.config, state.device_snapshots))
