@@ -130,9 +130,31 @@ def simulator_options(options: dict[str, Any], state: dict[str, Any]) -> dict[st
     options = {k: v for k, v in options.items()
                if k not in ("profile", "x509_cert_path", "x509_key_path")}
     region = options.get("region") or state["region"]
-    options.update(region=region, access_key=state["access_key"],
-                   secret_key=state["secret_key"], custom_endpoint_oapi=endpoint_for(state, region))
+    access_key, secret_key = region_keys(state, region)
+    options.update(region=region, access_key=access_key, secret_key=secret_key,
+                   custom_endpoint_oapi=endpoint_for(state, region))
+    # omi_regions: every Region's own keys and endpoint, and each Region's OOS.
+    options.pop("omi_region_profiles", None)
+    options["omi_region_credentials"] = {
+        name: dict(zip(("access_key", "secret_key"), region_keys(state, name), strict=True),
+                   custom_endpoint_oapi=endpoint_for(state, name))
+        for name in state.get("regions", {})}
+    if state.get("oos_endpoints"):
+        options["oos_endpoints"] = dict(state["oos_endpoints"])
     return options
+
+
+def region_keys(state: dict[str, Any], region: str) -> tuple[str, str]:
+    """(access key, secret key) of ``region``'s account: its own when the simulator gives
+    each Region an account (a per-Region map in its state), else the shared ones."""
+    for name in ("region_credentials", "credentials", "accounts"):
+        entry = state.get(name)
+        entry = entry.get(region) if isinstance(entry, dict) else None
+        if isinstance(entry, list) and entry:
+            entry = entry[0]
+        if isinstance(entry, dict) and entry.get("access_key") and entry.get("secret_key"):
+            return entry["access_key"], entry["secret_key"]
+    return state["access_key"], state["secret_key"]
 
 
 def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[BuildPlan]:
