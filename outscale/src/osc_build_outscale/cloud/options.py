@@ -239,7 +239,7 @@ class OmiOptionsSchema(CloudValuesSchema):
     omi_regions = option(fields.List(fields.String(), load_default=list),
                          "Other Regions to copy the OMI to, in parallel: exported to OOS in "
                          "the build Region, imported in each with that Region's credentials "
-                         "(see omi_region_profiles).")
+                         "(see omi_region_profiles and docs/omi-regions.md).")
     omi_region_profiles = option(
         fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
         "Profile of ~/.osc/config.json (or OSC_CONFIG_FILE) whose keys are used in each "
