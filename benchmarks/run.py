@@ -22,11 +22,12 @@ sys.path.insert(0, str(HERE))
 
 import builds  # noqa: E402
 import cli_start  # noqa: E402
+import regions  # noqa: E402
 import simulator  # noqa: E402
 from common import load, machine  # noqa: E402
 from report import markdown  # noqa: E402
 
-SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim")
+SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim", "regions")
 
 
 def _realistic(workdir: Path) -> dict:
@@ -37,7 +38,7 @@ def _realistic(workdir: Path) -> dict:
         return {"realistic_build": ours.result(), "realistic_build_fixed_poll": fixed.result()}
 
 
-def run(sections: tuple[str, ...], workdir: Path) -> dict:
+def run(sections: tuple[str, ...], workdir: Path, *, scale: float = 1.0) -> dict:
     found: dict = {}
     steps = {
         "cli": lambda: {"cli_start": cli_start.run()},
@@ -49,6 +50,7 @@ def run(sections: tuple[str, ...], workdir: Path) -> dict:
                         "simulator_boot": simulator.boot_to_ssh(workdir),
                         "simulator_snapshot": simulator.sparse_snapshot(workdir),
                         "simulator_memory": simulator.memory_with_vms(workdir)},
+        "regions": lambda: {"omi_regions": regions.copy_cost(workdir, scale=scale)},
     }
     for name in sections:
         started = time.monotonic()
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--regions-scale", type=float, default=1.0,
+                        help="regions section: scale of the realistic timings (1 = as is)")
     parser.add_argument("--load-note", default="", help="a sentence on how busy the machine was")
     args = parser.parse_args(argv)
     sections = tuple(name.strip() for name in args.only.split(",") if name.strip())
@@ -73,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(machine=machine(), load_at_start=load())
     workdir = builds.workdir()
     try:
-        results.update(run(sections, workdir))
+        results.update(run(sections, workdir, scale=args.regions_scale))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results.update(load_at_end=load(), finished_at=time.strftime("%Y-%m-%d %H:%M UTC",
