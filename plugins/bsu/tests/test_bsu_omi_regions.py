@@ -17,7 +17,7 @@ from osc_build_sim.config import default_document
 from osc_build_sim.testing import (
     booted_vm,
     leftovers,
-    oos_client,
+    oos_leftovers,
     region_credentials,
     region_gateway,
     running_simulator,
@@ -58,24 +58,13 @@ build {
 @pytest.fixture(scope="module")
 def machine_sim(tmp_path_factory):
     with running_simulator(tmp_path_factory.mktemp("sim"), profile="instant",
-                           backend="machine", config={**default_document(), "regions": REGIONS}) as handle:
+                           backend="machine",
+                           config={**default_document(), "regions": REGIONS}) as handle:
         yield handle
 
 
 def images_named(sim, name: str) -> dict[str, dict]:
     return {i["region"]: i for i in sim.resources("image") if i["ImageName"] == name}
-
-
-def objects_left(sim) -> dict[str, list[str]]:
-    """Every bucket of every Region's OOS, with its objects: none may stay."""
-    found = {}
-    for region in REGIONS:
-        client = oos_client(sim, region)
-        for bucket in client.list_buckets().get("Buckets") or []:
-            keys = [o["Key"] for o in client.list_objects_v2(
-                Bucket=bucket["Name"]).get("Contents") or []]
-            found[f"{region}/{bucket['Name']}"] = keys
-    return found
 
 
 @pytest.mark.slow
@@ -101,9 +90,9 @@ def test_three_regions_three_bootable_omis_and_nothing_left(machine_sim, tmp_pat
         assert {t["Key"]: t["Value"] for t in image["Tags"]} == {"Name": "copied"}
         assert image["PermissionsToLaunch"]["AccountIds"] == ["111122223333"]
     assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))
-    assert all(not keys for keys in objects_left(machine_sim).values()), objects_left(
+    assert all(not keys for keys in oos_leftovers(machine_sim).values()), oos_leftovers(
         machine_sim)
-    assert not any("/osc-build-" in bucket for bucket in objects_left(machine_sim))
+    assert not any("/osc-build-" in bucket for bucket in oos_leftovers(machine_sim))
     # No secret key of any Region in the output.
     for region in REGIONS:
         assert region_credentials(machine_sim, region)[1] not in result.output
@@ -203,6 +192,6 @@ def test_ctrl_c_during_the_copy_leaves_nothing(slow_sim, tmp_path, moment):
     assert not images_named(slow_sim, name)
     assert not [s for s in slow_sim.resources("snapshot")
                 if s.get("Description", "").startswith("Imported from")]
-    assert all(not keys for keys in objects_left(slow_sim).values()), objects_left(slow_sim)
+    assert all(not keys for keys in oos_leftovers(slow_sim).values()), oos_leftovers(slow_sim)
     tasks = slow_sim.resources("image_export_task")
     assert all(t["State"] in ("completed", "cancelled") for t in tasks), tasks
