@@ -195,3 +195,53 @@ def test_ctrl_c_during_the_copy_leaves_nothing(slow_sim, tmp_path, moment):
     assert all(not keys for keys in oos_leftovers(slow_sim).values()), oos_leftovers(slow_sim)
     tasks = slow_sim.resources("image_export_task")
     assert all(t["State"] in ("completed", "cancelled") for t in tasks), tasks
+
+
+def run_until(path, sim, wanted: str) -> tuple[subprocess.Popen, list[str]]:
+    """Start ``osc-build build --local`` and read its output up to a line with ``wanted``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
+    env["OSC_BUILD_SIM_DATA"] = str(sim.data_dir)
+    proc = subprocess.Popen([sys.executable, "-m", "osc_build", "build", "--local", str(path)],
+                            env=env, cwd=path.parent, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    output = []
+    for line in proc.stdout:
+        output.append(line)
+        if wanted in line:
+            break
+    assert any(wanted in line for line in output), "".join(output)
+    return proc, output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("policy", ["delete", "keep"])
+def test_failed_imports_are_named_and_the_policy_decides_what_stays(slow_sim, tmp_path,
+                                                                    policy):
+    name = f"import-fails-{policy}"
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text((INTERRUPTED % name).replace(
+        "  communicator", f'  omi_regions_on_failure = "{policy}"\n  communicator'))
+    proc, _ = run_until(path, slow_sim, "through OOS")
+    slow_sim.set_faults([{"operation": "CreateImage", "kind": "fail"}])  # the imports only
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        slow_sim.set_faults([])
+    err = out + err
+    assert proc.returncode == 1, out + err
+    assert "Traceback" not in err
+    assert "the copy failed in 2 Region(s)" in err
+    for region in OTHERS:
+        assert f"  {region}: the import of ami-" in err, err
+    made = images_named(slow_sim, name)
+    if policy == "keep":
+        assert list(made) == ["eu-west-2"]
+        kept = made["eu-west-2"]["ImageId"]
+        assert f'Kept (omi_regions_on_failure = "keep"): eu-west-2: {kept}' in err
+    else:
+        assert made == {}
+        assert 'omi_regions_on_failure = "keep" keeps those already made' in err
+    assert leftovers(slow_sim) == {}, json.dumps(leftovers(slow_sim))
+    assert not [s for s in slow_sim.resources("snapshot")
+                if s.get("Description", "").startswith("Imported from")]
+    assert not any(oos_leftovers(slow_sim).values()), oos_leftovers(slow_sim)
