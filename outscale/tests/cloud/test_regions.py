@@ -96,3 +96,13 @@ def test_local_gives_each_region_its_own_keys_and_oos():
         "custom_endpoint_oapi": "http://127.0.0.1:1/us-east-2/api/v1"}
     assert options["omi_region_credentials"]["eu-west-2"]["access_key"] == "AK"
     assert options["oos_endpoints"] == state["oos_endpoints"]
+
+
+def test_a_presigned_urls_signature_is_a_secret():
+    from osc_build.log import redact
+    from osc_build_outscale.cloud.oos import presign, s3_client
+
+    client = s3_client("http://127.0.0.1:9", BUILD)
+    url = presign(client, "bucket", "osc-build/ami-1/t.manifest.json")
+    signature = url.rsplit("X-Amz-Signature=", 1)[1].split("&")[0]
+    assert signature not in redact(f"CreateImage FileLocation={url}")

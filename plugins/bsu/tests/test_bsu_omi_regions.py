@@ -172,17 +172,7 @@ def test_ctrl_c_during_the_copy_leaves_nothing(slow_sim, tmp_path, moment):
     name = f"interrupted-{moment.split()[0]}"
     path = tmp_path / "build.pkr.hcl"
     path.write_text(INTERRUPTED % name)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
-    env["OSC_BUILD_SIM_DATA"] = str(slow_sim.data_dir)
-    proc = subprocess.Popen([sys.executable, "-m", "osc_build", "build", "--local", str(path)],
-                            env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    output = []
-    for line in proc.stdout:
-        output.append(line)
-        if f"{moment} " in line and ": pending" in line:
-            break
-    assert any(f"{moment} " in line for line in output), "".join(output)
+    proc, _ = run_until(path, slow_sim, f"{moment} ", also=": pending")
     time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
@@ -197,8 +187,9 @@ def test_ctrl_c_during_the_copy_leaves_nothing(slow_sim, tmp_path, moment):
     assert all(t["State"] in ("completed", "cancelled") for t in tasks), tasks
 
 
-def run_until(path, sim, wanted: str) -> tuple[subprocess.Popen, list[str]]:
-    """Start ``osc-build build --local`` and read its output up to a line with ``wanted``."""
+def run_until(path, sim, wanted: str, also: str = "") -> tuple[subprocess.Popen, list[str]]:
+    """Start ``osc-build build --local`` and read its output up to a line with ``wanted``
+    (and ``also``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
     env["OSC_BUILD_SIM_DATA"] = str(sim.data_dir)
     proc = subprocess.Popen([sys.executable, "-m", "osc_build", "build", "--local", str(path)],
@@ -207,7 +198,7 @@ def run_until(path, sim, wanted: str) -> tuple[subprocess.Popen, list[str]]:
     output = []
     for line in proc.stdout:
         output.append(line)
-        if wanted in line:
+        if wanted in line and also in line:
             break
     assert any(wanted in line for line in output), "".join(output)
     return proc, output

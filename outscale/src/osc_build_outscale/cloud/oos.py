@@ -7,10 +7,11 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from osc_build.errors import BuildError
 from osc_build_outscale.client import Credentials
+from osc_build_outscale.secrets import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,12 @@ def split_object_url(url: str, endpoint: str) -> tuple[str, str]:
 
 
 def presign(client: Any, bucket: str, key: str) -> str:
-    return client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key},
-                                         ExpiresIn=PRESIGN_SECONDS)
+    """A GET URL anyone can read the object with for a day: its signature is a secret."""
+    url = client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key},
+                                        ExpiresIn=PRESIGN_SECONDS)
+    for signature in parse_qs(urlsplit(url).query).get("X-Amz-Signature", []):
+        register_secret(signature)
+    return url
 
 
 def delete_prefix(client: Any, bucket: str, prefix: str) -> None:
