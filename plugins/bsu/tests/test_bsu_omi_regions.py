@@ -236,3 +236,22 @@ def test_failed_imports_are_named_and_the_policy_decides_what_stays(slow_sim, tm
     assert not [s for s in slow_sim.resources("snapshot")
                 if s.get("Description", "").startswith("Imported from")]
     assert not any(oos_leftovers(slow_sim).values()), oos_leftovers(slow_sim)
+
+
+@pytest.mark.slow
+def test_force_deregister_replaces_the_copies_in_every_region(slow_sim, tmp_path):
+    name = "replaced-everywhere"
+    text = (INTERRUPTED % name).replace("  communicator", "  force_deregister = true\n"
+                                        "  force_delete_snapshot = true\n  communicator")
+    first = build_locally(text, sim_data_dir=slow_sim.data_dir, workdir=tmp_path)
+    assert first.returncode == 0, first.output
+    old = {region: image["ImageId"] for region, image in images_named(slow_sim, name).items()}
+    assert sorted(old) == sorted(REGIONS)
+    again = build_locally(text, sim_data_dir=slow_sim.data_dir, workdir=tmp_path)
+    assert again.returncode == 0, again.output
+    new = {region: image["ImageId"] for region, image in images_named(slow_sim, name).items()}
+    assert sorted(new) == sorted(REGIONS)
+    assert not set(new.values()) & set(old.values())
+    for region in OTHERS:
+        assert f"Deregistering existing OMI {old[region]} ({name}) in {region}" in again.stdout
+    assert len([i for i in slow_sim.resources("image") if i["ImageName"] == name]) == 3
