@@ -1,4 +1,4 @@
-"""7. omi_regions: the time one build adds per destination Region (export once, import in
+"""8. omi_regions: the time one build adds per destination Region (export once, import in
 each Region in parallel), on the `realistic` profile scaled by ``scale``."""
 
 from __future__ import annotations
@@ -76,12 +76,12 @@ def copy_span(log: list[dict]) -> float:
 
 def markdown(result: dict) -> list[str]:
     by = result["seconds_by_regions"]
-    return ["## 7. omi_regions: time added per destination Region", "",
+    return ["## 8. omi_regions: time added per destination Region", "",
             f"One bsu build (no communicator) on the `realistic` profile scaled by "
-            f"{result['scale']} (export {result['simulated_export_plus_import_s']} s of "
-            "simulated export + import); the export runs once, the imports in parallel.", "",
+            f"{result['scale']} ({result['simulated_export_plus_import_s']} s of "
+            "simulated export + import timings); the export runs once, the imports in parallel.", "",
             f"Load average at start {result.get('load_at_start')}, at the end "
-            f"{result.get('load_at_end')}.", "",
+            f"{result.get('load_at_end')}. {result.get('note', '')}".rstrip(), "",
             "| Destination Regions | Build (s) | Added to the build (s) | Export to last import "
             "(s) |", "| --- | --- | --- | --- |",
             f"| 0 | {by['0']} | - | - |",
