@@ -79,7 +79,8 @@ def markdown(result: dict) -> list[str]:
     return ["## 8. omi_regions: time added per destination Region", "",
             f"One bsu build (no communicator) on the `realistic` profile scaled by "
             f"{result['scale']} ({result['simulated_export_plus_import_s']} s of "
-            "simulated export + import timings); the export runs once, the imports in parallel.", "",
+            "simulated export + import timings); the export runs once, the imports in "
+            "parallel.", "",
             f"Load average at start {result.get('load_at_start')}, at the end "
             f"{result.get('load_at_end')}. {result.get('note', '')}".rstrip(), "",
             "| Destination Regions | Build (s) | Added to the build (s) | Export to last import "
