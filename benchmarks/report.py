@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from regions import markdown as regions_markdown
+
 
 def _mark(met) -> str:
     return {True: "met", False: "**missed**", None: "-"}[met]
@@ -201,6 +203,7 @@ def markdown(results: dict) -> str:
         if "parallel" in results else [],
         _memory(results),
         _simulator(results),
+        regions_markdown(results["omi_regions"]) if "omi_regions" in results else [],
     ]
     for section in sections:
         if section:

@@ -24,11 +24,13 @@ sys.path.insert(0, str(HERE))
 import builds  # noqa: E402
 import cli_start  # noqa: E402
 import packer_compare  # noqa: E402
+import regions  # noqa: E402
 import simulator  # noqa: E402
 from common import load, machine  # noqa: E402
 from report import markdown  # noqa: E402
 
-SECTIONS = ("cli", "packer", "first", "instant", "realistic", "parallel", "sim", "guest")
+SECTIONS = ("cli", "packer", "first", "instant", "realistic", "parallel", "sim", "guest",
+            "regions")
 
 
 def _realistic(workdir: Path) -> dict:
@@ -39,7 +41,7 @@ def _realistic(workdir: Path) -> dict:
         return {"realistic_build": ours.result(), "realistic_build_fixed_poll": fixed.result()}
 
 
-def run(sections: tuple[str, ...], workdir: Path) -> dict:
+def run(sections: tuple[str, ...], workdir: Path, *, scale: float = 1.0) -> dict:
     found: dict = {}
     steps = {
         "cli": lambda: {"cli_start": cli_start.run()},
@@ -53,6 +55,7 @@ def run(sections: tuple[str, ...], workdir: Path) -> dict:
                         "simulator_snapshot": simulator.sparse_snapshot(workdir),
                         "simulator_memory": simulator.memory_with_vms(workdir)},
         "guest": lambda: {"real_guest": simulator.real_guest(workdir)},
+        "regions": lambda: {"omi_regions": regions.copy_cost(workdir, scale=scale)},
     }
     measured: dict = {}
     for name in sections:
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--regions-scale", type=float, default=1.0,
+                        help="regions section: scale of the realistic timings (1 = as is)")
     args = parser.parse_args(argv)
     sections = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = set(sections) - set(SECTIONS)
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     results.update(machine=machine(), load_at_start=load())
     workdir = builds.workdir()
     try:
-        results.update(run(sections, workdir))
+        results.update(run(sections, workdir, scale=args.regions_scale))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     results["sections"] = {**kept, **results.get("sections", {})}

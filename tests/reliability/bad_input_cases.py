@@ -178,6 +178,15 @@ CASES: list[Case] = [
     tpl("opt-unknown-omi-region", bsu(extra='  omi_regions = ["eu-west-3"]\n'),
         "omi_regions", "eu-west-3", "custom_endpoint_oapi", local=False,
         env={"HOME": "{dir}", "OSC_ENDPOINT_API": ""}),
+    opt("opt-omi-export-format", 'omi_regions = ["us-east-2"]\n  '
+        'omi_export_disk_image_format = "vmdk"', "omi_export_disk_image_format", "qcow2, raw"),
+    opt("opt-omi-export-bucket-name", 'omi_regions = ["us-east-2"]\n  '
+        'omi_export_bucket = "My_Bucket"', "omi_export_bucket", "not a bucket name"),
+    opt("opt-omi-region-profile-not-copied", 'omi_regions = ["us-east-2"]\n  '
+        'omi_region_profiles = { "eu-west-3" = "x" }', "omi_region_profiles",
+        "'eu-west-3' is not in omi_regions"),
+    opt("opt-omi-regions-on-failure", 'omi_regions_on_failure = "maybe"',
+        "omi_regions_on_failure", "delete, keep"),
     opt("opt-account-id-not-12-digits", 'omi_account_ids = ["1234-5678"]',
         "omi_account_ids[0]", "1234-5678", "12 digits"),
     opt("opt-snapshot-account-id", 'snapshot_account_ids = ["Outscale"]',

@@ -17,7 +17,7 @@ import pytest
 from osc_build_bsu.steps import STEPS as BSU_STEPS
 from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
 from osc_build_sim.config import default_document
-from osc_build_sim.testing import leftovers, running_simulator
+from osc_build_sim.testing import leftovers, oos_leftovers, running_simulator
 from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
 
 from .conftest import OnTerminal, artifacts_of, clean_env, cli_build, delete_everything
@@ -35,7 +35,7 @@ WAITING = {"launch the VM", "stop the VM", "create the OMI", "copy the OMI to ot
            "snapshot the volumes", "register the OMI", "detach the volumes", "terminate the VM"}
 SLOW_TIMINGS = {"vm_boot": 2, "vm_stop": 2, "vm_terminate": 1, "volume_create": 1,
                 "volume_link": 1, "volume_unlink": 2, "snapshot": 2, "image": 2,
-                "image_copy": 2}
+                "image_copy": 2, "export": 2, "image_import": 2}
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +65,7 @@ def interrupted_build(sim, tmp_path, builder, step, signame, delay, tally):
     assert "Traceback" not in result.output, result.output
     assert "Interrupted." in result.stderr
     assert leaked == {}, json.dumps(leaked)
+    assert not any(oos_leftovers(sim).values()), oos_leftovers(sim)  # omi_regions' export
     new_images = artifacts_of(sim)[0] - images
     assert not new_images, f"interrupted build left OMIs {new_images}"
     assert not artifacts_of(sim)[1] - snapshots, "interrupted build left snapshots"

@@ -130,11 +130,25 @@ def simulator_options(options: dict[str, Any], state: dict[str, Any]) -> dict[st
     options = {k: v for k, v in options.items()
                if k not in ("profile", "x509_cert_path", "x509_key_path")}
     region = options.get("region") or state["region"]
-    # Each Region has its own account and keys (simulators before that: one key for all).
-    creds = state.get("region_accounts", {}).get(region, state)
-    options.update(region=region, access_key=creds["access_key"],
-                   secret_key=creds["secret_key"], custom_endpoint_oapi=endpoint_for(state, region))
+    access_key, secret_key = region_keys(state, region)
+    options.update(region=region, access_key=access_key, secret_key=secret_key,
+                   custom_endpoint_oapi=endpoint_for(state, region))
+    # omi_regions: every Region's own keys and endpoint, and each Region's OOS.
+    options.pop("omi_region_profiles", None)
+    options["omi_region_credentials"] = {
+        name: dict(zip(("access_key", "secret_key"), region_keys(state, name), strict=True),
+                   custom_endpoint_oapi=endpoint_for(state, name))
+        for name in state.get("regions", {})}
+    if state.get("oos_endpoints"):
+        options["oos_endpoints"] = dict(state["oos_endpoints"])
     return options
+
+
+def region_keys(state: dict[str, Any], region: str) -> tuple[str, str]:
+    """(access key, secret key) of ``region``'s own account (simulators before Regions had
+    accounts of their own: the shared keys)."""
+    entry = state.get("region_accounts", {}).get(region) or state
+    return entry["access_key"], entry["secret_key"]
 
 
 def point_at_simulator(plans: list[BuildPlan], state: dict[str, Any]) -> list[BuildPlan]:

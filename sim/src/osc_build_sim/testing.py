@@ -337,3 +337,15 @@ def _private_key(paramiko, stream):
         except paramiko.SSHException:
             continue
     raise ValueError("unsupported private key type")
+
+
+def oos_leftovers(sim: SimHandle) -> dict[str, list[str]]:
+    """Every bucket of every Region's OOS with its object keys: what an export leaves."""
+    found = {}
+    for region in sim.oos_endpoints:
+        client = oos_client(sim, region)
+        for bucket in client.list_buckets().get("Buckets") or []:
+            found[f"{region}/{bucket['Name']}"] = [
+                o["Key"] for o in client.list_objects_v2(Bucket=bucket["Name"]).get(
+                    "Contents") or []]
+    return found

@@ -1,19 +1,20 @@
-"""Steps around OMIs: name check, source lookup, creation, permissions, tags, copies."""
+"""Steps around OMIs: name check, source lookup, creation, permissions, tags.
+
+Copies to other Regions: :mod:`osc_build_outscale.cloud.region_copy`.
+"""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, ConfigError
 from osc_build_outscale.client import OscClient
-from osc_build_outscale.client.endpoint import default_endpoint
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import read_by_id
+from osc_build_outscale.cloud.regions import account_in, client_in
 from osc_build_outscale.cloud.state import VmBuildState
 from osc_build_outscale.cloud.waits import wait
 from osc_build_outscale.errors import CloudError
@@ -34,8 +35,9 @@ def deregister_existing(ctx: BuildContext, state: VmBuildState) -> None:
     in the build region and in every omi_regions region the OMI will be copied to."""
     regions = dict.fromkeys([state.region, *ctx.config.omi_regions])
     for region in regions:
-        client = client_for_region(state, region)
-        for image in _own_images_named(state, ctx.config.omi_name, client):
+        client = client_in(state, region)
+        for image in _own_images_named(state, ctx.config.omi_name, client,
+                                       account_in(state, region)):
             ctx.ui.say(f"Deregistering existing OMI {image['ImageId']} ({image['ImageName']}) "
                        f"in {region}...")
             client.call("DeleteImage", ImageId=image["ImageId"])
@@ -162,7 +164,7 @@ def set_permissions(ctx: BuildContext, state: VmBuildState) -> None:
     snap_accounts = list(config.snapshot_account_ids or [])
     snap_public = "all" in set(config.snapshot_groups or [])
     for region, image_id in state.images.items():
-        client = client_for_region(state, region)
+        client = client_in(state, region)
         if launch["AccountIds"] or launch["GlobalPermission"]:
             ctx.ui.message(f"setting launch permissions on {image_id}")
             client.call("UpdateImage", ImageId=image_id,
@@ -181,52 +183,9 @@ def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
     snapshot_tags = {**image_tags,
                      **tagging.render(ctx.config.snapshot_tags or {}, info)}
     for region, image_id in state.images.items():
-        client = client_for_region(state, region)
+        client = client_in(state, region)
         tagging.apply(client, [image_id], image_tags)
         tagging.apply(client, state.snapshots.get(region, []), snapshot_tags)
-
-
-def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
-    """omi_regions: copy the OMI to each other region, in parallel; wait for every copy."""
-    regions = [r for r in dict.fromkeys(ctx.config.omi_regions or [])
-               if r != state.region]
-    if not regions:
-        return
-    source_id = state.images[state.region]
-    ctx.ui.say(f"Copying {source_id} to {', '.join(regions)}...")
-
-    def copy(region: str) -> tuple[str, dict]:
-        client = client_for_region(state, region)
-        image = client.call("CreateImage", SourceImageId=source_id,
-                            SourceRegionName=state.region, ImageName=ctx.config.omi_name,
-                            Description=omi_description(ctx, state))["Image"]
-        ctx.resources.track("OMI", image["ImageId"],
-                            lambda: delete_image(client, image["ImageId"], delete_snapshots=True),
-                            keep_on_success=True, region=region)
-        return region, wait_available(ctx, client, image["ImageId"])
-
-    with ThreadPoolExecutor(max_workers=len(regions)) as pool:
-        for region, image in pool.map(copy, regions):
-            state.images[region] = image["ImageId"]
-            state.snapshots[region] = snapshot_ids(image)
-            ctx.ui.message(f"{region}: {image['ImageId']}")
-
-
-def client_for_region(state: VmBuildState, region: str) -> OscClient:
-    """A client for another region: same credentials, that region's endpoint."""
-    creds = state.credentials
-    if creds is None or region == creds.region:
-        return state.api
-    if creds.endpoint == default_endpoint(creds.region):
-        endpoint = default_endpoint(region)
-    elif creds.region in creds.endpoint:
-        endpoint = creds.endpoint.replace(creds.region, region)
-    else:
-        raise ConfigError(
-            f"omi_regions: cannot tell the endpoint of region {region!r} from the custom "
-            f"endpoint {creds.endpoint!r}, which does not name region {creds.region!r}; use an "
-            "endpoint that contains the region name")
-    return OscClient(replace(creds, region=region, endpoint=endpoint))
 
 
 def delete_image(client: OscClient, image_id: str, *, delete_snapshots: bool) -> None:
@@ -250,14 +209,16 @@ def _track_image(ctx: BuildContext, state: VmBuildState, image_id: str) -> None:
                         keep_on_success=True, region=state.region)
 
 
-def _own_images_named(state: VmBuildState, name: str,
-                      client: OscClient | None = None) -> list[dict]:
-    if not state.account_id:
+def _own_images_named(state: VmBuildState, name: str, client: OscClient | None = None,
+                      account_id: str = "") -> list[dict]:
+    """This account's OMIs of that name (in another Region: that Region's account's)."""
+    account_id = account_id or state.account_id
+    if not account_id:
         raise ConfigError("the account id is unknown; the credentials step must run first")
     images = (client or state.api).paginate(
-        "ReadImages", "Images", Filters={"ImageNames": [name], "AccountIds": [state.account_id]})
+        "ReadImages", "Images", Filters={"ImageNames": [name], "AccountIds": [account_id]})
     return [i for i in images if i.get("ImageName") == name
-            and i.get("AccountId") == state.account_id]
+            and i.get("AccountId") == account_id]
 
 
 def omi_description(ctx: BuildContext, state: VmBuildState) -> str | None:

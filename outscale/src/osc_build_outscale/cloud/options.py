@@ -203,6 +203,17 @@ class RunOptionsSchema(CloudValuesSchema):
             raise ValidationError(errors)
 
 
+# OOS (S3) bucket names: 3-63 characters, lower case, digits, dots and dashes.
+BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+
+
+class RegionCredentialsSchema(OptionsSchema):
+    access_key = option(fields.String(required=True), "Access key of the Region's account.")
+    secret_key = option(fields.String(required=True), "Its secret key.")
+    custom_endpoint_oapi = option(fields.String(load_default=None),
+                                  "API endpoint of the Region (default: OUTSCALE's public one).")
+
+
 class OmiOptionsSchema(CloudValuesSchema):
     omi_name = option(fields.String(required=True),
                       "Name of the new OMI: 3-128 characters of A-Z a-z 0-9 ( ) [ ] . / - ' @ _ "
@@ -228,7 +239,42 @@ class OmiOptionsSchema(CloudValuesSchema):
     omi_product_codes = option(fields.List(fields.String(), load_default=list),
                                "Same as product_codes (kept for old templates).")
     omi_regions = option(fields.List(fields.String(), load_default=list),
-                         "Other regions to copy the OMI to, in parallel.")
+                         "Other Regions to copy the OMI to, in parallel: exported to OOS in "
+                         "the build Region, imported in each with that Region's credentials "
+                         "(see omi_region_profiles and docs/omi-regions.md).")
+    omi_region_profiles = option(
+        fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
+        "Profile of ~/.osc/config.json (or OSC_CONFIG_FILE) whose keys are used in each "
+        "omi_regions Region, e.g. { \"us-east-2\" = \"us\" }; by default the profile named "
+        "after the Region.")
+    omi_region_credentials = option(
+        fields.Dict(keys=fields.String(), values=fields.Nested(RegionCredentialsSchema),
+                    load_default=dict),
+        "Explicit access keys per omi_regions Region, e.g. { \"us-east-2\" = { access_key = "
+        "\"...\", secret_key = \"...\" } }; preferred over omi_region_profiles.")
+    omi_export_bucket = option(
+        fields.String(load_default=None, validate=validate.Regexp(
+            BUCKET_NAME, error="{input!r} is not a bucket name; use 3-63 lower-case letters, "
+            "digits, dots and dashes")),
+        "OOS bucket of the build Region that carries the OMI to the other Regions; a "
+        "temporary bucket is created and removed when unset.")
+    omi_export_prefix = option(fields.String(load_default="osc-build/"),
+                               "Prefix of the exported objects' keys in the bucket.")
+    omi_export_disk_image_format = option(
+        fields.String(load_default="qcow2", validate=validate.OneOf(("qcow2", "raw"))),
+        "Format of the exported disks: qcow2 (smaller, the default) or raw.")
+    keep_exported_omi = option(fields.Boolean(load_default=False),
+                               "Keep the exported objects (and a temporary bucket) after the "
+                               "copy instead of deleting them.")
+    oos_endpoints = option(
+        fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
+        "OOS endpoint per Region, e.g. { \"eu-west-2\" = \"https://oos.eu-west-2."
+        "outscale.com\" } (the default); the simulator's with --local.")
+    omi_regions_on_failure = option(
+        fields.String(load_default="delete", validate=validate.OneOf(("delete", "keep"))),
+        "When a copy fails: delete every OMI of the build (delete, the default: a failed "
+        "build leaves no artifact, as Packer) or keep the build Region's OMI and the copies "
+        "that succeeded (keep).")
     skip_region_validation = option(fields.Boolean(load_default=False), "Accepted; no effect.")
     tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
                   "Tags of the OMI and its snapshots.")
@@ -255,6 +301,12 @@ class OmiOptionsSchema(CloudValuesSchema):
                 "may contain only letters, digits, spaces and ( ) . / - _ (the API refuses "
                 "others); wrap it in clean_resource_name to replace them",
                 field_name="omi_name")
+        for option_name in ("omi_region_profiles",):
+            unused = sorted(set(data.get(option_name) or {}) - set(data.get("omi_regions") or []))
+            if unused and not any(not_known_yet(r) for r in data.get("omi_regions") or []):
+                raise ValidationError(
+                    f"Region {unused[0]!r} is not in omi_regions; add it there or remove it "
+                    "from this map", field_name=option_name)
         if data.get("force_delete_snapshot") and not data.get("force_deregister"):
             raise ValidationError("has no effect without force_deregister = true",
                                   field_name="force_delete_snapshot")

@@ -28,6 +28,8 @@ class VmBuildState:
     ssh_host: str | None = None
     images: dict[str, str] = field(default_factory=dict)  # region -> OMI id, build region first
     snapshots: dict[str, list[str]] = field(default_factory=dict)  # region -> snapshot ids
+    # omi_regions: region -> regions.RegionAccess (client, account), checked at prepare time
+    regions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def api(self) -> OscClient:

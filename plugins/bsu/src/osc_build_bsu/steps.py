@@ -6,7 +6,17 @@ from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
 from osc_build_bsu import BUILDER_ID, NAME
-from osc_build_outscale.cloud import access, images, keypair, network, public_ip, security_group, vm
+from osc_build_outscale.cloud import (
+    access,
+    images,
+    keypair,
+    network,
+    public_ip,
+    region_copy,
+    regions,
+    security_group,
+    vm,
+)
 from osc_build_outscale.cloud.state import VmBuildState
 
 
@@ -24,6 +34,7 @@ def _deregister_wanted(ctx: BuildContext) -> bool:
 
 STEPS: list[Step[VmBuildState]] = [
     Step("check credentials", access.check_credentials),
+    Step("check the other Regions", regions.check_copy_regions, when=regions.copy_wanted),
     Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),
@@ -35,7 +46,7 @@ STEPS: list[Step[VmBuildState]] = [
     Step("stop the VM", vm.stop_vm),
     Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
     Step("create the OMI", images.create_from_vm, when=_making_omi),
-    Step("copy the OMI to other regions", images.copy_to_regions, when=_making_omi),
+    Step("copy the OMI to other regions", region_copy.copy_to_regions, when=_making_omi),
     Step("set permissions", images.set_permissions, when=_making_omi),
     Step("tag the OMI", images.tag_images, when=_making_omi),
 ]

@@ -14,7 +14,7 @@ from osc_build_chroot import BUILDER_ID, NAME, host, mounts, root_volume
 from osc_build_chroot.provisioning import post_mount_commands, pre_mount_commands, provision
 from osc_build_chroot.source_copy import copy_foreign_source
 from osc_build_chroot.state import ChrootBuildState
-from osc_build_outscale.cloud import access, images
+from osc_build_outscale.cloud import access, images, region_copy, regions
 
 
 def _from_source(ctx: BuildContext) -> bool:
@@ -25,6 +25,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("check privileges", host.check_privileges),
     Step("read the metadata", host.read_metadata),
     Step("check credentials", access.check_credentials),
+    Step("check the other Regions", regions.check_copy_regions, when=regions.copy_wanted),
     Step("find this VM", host.find_host_vm),
     Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source, when=_from_source),
@@ -43,7 +44,7 @@ STEPS: list[Step[ChrootBuildState]] = [
     Step("snapshot the volume", root_volume.snapshot),
     Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("register the OMI", root_volume.register_omi),
-    Step("copy the OMI to other regions", images.copy_to_regions),
+    Step("copy the OMI to other regions", region_copy.copy_to_regions),
     Step("set permissions", images.set_permissions),
     Step("tag the OMI", images.tag_images),
 ]

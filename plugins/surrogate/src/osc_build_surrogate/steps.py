@@ -15,6 +15,8 @@ from osc_build_outscale.cloud import (
     keypair,
     network,
     public_ip,
+    region_copy,
+    regions,
     security_group,
     vm,
 )
@@ -50,6 +52,7 @@ def register_omi(ctx: BuildContext, state: SurrogateState) -> None:
 
 STEPS: list[Step[SurrogateState]] = [
     Step("check credentials", access.check_credentials),
+    Step("check the other Regions", regions.check_copy_regions, when=regions.copy_wanted),
     Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),
@@ -62,7 +65,7 @@ STEPS: list[Step[SurrogateState]] = [
     Step("snapshot the volumes", snapshot_volumes),
     Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
     Step("register the OMI", register_omi),
-    Step("copy the OMI to other regions", images.copy_to_regions),
+    Step("copy the OMI to other regions", region_copy.copy_to_regions),
     Step("set permissions", images.set_permissions),
     Step("tag the OMI", images.tag_images),
 ]
