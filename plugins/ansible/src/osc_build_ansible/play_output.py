@@ -39,12 +39,12 @@ def _reason(detail: str) -> str:
         result = json.loads(detail)
     except ValueError:
         return detail.strip()[:300]
-    if isinstance(result, dict):
-        msg = result.get("msg") or result.get("stderr") or result.get("reason") or ""
-        if result.get("rc") not in (None, 0) and not msg:
-            msg = f"exit status {result['rc']}"
-        return str(msg).strip().splitlines()[0][:300] if str(msg).strip() else "no message"
-    return str(result)[:300]
+    if not isinstance(result, dict):
+        return str(result)[:300]
+    msg = str(result.get("msg") or result.get("stderr") or result.get("reason") or "").strip()
+    msg = msg.splitlines()[0][:300] if msg else "no message"
+    rc = result.get("rc")
+    return f"{msg} (rc {rc})" if rc not in (None, 0) else msg
 
 
 class PlayWatcher:
