@@ -54,7 +54,7 @@ def test_the_bastion_becomes_a_proxy_command_with_its_own_key():
     assert proxy[0] == "-o" and proxy[1].startswith("ProxyCommand=")
     command = shlex.split(proxy[1].removeprefix("ProxyCommand="))
     assert command[0] == "ssh" and command[-1] == "jump@127.0.0.7"
-    assert ["-W", "%h:%p"] == command[command.index("-W"):command.index("-W") + 2]
+    assert command[command.index("-W"):command.index("-W") + 2] == ["-W", "%h:%p"]
     assert command[command.index("-p") + 1] == "2201"
     assert command[command.index("-i") + 1] == "/keys/bastion"
 
