@@ -39,7 +39,7 @@ class CommonAnsibleOptionsSchema(OptionsSchema):
     """What both provisioners take: the playbook, its arguments and Galaxy."""
 
     playbook_file = option(fields.String(load_default=None),
-                           "The playbook to run (required; ansible-local: or playbook_files).")
+                           "The playbook to run (or playbook_files).")
     command = option(fields.String(load_default=None),
                      "Command that runs playbooks (default: ansible-playbook; for "
                      "ansible, the one installed next to osc-build first).")
@@ -62,6 +62,10 @@ class CommonAnsibleOptionsSchema(OptionsSchema):
 class AnsibleOptionsSchema(CommonAnsibleOptionsSchema):
     """``ansible``: ansible-playbook on the build host, over SSH to the VM."""
 
+    playbook_file = option(
+        fields.String(required=True, error_messages={
+            "required": "playbook_file must be set: the playbook to run"}),
+        "The playbook to run.")
     host_alias = option(fields.String(load_default="default"),
                         "The VM's name in the generated inventory (what `hosts:` matches).")
     groups = _strings("Inventory groups the VM is in.")
@@ -91,7 +95,8 @@ class AnsibleOptionsSchema(CommonAnsibleOptionsSchema):
                        "true: relay through a local SSH proxy (not supported yet); false or "
                        "unset: connect directly to the VM, Packer's recommended mode.")
     use_sftp = option(fields.Boolean(load_default=False),
-                      "Transfer files with SFTP instead of SCP.")
+                      "true: Ansible moves files over SFTP only; false: Ansible's default "
+                      "(SFTP, then SCP).")
     sftp_command = option(fields.String(load_default=DEFAULT_SFTP_COMMAND),
                           "SFTP server command on the VM (only with use_proxy).")
     roles_path = option(fields.String(load_default=None),
@@ -102,15 +107,9 @@ class AnsibleOptionsSchema(CommonAnsibleOptionsSchema):
     skip_version_check = option(fields.Boolean(load_default=False),
                                 "Do not run `ansible-playbook --version` first.")
 
-    @validates_schema
-    def _playbook_exists(self, data: dict[str, Any], **_: Any) -> None:
-        if not data.get("playbook_file"):
-            raise ValidationError("playbook_file must be set: the playbook to run",
-                                  field_name="playbook_file")
-        try:
-            _existing("playbook_file", data["playbook_file"])
-        except ValidationError as err:
-            raise ValidationError(err.messages, field_name="playbook_file") from None
+    @validates("playbook_file")
+    def _playbook_exists(self, value: str, **_: Any) -> None:
+        _existing("playbook_file", value)
 
     @validates("inventory_file")
     def _inventory_exists(self, value: str | None, **_: Any) -> None:
