@@ -34,6 +34,7 @@ class Measured:
     max_rss_mib: float
     output: str
     started_at: float  # time.time() just before the process was started
+    cpu_seconds: float = 0.0  # its own user + system CPU time
 
 
 def run_measured(args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None,
@@ -58,7 +59,8 @@ def run_measured(args: list[str], *, env: dict[str, str] | None = None, cwd: Pat
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read().decode(errors="replace")
-    return Measured(process.returncode, seconds, usage.ru_maxrss / 1024, output, started_at)
+    return Measured(process.returncode, seconds, usage.ru_maxrss / 1024, output, started_at,
+                    usage.ru_utime + usage.ru_stime)
 
 
 def osc_build(*args: str) -> list[str]:

@@ -30,6 +30,36 @@ def _cli(data: dict) -> list[str]:
     return lines
 
 
+def _loads(sections: dict) -> list[str]:
+    """When each section's numbers were measured, and how busy the machine was."""
+    if not sections:
+        return []
+    lines = ["| section | measured | load before | load after |", "|---|---|---|---|"]
+    for name, entry in sections.items():
+        lines.append(f"| {name} | {entry['finished_at']} | {entry['load_before']} | "
+                     f"{entry['load_after']} |")
+    lines += ["", "Numbers of sections not in this table come from earlier runs that did not "
+              "record their load."]
+    return [*lines, ""]
+
+
+def _packer(data: dict) -> list[str]:
+    lines = ["## 1b. osc-build against Debian's packer", "",
+             f"{data['packer']}; {data['note']}; load average {data['load_before']} before, "
+             f"{data['load_after']} after, {data['cores']} cores.", "",
+             "| command | median | packer command | median | ratio | CPU ratio | target | |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name in ("validate", "version"):
+        entry = data.get(name)
+        if entry:
+            lines.append(f"| `{entry['command']}` | {_ms(entry['osc_build_seconds']['median'])} | "
+                         f"`{entry['packer_command']}` | "
+                         f"{_ms(entry['packer_seconds']['median'])} | {entry['ratio']:.2f} | "
+                         f"{entry['cpu_ratio']:.2f} | <= {entry['target_ratio']:.1f} | "
+                         f"{_mark(entry['met'])} |")
+    return lines
+
+
 def _first(data: dict) -> list[str]:
     s = data["seconds"]
     return ["## 2. Process start to the first API request", "",
@@ -134,6 +164,13 @@ def _simulator(results: dict) -> list[str]:
     if boot:
         lines.append(f"| VM boot to SSH banner (instant) | {_ms(boot['seconds']['median'])} | "
                      f"<= 1 s | {_mark(boot['met'])} |")
+    guest = results.get("real_guest")
+    if guest:
+        lines.append(f"| real Debian 12 guest: first image build (mmdebstrap) | "
+                     f"{guest['first_image_build_seconds']:.0f} s | once per cache | - |")
+        lines.append(f"| real Debian 12 guest: boot to SSH banner (systemd, instant) | "
+                     f"{_ms(guest['boot']['seconds']['median'])} | <= 1 s | "
+                     f"{_mark(guest['boot']['met'])} |")
     snap = results.get("simulator_snapshot")
     if snap:
         lines.append(f"| snapshot of a 10 GiB sparse volume, 200 MB written | "
@@ -148,11 +185,12 @@ def markdown(results: dict) -> str:
            f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
            f"{machine.get('memory_gib')} GiB, Linux {machine.get('kernel')}, "
            f"Python {machine.get('python')}.", "",
-           f"Run {results.get('finished_at', '?')}; load average (1, 5, 15 min) at start "
-           f"{results.get('load_at_start')}, at the end {results.get('load_at_end')}. "
-           + (results.get("load_note") or ""), ""]
+           f"Last run {results.get('finished_at', '?')}; load average (1, 5, 15 min) at its "
+           f"start {results.get('load_at_start')}, at its end {results.get('load_at_end')}.", "",
+           *_loads(results.get("sections") or {})]
     sections = [
         _cli(results["cli_start"]) if "cli_start" in results else [],
+        _packer(results["packer_compare"]) if "packer_compare" in results else [],
         _first(results["first_request"]) if "first_request" in results else [],
         _overhead(results.get("instant_build", {"seconds": {"median": 0, "min": 0, "max": 0,
                                                             "runs": 0}, "calls": 0}),

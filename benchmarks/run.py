@@ -4,7 +4,8 @@
     uv run python benchmarks/run.py --only cli,sim   # some sections; the others are kept
 
 Not part of the test suite (no timed assertions there): pytest never collects this folder.
-Run it on a quiet machine: the load average is recorded with the numbers.
+Run it on a quiet machine: the load average before and after each section is recorded with
+its numbers.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ sys.path.insert(0, str(HERE))
 
 import builds  # noqa: E402
 import cli_start  # noqa: E402
+import packer_compare  # noqa: E402
 import simulator  # noqa: E402
 from common import load, machine  # noqa: E402
 from report import markdown  # noqa: E402
 
-SECTIONS = ("cli", "first", "instant", "realistic", "parallel", "sim")
+SECTIONS = ("cli", "packer", "first", "instant", "realistic", "parallel", "sim", "guest")
 
 
 def _realistic(workdir: Path) -> dict:
@@ -41,6 +43,7 @@ def run(sections: tuple[str, ...], workdir: Path) -> dict:
     found: dict = {}
     steps = {
         "cli": lambda: {"cli_start": cli_start.run()},
+        "packer": lambda: {"packer_compare": packer_compare.run()},
         "first": lambda: {"first_request": builds.first_request(workdir)},
         "instant": lambda: {"instant_build": builds.instant_build(workdir)},
         "realistic": lambda: _realistic(workdir),
@@ -49,20 +52,29 @@ def run(sections: tuple[str, ...], workdir: Path) -> dict:
                         "simulator_boot": simulator.boot_to_ssh(workdir),
                         "simulator_snapshot": simulator.sparse_snapshot(workdir),
                         "simulator_memory": simulator.memory_with_vms(workdir)},
+        "guest": lambda: {"real_guest": simulator.real_guest(workdir)},
     }
+    measured: dict = {}
     for name in sections:
         started = time.monotonic()
         print(f"==> {name}...", flush=True)
+        load_before = load()
         found.update(steps[name]())
+        measured[name] = {"load_before": load_before, "load_after": load(),
+                          "finished_at": _now()}
         print(f"    done in {time.monotonic() - started:.0f} s", flush=True)
+    found["sections"] = measured
     return found
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections among {', '.join(SECTIONS)}")
-    parser.add_argument("--load-note", default="", help="a sentence on how busy the machine was")
     args = parser.parse_args(argv)
     sections = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = set(sections) - set(SECTIONS)
@@ -70,16 +82,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sections {sorted(unknown)}; known: {', '.join(SECTIONS)}")
     results_path = HERE / "results.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else {}
+    # Only what runs measured: the load of each section is kept with its numbers.
+    results.pop("load_note", None)
+    kept = {name: entry for name, entry in results.pop("sections", {}).items()
+            if name not in sections}
     results.update(machine=machine(), load_at_start=load())
     workdir = builds.workdir()
     try:
         results.update(run(sections, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    results.update(load_at_end=load(), finished_at=time.strftime("%Y-%m-%d %H:%M UTC",
-                                                                  time.gmtime()))
-    if args.load_note:
-        results["load_note"] = args.load_note
+    results["sections"] = {**kept, **results.get("sections", {})}
+    results.update(load_at_end=load(), finished_at=_now())
     results_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     (HERE / "RESULTS.md").write_text(markdown(results))
     print(f"wrote {results_path} and {HERE / 'RESULTS.md'}")

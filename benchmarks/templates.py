@@ -12,7 +12,7 @@ source "outscale-bsu" "{name}" {{
   region  = "eu-west-2"
   vm_type = "tinav7.c1r1p1"
   source_omi_filter {{
-    filters     = {{ image-name = "Debian-12-*" }}
+    filters     = {{ image-name = "Minimal-Host-Userland-*" }}
     owners      = ["Outscale"]
     most_recent = true
   }}

@@ -7,7 +7,8 @@
 #
 # The root filesystem here is a copy of the surrogate's own userland plus the default
 # user's home (with its authorized_keys): enough for a simulator VM, which boots a root
-# filesystem directly. On OUTSCALE the volume must also hold a kernel and a boot loader:
+# filesystem directly (the surrogate runs the simulator's minimal userland image, whose
+# init the copy keeps). On OUTSCALE the volume must also hold a kernel and a boot loader:
 # install a distribution there instead (debootstrap, dnf --installroot, ...).
 
 packer {
@@ -35,7 +36,7 @@ source "outscale-bsusurrogate" "scratch" {
 
   source_omi_filter {
     filters = {
-      image-name = "Debian-12-*"
+      image-name = "Minimal-Host-Userland-*"
     }
     owners      = ["Outscale"]
     most_recent = true

@@ -24,7 +24,7 @@ DELAY = 2.0
 
 def _debian_image(sim) -> str:
     return next(i["ImageId"] for i in sim.resources("image")
-                if i["ImageName"].startswith("Debian-12"))
+                if i["ImageName"].startswith("Minimal-Host-Userland"))
 
 
 def _login(host: str, private_key: str, key_file: Path) -> str:

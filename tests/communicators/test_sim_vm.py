@@ -38,7 +38,7 @@ def build(tmp_path):
 def backend(tmp_path_factory):
     sim = machine.MachineBackend(tmp_path_factory.mktemp("sim"), ssh_delay=BOOT_DELAY)
     try:
-        sim.ensure_public_image(IMAGE, "Debian-12-2026.01.15-0", 10)
+        sim.ensure_public_image(IMAGE, "Minimal-Host-Userland-2026.01.15-0", 10)
         yield sim
     finally:
         sim.shutdown()

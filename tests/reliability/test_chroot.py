@@ -27,7 +27,7 @@ source "outscale-chroot" "main" {
   omi_regions = ["eu-west-2"]
 %(extra)s
   source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
+    filters     = { image-name = "Minimal-Host-Userland-*" }
     owners      = ["Outscale"]
     most_recent = true
   }

@@ -20,6 +20,20 @@ def cache_dir() -> Path:
     return Path(base) / "osc-build"
 
 
+def sha256_hex(data: bytes) -> str:
+    """``hashlib.sha256(data).hexdigest()``, with CPython's built-in SHA-256 when there is
+    one: importing hashlib loads OpenSSL (``_hashlib``), a few ms of every start-up that
+    only needs a cache key."""
+    try:
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython >= 3.12
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data).hexdigest()
+
+
 def private_file_ok(path: Path) -> bool:
     """A cache file we may trust: ours, and writable by nobody else."""
     try:

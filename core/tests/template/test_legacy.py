@@ -54,4 +54,4 @@ def test_unknown_function_error_is_go_shaped() -> None:
 
 def test_clean_resource_name_keeps_case() -> None:
     assert clean_resource_name("Ubuntu 24.04 (x86)/[a]@b'c_d:e*f") == \
-        "Ubuntu 24.04 (x86)/[a]@b'c_d-e-f"
+        "Ubuntu 24.04 (x86)/-a--b-c_d-e-f"  # only what the API accepts in a name

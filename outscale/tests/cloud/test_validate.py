@@ -185,3 +185,19 @@ def test_an_omi_mapping_may_override_a_launch_device_of_the_same_name():
     device = [{"device_name": "/dev/xvdb", "volume_size": 2}]
     assert load(launch_block_device_mappings=device, omi_block_device_mappings=device,
                 root_device_name="/dev/sda1")
+
+
+def test_omi_name_follows_the_apis_charset_and_derived_names_stay_within_128():
+    from marshmallow import ValidationError
+
+    from osc_build_outscale.cloud.images import temporary_image_name
+    from osc_build_outscale.cloud.options import OmiOptionsSchema
+
+    for bad in ("web[1]", "it's", "web@home", "a*b"):
+        with pytest.raises(ValidationError) as info:
+            OmiOptionsSchema().load({"omi_name": bad})
+        assert "the API refuses others" in str(info.value.messages["omi_name"])
+    assert OmiOptionsSchema().load({"omi_name": "Web_1 (x86)/v2.0-rc"})
+    longest = "x" * 128
+    assert len(temporary_image_name(longest)) == 128
+    assert temporary_image_name("web").startswith("web-")

@@ -12,7 +12,7 @@ SOURCE = """
 source "outscale-bsu" "main" {
   vm_type = "tinav7.c1r1p1"
   source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
+    filters     = { image-name = "Minimal-Host-Userland-*" }
     owners      = ["Outscale"]
     most_recent = true
   }
@@ -63,11 +63,12 @@ def test_tags_permissions_copies_and_devices(build, sim):
               and i["region"] == "us-east-2"]
     assert f"eu-west-2: {image['ImageId']}" in result.stdout
     assert f"us-east-2: {copy['ImageId']}" in result.stdout
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == "eu-west-2"]
     assert tags_of(image) == {"Name": "full", "Source": source["ImageId"]}
     assert tags_of(copy) == tags_of(image)
-    assert image["Description"] == "from Debian-12-2026.01.15-0"
+    assert image["Description"] == "from Minimal-Host-Userland-2026.01.15-0"
     launch = image["PermissionsToLaunch"]
     assert launch["AccountIds"] == ["111122223333"] and launch["GlobalPermission"] is True
     devices = {m["DeviceName"]: m["Bsu"] for m in image["BlockDeviceMappings"]}
@@ -185,7 +186,8 @@ build {
   sources = ["source.outscale-bsu.a", "source.outscale-bsu.b"]
 }
 """
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == "eu-west-2"]
     text = two % {"source": source["ImageId"]}
     first = build(text, "-parallel-builds=2")
@@ -266,7 +268,7 @@ def test_template_free_build(sim, tmp_path):
 
     result = run_osc_build(
         "--builder", "outscale-bsu", "--local", "--set", "vm_type=tinav7.c1r1p1",
-        "--set", 'source_omi_filter={"filters": {"image-name": "Debian-12-*"}, '
+        "--set", 'source_omi_filter={"filters": {"image-name": "Minimal-Host-Userland-*"}, '
                  '"owners": ["Outscale"], "most_recent": true}',
         "--set", "communicator=none", "--set", "omi_name=no-template",
         "--set", "tags.Built=from-the-cli", "--name", "cli",

@@ -82,7 +82,8 @@ def test_provisioned_volume_is_kept_and_readable_from_a_fresh_vm(machine_sim, tm
     print(f"build: {time.monotonic() - started:.1f} s")
     assert result.returncode == 0, result.output
     [volume] = sim.resources("volume")
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == sim.region]
     assert volume["State"] == "available" and volume["LinkedVolumes"] == []
     assert tags_of(volume) == {"Name": "app-data", "Source": source["ImageId"]}

@@ -16,7 +16,8 @@ from .templates import ONE_VOLUME, template
 
 
 def test_kept_volumes_are_detached_tagged_and_the_rest_is_gone(build, sim, delete_volumes):
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == sim.region]
     root_snapshot = source["BlockDeviceMappings"][0]["Bsu"]["SnapshotId"]
     result = build(template(f"""
@@ -109,7 +110,8 @@ def test_destroying_the_artifact_deletes_its_volumes(sim):
 
 def test_destroying_the_artifact_spares_a_volume_someone_linked(sim):
     gateway = sim.gateway()
-    [image] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [image] = [i for i in sim.resources("image")
+               if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                and i["region"] == sim.region]
     vm_id = gateway.CreateVms(ImageId=image["ImageId"])["Vms"][0]["VmId"]
     volume_id = gateway.CreateVolume(Size=1, SubregionName=f"{sim.region}a")["Volume"][

@@ -24,7 +24,7 @@ source "outscale-chroot" "main" {
   region   = "us-east-2"
   omi_name = "chroot-fault-{{uuid}}"
   source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
+    filters     = { image-name = "Minimal-Host-Userland-*" }
     owners      = ["Outscale"]
     most_recent = true
   }

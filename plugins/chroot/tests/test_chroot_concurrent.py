@@ -17,7 +17,7 @@ source "outscale-chroot" "custom" {
   region      = "us-east-2"
   omi_name    = "chroot-custom-{{timestamp}}"
   source_omi_filter {
-    filters = { image-name = "Debian-12-*" }
+    filters = { image-name = "Minimal-Host-Userland-*" }
     owners  = ["Outscale"]
     most_recent = true
   }
@@ -35,7 +35,7 @@ source "outscale-chroot" "default" {
   region      = "us-east-2"
   omi_name    = "chroot-default-{{timestamp}}"
   source_omi_filter {
-    filters = { image-name = "Debian-12-*" }
+    filters = { image-name = "Minimal-Host-Userland-*" }
     owners  = ["Outscale"]
     most_recent = true
   }
@@ -44,7 +44,7 @@ source "outscale-chroot" "again" {
   region      = "us-east-2"
   omi_name    = "chroot-again-{{timestamp}}"
   source_omi_filter {
-    filters = { image-name = "Debian-12-*" }
+    filters = { image-name = "Minimal-Host-Userland-*" }
     owners  = ["Outscale"]
     most_recent = true
   }

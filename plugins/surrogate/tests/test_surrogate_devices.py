@@ -10,7 +10,7 @@ SOURCE = """
 source "outscale-bsusurrogate" "main" {
   vm_type = "tinav7.c1r1p1"
   source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
+    filters     = { image-name = "Minimal-Host-Userland-*" }
     owners      = ["Outscale"]
     most_recent = true
   }
@@ -79,7 +79,8 @@ def test_omi_registered_from_the_launch_devices_snapshots(build, sim):
     assert snapshots[root["SnapshotId"]]["VolumeSize"] == 4
     assert snapshots[data["SnapshotId"]]["VolumeSize"] == 2
     assert "SnapshotId" not in empty and empty["VolumeType"] == "gp2"
-    [source] = [i for i in sim.resources("image") if i["ImageName"] == "Debian-12-2026.01.15-0"
+    [source] = [i for i in sim.resources("image")
+                if i["ImageName"] == "Minimal-Host-Userland-2026.01.15-0"
                 and i["region"] == "eu-west-2"]
     assert tags_of(image) == {"Name": "surrogate", "Source": source["ImageId"]}
     for bsu in (root, data):

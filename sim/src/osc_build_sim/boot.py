@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-BOOT_TIMEOUT = 60.0
+BOOT_TIMEOUT = 600.0  # the first boot of a real Debian image bootstraps it (about a minute)
 
 
 @dataclass(frozen=True)

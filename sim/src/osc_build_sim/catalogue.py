@@ -1,10 +1,17 @@
-"""The public image catalogue (account alias ``Outscale``) and the VM types."""
+"""The public image catalogue (account alias ``Outscale``) and the VM types.
+
+On the machine backend, Debian images boot real Debian (bootstrapped from the archive),
+``Minimal-Host-Userland-*`` boots this machine's own binaries (fast, no init), and the
+others cannot boot (no reachable archive); their description says why
+(``guest_images``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from .engine import CATALOGUE_ACCOUNT_ID, CATALOGUE_ALIAS
+from .guest_images import resolve
 from .store import Tx
 
 # (name, root size GiB, default user, boot modes)
@@ -22,6 +29,7 @@ PUBLIC_IMAGES = (
     ("RHEL-10-2026.01.08-0", 10, "outscale", ["legacy", "uefi"]),
     ("CentOS-Stream-9-2026.01.05-0", 10, "outscale", ["legacy", "uefi"]),
     ("AlmaLinux-9-2026.01.09-0", 10, "outscale", ["legacy", "uefi"]),
+    ("Minimal-Host-Userland-2026.01.15-0", 10, "outscale", ["legacy", "uefi"]),
 )
 
 # (name, vcores, memory GiB)
@@ -36,6 +44,11 @@ VM_TYPES = (*(
 
 def _stable_id(prefix: str, *parts: str) -> str:
     return f"{prefix}-{hashlib.sha256('/'.join(parts).encode()).hexdigest()[:8]}"
+
+
+def describe(name: str) -> str:
+    guest = resolve(name)
+    return name if guest.available else f"{name} (cannot boot on this simulator: {guest.reason})"
 
 
 def seed(tx: Tx, region: str, created: str) -> None:
@@ -54,7 +67,7 @@ def seed(tx: Tx, region: str, created: str) -> None:
                 "PermissionsToCreateVolume": {"AccountIds": [], "GlobalPermission": True},
                 "Tags": []})
         tx.put({**common, "_id": image_id, "_kind": "image", "_default_user": user,
-                "ImageId": image_id, "ImageName": name, "Description": name,
+                "ImageId": image_id, "ImageName": name, "Description": describe(name),
                 "State": "available", "StateComment": {}, "AccountId": CATALOGUE_ACCOUNT_ID,
                 "AccountAlias": CATALOGUE_ALIAS, "Architecture": "x86_64",
                 "BlockDeviceMappings": [{"DeviceName": "/dev/sda1", "Bsu": {

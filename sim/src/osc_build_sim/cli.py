@@ -72,9 +72,14 @@ def serve(args) -> int:
         raise ConfigError("--ssh-delay needs --backend machine (the null backend serves no SSH)")
     server = SimServer(data_dir, config_path=args.config, backend=backend,
                        port=args.port, tls_port=args.tls_port)
+    if backend is None and (args.archive_proxy or args.stand_in_image):
+        raise ConfigError("--archive-proxy and --stand-in-image need --backend machine")
     if backend is not None:  # before start(): VMs resumed at start refuse SSH as well
         backend.ssh_delay = (args.ssh_delay if args.ssh_delay is not None
                              else server.config.ssh_delay)
+        backend.configure_guests(args.archive_proxy or server.config.archive_proxy,
+                                 server.config.archive_hosts,
+                                 args.stand_in_image or server.config.stand_in_image)
     host_vm = getattr(backend, "host_vm", None)
     if host_vm is not None:
         from .host_record import ensure_record
@@ -217,6 +222,19 @@ def ssh(args) -> int:
         return subprocess.call(command)
 
 
+def setup(args) -> int:
+    """Install the Debian packages the project needs from this machine (one declared list)."""
+    from . import host_requirements
+    try:
+        installed = host_requirements.ensure(why="osc-build")
+    except host_requirements.HostSetupError as error:
+        print(f"osc-build-sim: {error}", file=sys.stderr)
+        return 1
+    print(f"installed {' '.join(installed)}" if installed
+          else "this machine has every host package osc-build needs")
+    return 0
+
+
 def _duration(unit: str):
     def parse(text: str) -> float:
         try:
@@ -257,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--read-lag", type=_milliseconds, metavar="MS",
                    help="read-after-write lag: API reads see writes only MS milliseconds "
                         "later, as an eventually consistent cloud (overrides timings.read_lag)")
+    p.add_argument("--archive-proxy", choices=("auto", "on", "off"),
+                   help="machine backend: guests reach the package archives of this machine's "
+                        "apt sources through a proxy (auto: guests that boot systemd, i.e. "
+                        "real images; overrides machine.archive_proxy of the config file)")
+    p.add_argument("--stand-in-image", metavar="NAME",
+                   help="machine backend: images that cannot boot here (no reachable archive) "
+                        "boot this image instead, e.g. Minimal-Host-Userland (default: they "
+                        "fail, saying why; overrides machine.stand_in_image)")
     p.add_argument("--write-profile", type=Path, metavar="FILE",
                    help="write the credentials as profiles to this osc config.json: "
                         "PROFILE_NAME (the default Region) and PROFILE_NAME-REGION per Region")
@@ -269,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=ls)
     sub.add_parser("stop", help="stop the running simulator").set_defaults(func=stop)
     sub.add_parser("reset", help="wipe all resources").set_defaults(func=reset)
+    sub.add_parser("setup", help="install the host packages the simulator, the chroot builder "
+                   "and the examples need (apt-get; root on Debian/Ubuntu)"
+                   ).set_defaults(func=setup)
     p = sub.add_parser("ssh", help="boot an OMI on the running simulator and log in to it")
     p.add_argument("image_id", help="the OMI to boot, e.g. ami-12345678")
     p.add_argument("command", nargs="*", help="a command to run instead of a shell")

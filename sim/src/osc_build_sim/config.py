@@ -63,6 +63,11 @@ class SimConfig:
     client_ca: str | None = None  # PEM file of the CA that signs client certificates
     ssh_delay: float = 0.0  # machine backend: seconds a started VM refuses SSH, as it boots
     clock_offset: float = 0.0  # seconds the API's clock is ahead: clients seem that far behind
+    # machine backend guests: package archive proxy ("auto", "on", "off"), archives allowed
+    # besides the host's apt sources, and what images that cannot boot here boot instead
+    archive_proxy: str = "auto"
+    archive_hosts: tuple[str, ...] = ()
+    stand_in_image: str = ""
 
     def find_key(self, access_key: str) -> tuple[Account, AccessKey] | None:
         """The account (of any Region) that owns ``access_key``, with the key."""
@@ -156,7 +161,11 @@ def parse(document: dict, source: str = "config") -> SimConfig:
             faults=list(document.get("faults", [])), seed=int(document.get("seed", 0)),
             client_ca=document.get("client_ca"),
             ssh_delay=float(document.get("machine", {}).get("ssh_delay", 0)),
-            clock_offset=float(document.get("clock_offset", 0)))
+            clock_offset=float(document.get("clock_offset", 0)),
+            archive_proxy=str(document.get("machine", {}).get("archive_proxy", "auto")),
+            archive_hosts=tuple(str(h) for h in document.get("machine", {}).get(
+                "archive_hosts", [])),
+            stand_in_image=str(document.get("machine", {}).get("stand_in_image", "")))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"{source}: invalid configuration ({exc!r}); see sim/README.md "
                           "for the format") from None
@@ -177,6 +186,9 @@ def parse(document: dict, source: str = "config") -> SimConfig:
     if not 0 <= config.ssh_delay < float("inf"):
         raise ConfigError(f"{source}: machine.ssh_delay must be a number of seconds >= 0, "
                           f"not {config.ssh_delay:g}")
+    if config.archive_proxy not in ("auto", "on", "off"):
+        raise ConfigError(f"{source}: machine.archive_proxy must be \"auto\", \"on\" or "
+                          f"\"off\", not {config.archive_proxy!r}")
     if config.profile not in PROFILES:
         raise ConfigError(f"{source}: profile {config.profile!r} is not one of {sorted(PROFILES)}")
     return config

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -29,6 +30,15 @@ from .signing import signature
 from .spec import default_spec
 
 STARTUP_TIMEOUT = 30.0
+
+
+def guest_image_cache() -> Path:
+    """Where test simulators keep real guest images: one bootstrap per machine, not per test
+    (``OSC_BUILD_SIM_IMAGE_CACHE`` if set, else ``~/.cache/osc-build-sim/guest-images``;
+    not under ``$XDG_CACHE_HOME``, which the test suite points at a temporary directory)."""
+    if os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE"):
+        return Path(os.environ["OSC_BUILD_SIM_IMAGE_CACHE"])
+    return Path.home() / ".cache" / "osc-build-sim" / "guest-images"
 
 
 def free_port() -> int:
@@ -131,7 +141,8 @@ def _start(args: list[str], data_dir: Path) -> SimHandle:
     state_file = data_dir / "state.json"
     state_file.unlink(missing_ok=True)
     log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the process
-    process = subprocess.Popen([sys.executable, "-m", "osc_build_sim", *args],
+    env = {**os.environ, "OSC_BUILD_SIM_IMAGE_CACHE": str(guest_image_cache())}
+    process = subprocess.Popen([sys.executable, "-m", "osc_build_sim", *args], env=env,
                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     log.close()
     deadline = time.monotonic() + STARTUP_TIMEOUT

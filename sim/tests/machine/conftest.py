@@ -50,7 +50,7 @@ def keypair(tmp_path_factory) -> Keypair:
 def backend(tmp_path_factory) -> Iterator[MachineBackend]:
     machine = MachineBackend(tmp_path_factory.mktemp("sim-data"), host_vm_id="i-hostvm01")
     try:
-        machine.ensure_public_image(PUBLIC_SNAPSHOT, "Debian-12-2026.01.15-0", 10)
+        machine.ensure_public_image(PUBLIC_SNAPSHOT, "Minimal-Host-Userland-2026.01.15-0", 10)
         yield machine
     finally:
         machine.shutdown()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from osc_build_sim import host_requirements
 from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
 from osc_build_sim.machine import MachineBackend, cleanup, hostcheck, loopdev
 
@@ -37,9 +38,10 @@ def test_without_root_it_says_so_in_one_line(monkeypatch):
 
 
 def test_missing_host_tools_are_named_with_their_debian_packages(monkeypatch):
-    real_which = hostcheck.shutil.which
-    monkeypatch.setattr(hostcheck.shutil, "which",
+    real_which = host_requirements.shutil.which
+    monkeypatch.setattr(host_requirements.shutil, "which",
                         lambda name: None if name == "sfdisk" else real_which(name))
+    monkeypatch.setattr(host_requirements, "can_install", lambda: False)  # not root on Debian
     with pytest.raises(BackendError, match=r"apt-get install -y --no-install-recommends fdisk"):
         hostcheck.check_host()
 
@@ -47,7 +49,7 @@ def test_missing_host_tools_are_named_with_their_debian_packages(monkeypatch):
 def test_shutdown_leaves_no_sandbox_mount_or_loop_device(tmp_path, keypair, helpers):
     machine = MachineBackend(tmp_path, metadata_address=None, host_vm_id="i-hostvm02")
     try:
-        machine.ensure_public_image("snap-pub", "Debian-12", 10)
+        machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
         machine.create_volume("vol-root", 10, "snap-pub")
         machine.create_volume("vol-data", 1, None)
         machine.create_volume("vol-host", 1, None)
@@ -71,7 +73,7 @@ CRASHING_SIMULATOR = textwrap.dedent("""
     from osc_build_sim.backend import DiskAttachment, VmSpec
     from osc_build_sim.machine import MachineBackend
     machine = MachineBackend(sys.argv[1], metadata_address=None, host_vm_id="i-hostvm03")
-    machine.ensure_public_image("snap-pub", "Debian-12", 10)
+    machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
     machine.create_volume("vol-root", 10, "snap-pub")
     machine.create_volume("vol-host", 1, None)
     machine.start_vm(VmSpec("i-crash001", "/dev/sda1", (DiskAttachment("vol-root", "/dev/sda1"),),

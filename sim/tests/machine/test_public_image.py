@@ -16,7 +16,8 @@ def test_vms_booting_at_once_on_a_fresh_data_dir_all_get_the_public_image(tmp_pa
 
     def ensure() -> None:
         try:
-            machine.ensure_public_image("snap-public-race", "Debian-12-2026.01.15-0", 10)
+            machine.ensure_public_image("snap-public-race",
+                                        "Minimal-Host-Userland-2026.01.15-0", 10)
         except Exception as error:  # reported below, with the others
             errors.append(error)
 

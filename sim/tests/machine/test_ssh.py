@@ -88,7 +88,7 @@ def test_security_groups_refuse_clients_without_a_rule(boot_vm, keypair):
 def test_ssh_answers_only_after_the_boot_delay(tmp_path, keypair, helpers):
     machine = MachineBackend(tmp_path, ssh_delay=1.0, metadata_address=None)
     try:
-        machine.ensure_public_image("snap-pub", "Debian-12", 10)
+        machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
         machine.create_volume("vol-root", 10, "snap-pub")
         spec = VmSpec(helpers.new_id("i"), "/dev/sda1",
                       (DiskAttachment("vol-root", "/dev/sda1"),), helpers.new_ip(16), None,

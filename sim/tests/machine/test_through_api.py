@@ -51,7 +51,7 @@ def test_build_through_the_api_and_stop_leaves_nothing(tmp_path):
             "SecurityGroup"]["SecurityGroupId"]
         gw.CreateSecurityGroupRule(SecurityGroupId=group, Flow="Inbound", IpProtocol="tcp",
                                    FromPortRange=22, ToPortRange=22, IpRange="127.0.0.0/8")
-        image = gw.ReadImages(Filters={"ImageNames": ["Debian-12-*"],
+        image = gw.ReadImages(Filters={"ImageNames": ["Minimal-Host-Userland-*"],
                                        "AccountAliases": ["Outscale"]})["Images"][0]
         second_disk = [{"DeviceName": "/dev/xvdb", "Bsu": {"VolumeSize": 1}}]
 

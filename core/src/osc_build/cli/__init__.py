@@ -53,6 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version_parser() -> argparse.ArgumentParser:
+    """The parser of ``osc-build version [-machine-readable]`` alone: parses such a command
+    line as build_parser() does, without importing every command (see _only_version)."""
+    parser = CommandLineParser(prog="osc-build")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _command_module("version").add_parser(subparsers)
+    return parser
+
+
+def _only_version(argv: Sequence[str]) -> bool:
+    """``version`` with nothing but its own flag: no help, usage or error can be printed."""
+    return (len(argv) >= 1 and argv[0] == "version"
+            and all(arg in ("-machine-readable", "--machine-readable") for arg in argv[1:]))
+
+
 def _command_module(name: str):
     try:
         return importlib.import_module(f"osc_build.cli.{name}")
@@ -64,7 +79,12 @@ def _command_module(name: str):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``osc-build``; returns the exit code."""
-    parser = build_parser()
+    from osc_build import lazy_regex
+
+    lazy_regex.install()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = _version_parser() if _only_version(argv) else build_parser()
     args = parser.parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     from osc_build import log as logsetup

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
+
+DISTRIBUTION = "osc-build-core"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -17,14 +20,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not getattr(args, "machine_readable", False):
+        print(f"osc-build {installed_version(DISTRIBUTION)}")
+        return 0
     from importlib.metadata import distribution
 
-    dist = distribution("osc-build-core")
-    text = f"osc-build {dist.version}"
-    if not getattr(args, "machine_readable", False):
-        print(text)
-        return 0
     from osc_build.ui import MachineUi
+
+    dist = distribution(DISTRIBUTION)
+    text = f"osc-build {dist.version}"
 
     release, prerelease = split_version(dist.version)
     out = MachineUi(True)
@@ -33,6 +37,56 @@ def run(args: argparse.Namespace) -> int:
     out.machine("", "version-commit", source_commit(dist))
     out.say(text)
     return 0
+
+
+def installed_version(name: str) -> str:
+    """``importlib.metadata.version(name)``, without importing it (and email, zipfile, csv...)
+    when the first distribution found on ``sys.path`` is a plain ``.dist-info`` directory."""
+    try:
+        metadata = _first_dist_info(name)
+        if metadata is not None:
+            with open(metadata, encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.strip():
+                        break
+                    key, sep, value = line.partition(":")
+                    if sep and key.lower() == "version" and value.strip():
+                        return value.strip()
+    except (OSError, UnicodeDecodeError):
+        pass
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def _first_dist_info(name: str) -> str | None:
+    """The METADATA of the distribution importlib.metadata would find first, when it is a
+    ``.dist-info`` directory; None when the lookup is anything else (egg, zip, other finder)."""
+    import os
+    from importlib.machinery import PathFinder
+
+    if any(finder is not PathFinder and hasattr(finder, "find_distributions")
+           for finder in sys.meta_path):
+        return None
+    wanted = re.sub(r"[-_.]+", "_", name).lower()
+    for entry in sys.path:
+        directory = entry or "."
+        try:
+            children = os.listdir(directory)
+        except OSError:
+            if os.path.exists(directory):
+                return None  # a zip or other file: importlib.metadata's business
+            continue
+        for child in children:
+            low = child.lower()
+            stem, _, suffix = low.rpartition(".")
+            if suffix not in ("dist-info", "egg-info", "egg"):
+                continue
+            if re.sub(r"[-_.]+", "_", stem.partition("-")[0]) != wanted:
+                continue
+            metadata = os.path.join(directory, child, "METADATA")
+            return metadata if suffix == "dist-info" and os.path.isfile(metadata) else None
+    return None
 
 
 def split_version(version: str) -> tuple[str, str]:

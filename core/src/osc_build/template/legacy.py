@@ -23,7 +23,9 @@ INIT_TIME = datetime.now(UTC).replace(microsecond=0)
 
 _ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 _ARG = re.compile(r'\s*("(?:[^"\\]|\\.)*"|`[^`]*`|\|)\s*|\s*([^\s|"`]+)\s*')
-_CLEAN = re.compile(r"[^0-9A-Za-z()\[\] ./\-'@_]")
+# What OUTSCALE's API accepts in a name (ImageName: letters, digits, _ space ( ) / . -);
+# the Go plugin also kept [ ] ' @, which the API then refuses.
+_CLEAN = re.compile(r"[^0-9A-Za-z_ ()/.\-]")
 
 
 class _Deferred(Exception):

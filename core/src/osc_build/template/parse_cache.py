@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import importlib.util
 import logging
 import os
@@ -18,7 +17,7 @@ import pickle
 from collections.abc import Callable
 from pathlib import Path
 
-from osc_build.cache import cache_dir, load_pickle, write_private
+from osc_build.cache import cache_dir, load_pickle, sha256_hex, write_private
 from osc_build.template.nodes import Tree
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ def cached_parse(text: str, parse: Callable[[str], Tree]) -> Tree:
 
 
 def _key(text: str) -> str:
-    return hashlib.sha256(f"{_FORMAT}:{_parser_version()}:{text}".encode()).hexdigest()
+    return sha256_hex(f"{_FORMAT}:{_parser_version()}:{text}".encode())
 
 
 @functools.cache

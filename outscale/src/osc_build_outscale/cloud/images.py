@@ -63,12 +63,17 @@ def find_source(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.ui.message(f"source OMI: {image['ImageId']} ({image.get('ImageName', '')})")
 
 
+def temporary_image_name(omi_name: str, suffix: str = "-osc-build-base") -> str:
+    """A name for the intermediate OMI that stays within the API's 128 characters."""
+    return omi_name[:128 - len(suffix)] + suffix
+
+
 def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
     """Make the OMI from the stopped build VM, then wait until it is available."""
     config = ctx.config
     ctx.ui.say(f"Creating OMI {config['omi_name']!r} from {state.vm['VmId']}...")
     extra = config.get("omi_block_device_mappings") or []
-    name = config["omi_name"] if not extra else f"{config['omi_name']}-osc-build-base"
+    name = config["omi_name"] if not extra else temporary_image_name(config["omi_name"])
     image = state.api.call(
         "CreateImage", VmId=state.vm["VmId"], ImageName=name,
         Description=omi_description(ctx, state), ProductCodes=product_codes(config),

@@ -24,7 +24,9 @@ from osc_build_outscale.cloud.validate import (
 )
 from osc_build_outscale.validate_files import ssh_key_problems, x509_problems
 
-OMI_NAME_CHARS = re.compile(r"^[A-Za-z0-9()\[\] ./\-'@_]+$")
+# The API's ImageName: "3-128 alphanumeric characters, underscores, spaces, parentheses,
+# slashes, periods, or dashes" (spec, CreateImageRequest).
+OMI_NAME_CHARS = re.compile(r"^[A-Za-z0-9_ ()/.\-]+$")
 BOOT_MODES = ("legacy", "uefi")
 VOLUME_TYPES = ("standard", "gp2", "io1")
 VOLUME_TYPE_ERROR = "{input!r} is not a volume type; use one of: {choices}"
@@ -250,8 +252,9 @@ class OmiOptionsSchema(CloudValuesSchema):
                                   field_name="omi_name")
         if name and not not_known_yet(name) and not OMI_NAME_CHARS.match(name):
             raise ValidationError(
-                "may contain only letters, digits, spaces and ( ) [ ] . / - ' @ _; wrap it in "
-                "clean_resource_name to replace the others", field_name="omi_name")
+                "may contain only letters, digits, spaces and ( ) . / - _ (the API refuses "
+                "others); wrap it in clean_resource_name to replace them",
+                field_name="omi_name")
         if data.get("force_delete_snapshot") and not data.get("force_deregister"):
             raise ValidationError("has no effect without force_deregister = true",
                                   field_name="force_delete_snapshot")

@@ -64,7 +64,9 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
         Placement=placement, UserData=user_data(config),
         BlockDeviceMappings=launch_mappings(config), BootMode=config.get("boot_mode"),
         BsuOptimized=config.get("bsu_optimized") or None,
-        VmInitiatedShutdownBehavior=config.get("shutdown_behavior"))["Vms"][0]
+        # VmInitiatedShutdownBehavior is deprecated (spec 1.42) for this configuration.
+        ShutdownBehaviorConfiguration={"GuestAction": config.get("shutdown_behavior") or "stop"},
+    )["Vms"][0]
     vm_id = vm["VmId"]
     # The volumes it was created with: a VM that fails to boot may list none any more.
     created_with = tuple(_volume_ids([vm]))

@@ -6,14 +6,19 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from osc_build_sim import apt_sources, guest_images
 from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
-from osc_build_sim.machine import cleanup, rootfs
+from osc_build_sim.machine import cleanup, debian_rootfs, guest_init, netns_relay, rootfs
+from osc_build_sim.machine.archive_proxy import GUEST_PROXY_PORT, ArchiveProxy
 from osc_build_sim.machine.disks import DiskStore, checked_id, copy_sparse
 from osc_build_sim.machine.hostcheck import check_host
 from osc_build_sim.machine.hostvm import HostVm
@@ -43,6 +48,8 @@ class _Vm:
     sandbox: Sandbox
     endpoint: VmSshEndpoint | None = None
     ssh_timer: asyncio.TimerHandle | None = None
+    relay: netns_relay.Relay | None = None
+    rebooting: bool = False
 
 
 class MachineBackend:
@@ -52,13 +59,23 @@ class MachineBackend:
     ``ssh_delay`` is how long after start a VM refuses SSH, as during a real boot.
     ``host_vm_id`` names the VM that stands for this machine (chroot builder): its
     metadata is served on ``metadata_address`` and volumes linked to it appear here.
+    ``image_cache`` keeps the real guest images (default ``DATA/machine/cache``, or
+    ``$OSC_BUILD_SIM_IMAGE_CACHE``: share one between data dirs to bootstrap once).
+    ``archive_proxy``: "auto" (guests that boot systemd reach the package archives),
+    "on" (every guest) or "off"; ``archive_hosts`` adds archives to the machine's own.
+    ``stand_in_image`` (e.g. "Minimal-Host-Userland"): what images that cannot boot here
+    boot instead, said on their console; none by default (they fail, saying why).
     """
+
+    ARCHIVE_PROXY_MODES = ("auto", "on", "off")
 
     def __init__(self, data_dir: str | Path, *, ssh_port: int = 22, ssh_delay: float = 0.0,
                  host_vm_id: str | None = None, region: str = "eu-west-2",
                  subregion: str | None = None,
                  metadata_address: tuple[str, int] | None = ("127.0.0.1", 0),
-                 device_poll_interval: float = 0.05):
+                 device_poll_interval: float = 0.05, image_cache: str | Path | None = None,
+                 archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
+                 stand_in_image: str = ""):
         check_host()
         self.root = Path(data_dir).resolve() / "machine"
         self.root.mkdir(parents=True, exist_ok=True)
@@ -67,6 +84,16 @@ class MachineBackend:
         self._links = cleanup.HostLinks(self.root / "host-links.json")
         cleanup.remove_leftovers(self.root, self._links)
         self.disks = DiskStore(self.root)
+        self.image_cache = Path(image_cache or os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE")
+                                or self.root / "cache")
+        self.configure_guests(archive_proxy, archive_hosts, stand_in_image)
+        self.no_systemd_reason = guest_init.why_no_systemd()
+        if self.no_systemd_reason:
+            message = (f"systemd cannot be PID 1 of guests on this machine: "
+                       f"{self.no_systemd_reason}; real images boot with the simulator's "
+                       "minimal init instead (no systemctl, no services)")
+            log.warning(message)
+            print(f"osc-build-sim: {message}", file=sys.stderr, flush=True)
         self._vms: dict[str, _Vm] = {}
         self._lock = threading.RLock()
         self._image_lock = threading.Lock()
@@ -81,6 +108,20 @@ class MachineBackend:
         self._watcher = threading.Thread(target=self._watch_devices, name="machine-udev",
                                          daemon=True)
         self._watcher.start()
+        self.proxy: ArchiveProxy | None = None  # started for the first guest that uses it
+
+    def configure_guests(self, archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
+                         stand_in_image: str = "") -> None:
+        """Set how guests reach package archives and what unbootable images boot instead."""
+        if archive_proxy not in self.ARCHIVE_PROXY_MODES:
+            raise BackendError(f"archive proxy mode {archive_proxy!r} is not one of "
+                               f"{', '.join(self.ARCHIVE_PROXY_MODES)}")
+        if stand_in_image and not guest_images.resolve(stand_in_image).available:
+            raise BackendError(f"stand-in image {stand_in_image!r} cannot boot here either: "
+                               f"{guest_images.resolve(stand_in_image).reason}")
+        self.archive_proxy_mode = archive_proxy
+        self.archive_hosts = tuple(archive_hosts)
+        self.stand_in_image = stand_in_image
 
     @property
     def metadata_url(self) -> str | None:
@@ -132,7 +173,18 @@ class MachineBackend:
         with self._image_lock:
             if path.exists():
                 return
-            image = rootfs.cached_image(self.root / "cache", size_gib)
+            guest = guest_images.resolve(image_name)
+            if not guest.available and self.stand_in_image:
+                log.warning("public image %s cannot boot here (%s): it boots %s instead "
+                            "(stand-in image)", image_name, guest.reason, self.stand_in_image)
+                guest = guest_images.resolve(self.stand_in_image)
+            if guest.kind == "minimal":
+                image = rootfs.cached_image(self.root / "cache", size_gib)
+            elif guest.kind == "debian":
+                image = debian_rootfs.cached_image(self.image_cache, guest.suite, size_gib)
+            else:
+                raise BackendError(f"public image {image_name} cannot boot on this simulator: "
+                                   f"{guest.reason}")
             copy_sparse(image, path)
         log.info("public image %s: root snapshot %s ready", image_name, snapshot_id)
 
@@ -147,14 +199,18 @@ class MachineBackend:
             raise BackendError(f"VM {spec.vm_id} has no volume at its root device "
                                f"{spec.root_device_name}")
         others = [self._disk(d) for d in spec.disks if d.device_name != spec.root_device_name]
+        proxy_url = (f"http://127.0.0.1:{GUEST_PROXY_PORT}/"
+                     if self.archive_proxy_mode != "off" else "")
         sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
-                          spec.authorized_keys, spec.user_data)
+                          spec.authorized_keys, spec.user_data,
+                          allow_systemd=self.no_systemd_reason is None, archive_proxy=proxy_url)
         with self._lock:
             if spec.vm_id in self._vms:
                 raise BackendError(f"VM {spec.vm_id} is already running")
             vm = self._vms[spec.vm_id] = _Vm(spec, sandbox)
         try:
             sandbox.boot()
+            self._open_archive_relay(vm)
             addresses = [spec.private_ip] + ([spec.public_ip] if spec.public_ip else [])
             vm.endpoint = VmSshEndpoint(sandbox, addresses, self.ssh_port, spec.is_allowed,
                                         host_key(vm_dir / "ssh_host_ed25519_key"))
@@ -166,6 +222,21 @@ class MachineBackend:
             self._stop(vm)
             raise
         log.info("VM %s running, SSH on %s port %d", spec.vm_id, addresses, self.ssh_port)
+
+    def _open_archive_relay(self, vm: _Vm) -> None:
+        """The archive proxy at 127.0.0.1:3128 inside the VM, if this VM gets it."""
+        if self.archive_proxy_mode == "off" or (self.archive_proxy_mode == "auto"
+                                                and not vm.sandbox.systemd):
+            return
+        with self._image_lock:
+            if self.proxy is None:
+                proxy = ArchiveProxy(apt_sources.archive_hosts(self.archive_hosts))
+                self._call(proxy.start())
+                self.proxy = proxy
+        listener = netns_relay.listen_in_netns(vm.sandbox.init_pid, "127.0.0.1",
+                                               GUEST_PROXY_PORT)
+        vm.relay = netns_relay.Relay(listener, (self.proxy.address, self.proxy.port))
+        self._call(vm.relay.start())
 
     def _schedule_ssh(self, vm: _Vm) -> None:
         def start() -> None:
@@ -189,6 +260,8 @@ class MachineBackend:
         if vm.ssh_timer is not None:
             self._loop.call_soon_threadsafe(vm.ssh_timer.cancel)
         try:
+            if vm.relay is not None:
+                self._call(vm.relay.stop())
             if vm.endpoint is not None:
                 self._call(vm.endpoint.stop())
         except Exception:  # the disks must be released all the same
@@ -265,12 +338,41 @@ class MachineBackend:
 
     def _watch_devices(self) -> None:
         while not self._closed.wait(self._poll_interval):
+            self._watch_reboots()
             for vm in list(self._vms.values()):
                 with self._lock, contextlib.suppress(Exception):
                     vm.sandbox.refresh_nodes()
             if self.host_vm:
                 with contextlib.suppress(Exception):
                     self.host_vm.refresh()
+
+    def _watch_reboots(self) -> None:
+        """A guest that ran ``reboot`` ended its PID namespace with SIGHUP: boot it again."""
+        for vm in list(self._vms.values()):
+            process = vm.sandbox.process
+            if (vm.rebooting or process is None or process.poll() is None
+                    or process.returncode != -signal.SIGHUP):
+                continue
+            vm.rebooting = True
+            threading.Thread(target=self._reboot, args=(vm,), name=f"reboot-{vm.spec.vm_id}",
+                             daemon=True).start()
+
+    def _reboot(self, vm: _Vm) -> None:
+        log.info("VM %s rebooted itself: booting it again", vm.spec.vm_id)
+        try:
+            if vm.relay is not None:
+                self._call(vm.relay.stop())
+                vm.relay = None
+            with self._lock:
+                if self._vms.get(vm.spec.vm_id) is not vm:
+                    return  # stopped or deleted meanwhile
+                vm.sandbox.stop()
+                vm.sandbox.boot()
+            self._open_archive_relay(vm)
+        except Exception:
+            log.exception("VM %s: reboot failed", vm.spec.vm_id)
+        finally:
+            vm.rebooting = False
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -287,6 +389,9 @@ class MachineBackend:
                 log.exception("stopping VM %s failed", vm.spec.vm_id)
         if self.host_vm:
             self.host_vm.close()
+        if self.proxy is not None:
+            with contextlib.suppress(Exception):
+                self._call(self.proxy.stop())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._loop_thread.join(5)
         cleanup.remove_leftovers(self.root, self._links)

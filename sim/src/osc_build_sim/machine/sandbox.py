@@ -2,9 +2,11 @@
 
 ``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces; ``setup.sh``
 mounts the root volume and a minimal /dev, then pivots into it and runs ``init.sh`` from
-the image as PID 1. Commands enter the same namespaces with ``nsenter`` (host binaries
-only, with a reduced capability bounding set), so nothing the image contains runs with
-the host's full privileges.
+the image as PID 1. A guest that has systemd (a real Debian image, or an OMI made from
+one) gets a cgroup namespace too and boots systemd as PID 1 (``setup-systemd.sh``); it
+is up once its ``osc-build-sim-ready`` unit has run. Commands enter the same namespaces
+with ``nsenter`` (host binaries only, with a reduced capability bounding set), so nothing
+the image contains runs with the host's full privileges.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from osc_build_sim.backend import BackendError
-from osc_build_sim.machine import loopdev
+from osc_build_sim.machine import guest_init, loopdev
 from osc_build_sim.machine.accounts import User, parse_passwd, pty_pair
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ SCRIPTS = resources.files("osc_build_sim.machine") / "scripts"
 DROPPED_CAPS = ("-mknod,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,"
                 "-syslog,-wake_alarm")
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SYSTEMD_POWEROFF = signal.SIGRTMIN + 4  # what systemd-nspawn sends for a clean shutdown
 
 
 @dataclass
@@ -54,7 +57,8 @@ class Disk:
 
 class Sandbox:
     def __init__(self, vm_id: str, vm_dir: Path, root: Disk, disks: list[Disk],
-                 default_user: str, authorized_keys: tuple[str, ...], user_data: bytes):
+                 default_user: str, authorized_keys: tuple[str, ...], user_data: bytes,
+                 *, allow_systemd: bool = True, archive_proxy: str = ""):
         self.vm_id = vm_id
         self.vm_dir = vm_dir
         self.root = root
@@ -65,6 +69,12 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.init_pid: int | None = None
         self.ready = False  # init runs from the VM's own root: its /dev is the VM's
+        self.booted = False  # fully up: commands may enter it
+        self.allow_systemd = allow_systemd
+        self.archive_proxy = archive_proxy  # proxy URL apt uses inside, "" for none
+        self.systemd = False  # decided at each boot, from the root volume
+        self.console: guest_init.Console | None = None
+        self.cgroup: Path | None = None
 
     @property
     def console_path(self) -> Path:
@@ -78,6 +88,7 @@ class Sandbox:
             for disk in [self.root, *self.disks]:
                 disk.loop = loopdev.attach(disk.path)
             self._start(timeout)
+            self.booted = True
         except BaseException:
             self.stop()
             raise
@@ -100,20 +111,47 @@ class Sandbox:
             major, minor = loopdev.device_numbers(disk.loop)
             specs.append(f"{disk.node_name}:{major}:{minor}")
             disk.nodes[disk.node_name] = (major, minor)
+        self.systemd = self.allow_systemd and guest_init.has_systemd(root_device)
         read_end, write_end = os.pipe()
-        with open(self.console_path, "ab") as console:
-            self.process = subprocess.Popen(
-                ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
-                 "--kill-child", "/bin/sh", "-c", f'exec 3>/proc/self/fd/{write_end}; . "$0"',
-                 str(SCRIPTS / "setup.sh"), str(mountpoint), root_device, str(seed), self.vm_id,
-                 *specs],
-                stdin=subprocess.DEVNULL, stdout=console, stderr=console, pass_fds=(write_end,),
-                start_new_session=True, env={"PATH": PATH})
+        if self.systemd:
+            self._spawn_systemd(seed, mountpoint, root_device, specs, write_end)
+        else:
+            with open(self.console_path, "ab") as console:
+                self.process = subprocess.Popen(
+                    ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
+                     "--kill-child", "/bin/sh", "-c",
+                     f'exec 3>/proc/self/fd/{write_end}; . "$0"', str(SCRIPTS / "setup.sh"),
+                     str(mountpoint), root_device, str(seed), self.vm_id, *specs],
+                    stdin=subprocess.DEVNULL, stdout=console, stderr=console,
+                    pass_fds=(write_end,), start_new_session=True, env={"PATH": PATH})
         os.close(write_end)
         try:
             self._await_ready(read_end, timeout)
         finally:
             os.close(read_end)
+
+    def _spawn_systemd(self, seed: Path, mountpoint: Path, root_device: str,
+                       specs: list[str], write_end: int) -> None:
+        """Start the launcher of a systemd guest: its own cgroup, SIGHUP ignored, a console."""
+        for name in ("boot-systemd.sh", "firstboot.sh"):
+            (seed / name).write_text((SCRIPTS / name).read_text())
+        (seed / "archive-proxy").write_text(self.archive_proxy)
+        (seed / "booted").unlink(missing_ok=True)
+        guest_init.new_boot_id(seed)
+        self.cgroup = guest_init.make_cgroup(self.vm_id)
+        self.console = guest_init.Console(self.console_path)
+        launcher = 'trap "" HUP; echo $$ > "$1/cgroup.procs" || exit 1; shift; exec "$@"'
+        try:
+            self.process = subprocess.Popen(
+                ["/bin/sh", "-c", launcher, "launcher", str(self.cgroup),
+                 "unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--cgroup", "--fork",
+                 "--kill-child", "/bin/sh", "-c", f'exec 3>/proc/self/fd/{write_end}; . "$0"',
+                 str(SCRIPTS / "setup-systemd.sh"), str(mountpoint), root_device, str(seed),
+                 self.vm_id, self.console.path, *specs],
+                stdin=self.console.slave, stdout=self.console.slave, stderr=self.console.slave,
+                pass_fds=(write_end,), start_new_session=True, env={"PATH": PATH})
+        finally:
+            self.console.close_slave()
 
     def _await_ready(self, fd: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -133,6 +171,27 @@ class Sandbox:
                 elif line == "ready":
                     self.ready = True
                     return
+                elif line == "systemd":
+                    self._await_systemd(deadline, timeout)
+                    return
+
+    def _await_systemd(self, deadline: float, timeout: float) -> None:
+        """Wait for the guest's osc-build-sim-ready unit (logins allowed from then on)."""
+        self.ready = True  # its /dev is the VM's from now on
+        while True:
+            try:
+                booted = os.path.exists(f"/proc/{self.init_pid}/root/run/osc-build-sim/booted")
+            except OSError:
+                booted = False
+            if booted:
+                return
+            if self.process.poll() is not None:
+                raise BackendError(f"VM {self.vm_id} stopped while booting: "
+                                   f"{self.console_tail()}")
+            if time.monotonic() > deadline:
+                raise BackendError(f"VM {self.vm_id} did not boot within {timeout:.0f} s "
+                                   f"(systemd did not reach multi-user): {self.console_tail()}")
+            time.sleep(0.02)
 
     def console_tail(self, lines: int = 5) -> str:
         try:
@@ -145,7 +204,8 @@ class Sandbox:
         """Stop init (it syncs on SIGTERM), which ends every process and mount of the VM."""
         if self.process is not None and self.process.poll() is None:
             if self.init_pid:
-                _signal(self.init_pid, signal.SIGTERM)
+                _signal(self.init_pid, SYSTEMD_POWEROFF if self.systemd else signal.SIGTERM)
+                grace = max(grace, 15.0) if self.systemd else grace
             try:
                 self.process.wait(grace)
             except subprocess.TimeoutExpired:
@@ -157,6 +217,13 @@ class Sandbox:
         self.process = None
         self.init_pid = None
         self.ready = False
+        self.booted = False
+        if self.console is not None:
+            self.console.wait(5)
+            self.console = None
+        if self.cgroup is not None:
+            guest_init.remove_cgroup(self.cgroup)
+            self.cgroup = None
         failures = []
         for disk in [self.root, *self.disks]:
             if disk.loop:
@@ -177,11 +244,13 @@ class Sandbox:
 
     def enter_argv(self, argv: list[str], uid: int = 0, gid: int = 0) -> list[str]:
         """A host command line running ``argv`` inside the VM as ``uid``:``gid``."""
-        if not self.running or not self.init_pid:
+        if not self.running or not self.init_pid or not self.booted:
             raise BackendError(f"VM {self.vm_id} is not running")
+        cgroup = ["--cgroup"] if self.systemd else []
         return ["setpriv", "--bounding-set", DROPPED_CAPS,
                 "nsenter", "--target", str(self.init_pid), "--mount", "--uts", "--ipc", "--net",
-                "--pid", "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--", *argv]
+                "--pid", *cgroup, "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--",
+                *argv]
 
     def run(self, argv: list[str], uid: int = 0, gid: int = 0, timeout: float = 30.0,
             input: bytes | None = None) -> subprocess.CompletedProcess:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 
 from ..values import to_string
@@ -43,7 +42,12 @@ def base64decode(text: object) -> str:
 
 
 def _digest(name: str):
-    return lambda text: hashlib.new(name, to_string(text).encode()).hexdigest()
+    def digest(text) -> str:
+        import hashlib  # here, not at the top: it loads OpenSSL, and few templates hash
+
+        return hashlib.new(name, to_string(text).encode()).hexdigest()
+
+    return digest
 
 
 def uuidv4() -> str:

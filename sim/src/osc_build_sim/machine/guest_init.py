@@ -1,0 +1,111 @@
+"""What a guest whose own init is systemd needs from this machine.
+
+systemd runs as PID 1 of the VM's namespaces when the guest has it and this machine has a
+cgroup2 hierarchy to give each VM a cgroup of its own (its cgroup namespace root, where
+systemd makes its slices). The console is a pty held open by the simulator for the
+VM's whole life (systemd's shutdown stalls if it closes), copied into ``console.log``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SYSTEMD_PATHS = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")
+CGROUP_PARENT = "osc-build-sim"
+
+
+def has_systemd(device: str) -> bool:
+    """Whether the ext4 file system on ``device`` has systemd (read without mounting)."""
+    for path in SYSTEMD_PATHS:
+        result = subprocess.run(["debugfs", "-R", f"stat {path}", device], capture_output=True,
+                                text=True, check=False)
+        if result.returncode == 0 and "Inode:" in result.stdout:
+            return True
+    return False
+
+
+def host_cgroup2() -> Path | None:
+    """Where this machine mounts a cgroup2 hierarchy (hybrid hosts: .../unified), if any."""
+    try:
+        lines = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 2 and fields[2] == "cgroup2":
+            return Path(fields[1].replace("\\040", " "))
+    return None
+
+
+def why_no_systemd() -> str | None:
+    """Why systemd cannot be a guest's PID 1 here, or None when it can."""
+    if host_cgroup2() is None:
+        return ("this machine mounts no cgroup2 hierarchy (systemd needs one to delegate to "
+                "each guest)")
+    return None
+
+
+def make_cgroup(vm_id: str) -> Path:
+    """A fresh cgroup for one VM: the root of its cgroup namespace."""
+    root = host_cgroup2()
+    if root is None:
+        raise OSError(why_no_systemd())
+    path = root / CGROUP_PARENT / vm_id
+    remove_cgroup(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def remove_cgroup(path: Path) -> None:
+    """Remove a VM's cgroup and the ones its systemd made under it (deepest first)."""
+    if not path.is_dir():
+        return
+    for directory, _, _ in sorted(os.walk(path), key=lambda entry: -entry[0].count("/")):
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
+
+
+def new_boot_id(seed: Path) -> None:
+    (seed / "boot_id").write_text(f"{uuid.uuid4()}\n")
+
+
+class Console:
+    """A pty whose other end is the guest's /dev/console; its output goes to a log file."""
+
+    def __init__(self, log_path: Path):
+        self.master, self.slave = os.openpty()
+        self.path = os.ttyname(self.slave)
+        self._log_path = log_path
+        self._thread = threading.Thread(target=self._copy, name=f"console-{log_path.parent.name}",
+                                        daemon=True)
+        self._thread.start()
+
+    def _copy(self) -> None:
+        with open(self._log_path, "ab") as output:
+            while True:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:  # EIO: every end of the guest's console is closed
+                    break
+                if not chunk:
+                    break
+                output.write(chunk.replace(b"\r\n", b"\n"))
+                output.flush()
+        os.close(self.master)
+
+    def close_slave(self) -> None:
+        """Drop our copy of the guest's end (the guest's processes hold their own)."""
+        if self.slave >= 0:
+            os.close(self.slave)
+            self.slave = -1
+
+    def wait(self, timeout: float) -> None:
+        self._thread.join(timeout)
