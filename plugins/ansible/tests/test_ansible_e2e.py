@@ -21,7 +21,7 @@ TEMPLATE = """
 source "outscale-bsu" "main" {
   vm_type = "tinav7.c1r1p1"
   source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
+    filters     = { image-name = "Minimal-Host-Userland-*" }
     owners      = ["Outscale"]
     most_recent = true
   }
