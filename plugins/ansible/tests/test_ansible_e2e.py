@@ -182,3 +182,37 @@ def test_ctrl_c_during_a_play_stops_ansible_and_cleans_up(machine_sim, tmp_path,
     assert not [i for i in machine_sim.resources("image")
                 if i["ImageName"] == "ansible-interrupted"]
     assert list(build_tmp.iterdir()) == []
+
+
+INVENTORY_TEMPLATE = ("{{ .HostAlias }} ansible_host={{ .Host }} ansible_port={{ .Port }} "
+                      "ansible_user={{ .User }} custom_var=from-template\\n")
+
+
+def test_inventory_options_command_and_version_check(machine_sim, tmp_path, build_tmp):
+    (tmp_path / "play.yml").write_text(
+        "- hosts: builder\n  gather_facts: false\n  tasks:\n"
+        "    - name: Show the template's variable\n"
+        "      ansible.builtin.debug:\n        msg: \"custom={{ custom_var }}\"\n")
+    (tmp_path / "inv").mkdir()
+    playbook = Path(sys.executable).parent / "ansible-playbook"
+    options = f"""
+    playbook_file           = "play.yml"
+    host_alias              = "builder"
+    inventory_directory     = "inv"
+    keep_inventory_file     = true
+    inventory_file_template = "{INVENTORY_TEMPLATE}"
+    command                 = "{playbook}"
+    skip_version_check      = true
+    timeout                 = "5m"
+"""
+    result, _ = build(machine_sim, tmp_path, build_tmp, "ansible-inventory-options", options)
+    assert result.returncode == 0, result.output
+    assert "Using ansible-playbook" not in result.output  # skip_version_check
+    assert '"msg": "custom=from-template"' in result.stdout
+    [kept] = list((tmp_path / "inv").iterdir())
+    assert f"Keeping the inventory file {kept}" in result.stdout
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert kept.read_text().startswith("builder ansible_host=127.")
+    assert kept.read_text().rstrip().endswith("ansible_user=outscale custom_var=from-template")
+    assert list(build_tmp.iterdir()) == []
+    assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))

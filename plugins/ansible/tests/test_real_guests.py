@@ -61,8 +61,10 @@ source "outscale-bsu" "main" {
 build {
   sources = ["source.outscale-bsu.main"]
   provisioner "shell" {
-    inline = ["sudo apt-get update -qq",
-              "sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core"]
+    environment_vars = ["DEBIAN_FRONTEND=noninteractive"]
+    execute_command  = "chmod +x {{.Path}}; sudo env {{.Vars}} {{.Path}}"
+    inline = ["apt-get update -qq",
+              "apt-get install -y -qq --no-install-recommends ansible-core"]
   }
   provisioner "ansible-local" {
     playbook_file           = "site.yml"
