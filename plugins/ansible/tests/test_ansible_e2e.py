@@ -15,26 +15,10 @@ from pathlib import Path
 from osc_build.testing import build_locally
 from osc_build_sim.testing import leftovers
 
+from .templates import ansible_build
+
 SECRET = "tok-9f8e7d6c5b4a"
 
-TEMPLATE = """
-source "outscale-bsu" "main" {
-  vm_type = "tinav7.c1r1p1"
-  source_omi_filter {
-    filters     = { image-name = "Minimal-Host-Userland-*" }
-    owners      = ["Outscale"]
-    most_recent = true
-  }
-  ssh_username = "outscale"
-  omi_name     = "%(omi_name)s"
-}
-build {
-  sources = ["source.outscale-bsu.main"]
-  provisioner "ansible" {
-%(options)s
-  }
-}
-"""
 
 GOOD_PLAY = """
 - name: Raw play
@@ -83,7 +67,7 @@ def write_role_tarball(tmp_path: Path) -> Path:
 
 def build(sim, tmp_path, build_tmp, omi_name, options, *args):
     log_file = tmp_path / "osc-build.log"
-    result = build_locally(TEMPLATE % {"omi_name": omi_name, "options": options}, *args,
+    result = build_locally(ansible_build(omi_name, options), *args,
                            sim_data_dir=sim.data_dir, workdir=tmp_path,
                            env={"TMPDIR": str(build_tmp), "OSC_BUILD_LOG_PATH": str(log_file),
                                 "OSC_BUILD_LOG": "debug"})
@@ -159,7 +143,7 @@ def test_ctrl_c_during_a_play_stops_ansible_and_cleans_up(machine_sim, tmp_path,
         "- hosts: default\n  gather_facts: false\n  tasks:\n"
         "    - name: Sleep for a long time\n      ansible.builtin.raw: sleep 600\n")
     (tmp_path / "build.pkr.hcl").write_text(
-        TEMPLATE % {"omi_name": "ansible-interrupted", "options": 'playbook_file = "play.yml"'})
+        ansible_build("ansible-interrupted", 'playbook_file = "play.yml"'))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
     env.update(OSC_BUILD_SIM_DATA=str(machine_sim.data_dir), TMPDIR=str(build_tmp))
     proc = subprocess.Popen([sys.executable, "-m", "osc_build", "build", "--local",

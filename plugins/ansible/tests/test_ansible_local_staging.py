@@ -9,25 +9,12 @@ import json
 from osc_build.testing import build_locally
 from osc_build_sim.testing import leftovers
 
-TEMPLATE = """
-source "outscale-bsu" "main" {
-  vm_type = "tinav7.c1r1p1"
-  source_omi_filter {
-    filters     = { image-name = "Minimal-Host-Userland-*" }
-    owners      = ["Outscale"]
-    most_recent = true
-  }
-  ssh_username = "outscale"
-  omi_name     = "%(omi_name)s"
-}
-build {
-  sources = ["source.outscale-bsu.main"]
-  provisioner "ansible-local" {
-%(options)s
-  }
-%(after)s
-}
-"""
+from .templates import bsu_build
+
+
+def local_block(options: str) -> str:
+    return f'  provisioner "ansible-local" {{\n{options}\n  }}\n'
+
 
 
 def project(tmp_path):
@@ -55,8 +42,7 @@ def test_files_are_staged_where_packer_puts_them(machine_sim, tmp_path):
     command           = "find . -type f | sort; cat packer-provisioner-ansible-local.ini; echo"
 """
     after = 'provisioner "shell" { inline = ["test -e /tmp/staged && echo STAGING-KEPT"] }'
-    result = build_locally(TEMPLATE % {"omi_name": "ansible-local-staged", "options": options,
-                                       "after": after},
+    result = build_locally(bsu_build("ansible-local-staged", local_block(options) + after),
                            sim_data_dir=machine_sim.data_dir, workdir=tmp_path)
     assert result.returncode == 0, result.output
     prefix = "    outscale-bsu.main: "
@@ -82,8 +68,7 @@ def test_without_ansible_in_the_image_the_build_fails_clearly_and_cleans(machine
     staging_directory       = "/tmp/staged"
     clean_staging_directory = true
 """
-    result = build_locally(TEMPLATE % {"omi_name": "ansible-local-none", "options": options,
-                                       "after": ""},
+    result = build_locally(bsu_build("ansible-local-none", local_block(options)),
                            sim_data_dir=machine_sim.data_dir, workdir=tmp_path)
     assert result.returncode == 1, result.output
     assert ("ansible-playbook exited with status 127 in the VM (see its output above); "

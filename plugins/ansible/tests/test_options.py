@@ -57,3 +57,17 @@ def test_bad_options_are_one_clear_error(validate, options, message):
     assert result.returncode == 1, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_ansible_local_names_a_missing_directory(run_cli, tmp_path):
+    (tmp_path / "site.yml").write_text("- hosts: all\n")
+    (tmp_path / "build.pkr.hcl").write_text(
+        (TEMPLATE % 'playbook_file = "play.yml"').replace('provisioner "ansible"',
+                                                         'provisioner "ansible-local"')
+        .replace("play.yml", "site.yml").replace("  }\n}", "  role_paths = [\"roles/x\"]\n"
+                                                              "  }\n}"))
+    result = run_cli("validate", "build.pkr.hcl", cwd=tmp_path,
+                     env={"OSC_ACCESS_KEY": "AK", "OSC_SECRET_KEY": "SK"})
+    assert result.returncode == 1, result.output
+    assert "role_paths: 'roles/x' is not a directory" in result.output
+    assert "Traceback" not in result.output

@@ -13,6 +13,8 @@ import pytest
 from osc_build.testing import build_locally, run_osc_build
 from osc_build_sim.testing import leftovers
 
+from .templates import DEBIAN, bsu_build
+
 EXAMPLE = Path(__file__).resolve().parent / "data" / "bsu_ansible_provisioner"  # unchanged
 
 
@@ -47,19 +49,7 @@ def test_official_ansible_example_installs_apache(machine_sim, tmp_path):
     assert leftovers(machine_sim) == {}
 
 
-LOCAL_TEMPLATE = """
-source "outscale-bsu" "main" {
-  vm_type = "tinav7.c1r1p1"
-  source_omi_filter {
-    filters     = { image-name = "Debian-12-*" }
-    owners      = ["Outscale"]
-    most_recent = true
-  }
-  ssh_username = "outscale"
-  omi_name     = "ansible-local-role"
-}
-build {
-  sources = ["source.outscale-bsu.main"]
+LOCAL_BLOCKS = """
   provisioner "shell" {
     environment_vars = ["DEBIAN_FRONTEND=noninteractive"]
     execute_command  = "chmod +x {{.Path}}; sudo env {{.Vars}} {{.Path}}"
@@ -77,7 +67,6 @@ build {
     inline = ["cat /etc/motd-ansible", "cat /var/tmp/handler-ran",
               "test -e /tmp/ansible-staging || echo STAGING-GONE"]
   }
-}
 """
 
 ROLE = {
@@ -97,8 +86,8 @@ def test_ansible_local_runs_a_role_with_a_template_and_a_handler(machine_sim, tm
     for path, text in ROLE.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text)
-    result = build_locally(LOCAL_TEMPLATE, sim_data_dir=machine_sim.data_dir, workdir=tmp_path,
-                           timeout=1500)
+    result = build_locally(bsu_build("ansible-local-role", LOCAL_BLOCKS, image=DEBIAN),
+                           sim_data_dir=machine_sim.data_dir, workdir=tmp_path, timeout=1500)
     assert result.returncode == 0, result.output
     assert "RUNNING HANDLER [motd : motd changed]" in result.stdout
     prefix = "    outscale-bsu.main: "

@@ -185,32 +185,16 @@ class AnsibleLocalOptionsSchema(CommonAnsibleOptionsSchema):
     def _playbook_exists(self, value: str | None, **_: Any) -> None:
         _existing("playbook_file", value)
 
-    @validates("playbook_dir")
-    def _playbook_dir_exists(self, value: str | None, **_: Any) -> None:
-        if value and not os.path.isdir(value):
-            raise ValidationError(f"playbook_dir {value!r} is not a directory")
-
-    @validates("playbook_paths")
-    def _playbook_paths_exist(self, value: list[str], **_: Any) -> None:
-        for path in value:
-            if not os.path.isdir(path):
-                raise ValidationError(f"playbook_paths: {path!r} is not a directory")
-
-    @validates("role_paths")
-    def _role_paths_exist(self, value: list[str], **_: Any) -> None:
-        for path in value:
-            if not os.path.isdir(path):
-                raise ValidationError(f"role_paths: {path!r} is not a directory")
-
-    @validates("group_vars")
-    def _group_vars_exist(self, value: str | None, **_: Any) -> None:
-        if value and not os.path.isdir(value):
-            raise ValidationError(f"group_vars {value!r} is not a directory")
-
-    @validates("host_vars")
-    def _host_vars_exist(self, value: str | None, **_: Any) -> None:
-        if value and not os.path.isdir(value):
-            raise ValidationError(f"host_vars {value!r} is not a directory")
+    @validates_schema
+    def _directories_exist(self, data: dict[str, Any], **_: Any) -> None:
+        errors = {}
+        for name in ("playbook_dir", "group_vars", "host_vars", "playbook_paths", "role_paths"):
+            value = data.get(name)
+            for path in [value] if isinstance(value, str) else value or ():
+                if not os.path.isdir(path):
+                    errors[name] = f"{path!r} is not a directory"
+        if errors:
+            raise ValidationError(errors)
 
     @validates("inventory_file")
     def _inventory_exists(self, value: str | None, **_: Any) -> None:
