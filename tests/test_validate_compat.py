@@ -29,8 +29,9 @@ def test_unknown_data_source_type_is_an_error_at_its_block(tmp_path):
                  + SOURCE.replace("outscale-omi", "amazon-ami"))
     result = run_osc_build("validate", str(path))
     assert result.returncode == 1
-    assert result.stderr == (f"Error: {path}:1:1: unknown data source 'amazon-ami'; "
-                             "installed: outscale-omi\n")
+    assert result.stderr == (f"Error: {path}:1:1: unknown data source 'amazon-ami': Packer's "
+                             "amazon-ami data source is not available in osc-build; installed: "
+                             "outscale-omi\n")
 
 
 def test_misspelled_data_source_option_is_named_with_a_suggestion(tmp_path):

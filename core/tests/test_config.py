@@ -30,8 +30,8 @@ def errors_of(data):
 
 
 def test_loads_defaults():
-    assert load_options(BuilderSchema, {"ssh_username": "outscale"}, where=WHERE) == {
-        "vm_type": "tinav7.c1r1p2", "ssh_username": "outscale"}
+    options = load_options(BuilderSchema, {"ssh_username": "outscale"}, where=WHERE)
+    assert (options.vm_type, options.ssh_username) == ("tinav7.c1r1p2", "outscale")
 
 
 def test_unknown_key_suggests_closest_name():

@@ -83,11 +83,11 @@ def test_machine_records_are_written_only_in_machine_readable_mode():
 def outcome(results, machine_readable=True) -> str:
     import contextlib
 
-    from osc_build.cli.build import _print_outcome
+    from osc_build.cli.build_report import print_outcome
 
     stream = io.StringIO()
     with contextlib.redirect_stdout(stream):
-        _print_outcome(results, 61.5, machine_readable=machine_readable)
+        print_outcome(results, 61.5, machine_readable=machine_readable)
     return stream.getvalue()
 
 

@@ -65,7 +65,7 @@ def client_pair(tmp_path):
 
 def test_a_matching_pem_pair_is_accepted(client_pair):
     cert, key = client_pair
-    assert load(x509_cert_path=cert, x509_key_path=key)["x509_cert_path"] == cert
+    assert load(x509_cert_path=cert, x509_key_path=key).x509_cert_path == cert
 
 
 def test_a_der_certificate_is_refused_with_the_conversion(tmp_path, client_pair):
@@ -115,7 +115,7 @@ def ssh_keys(tmp_path):
 
 def test_an_openssh_private_key_is_accepted(ssh_keys):
     private, _ = ssh_keys
-    assert load(ssh_private_key_file=str(private))["ssh_private_key_file"] == str(private)
+    assert load(ssh_private_key_file=str(private)).ssh_private_key_file == str(private)
 
 
 def test_a_public_key_given_as_private_key_is_refused(ssh_keys):

@@ -10,7 +10,8 @@ import time
 import asyncssh
 import pytest
 
-from osc_build.communicators import connect, connect_ssh
+from osc_build.communicators import CommunicatorOptionsSchema, connect, connect_ssh
+from osc_build.config import load_options
 from osc_build.errors import BuildError
 from osc_build.provision import ProvisionerCall, prepare_provisioners, run_provisioners
 from osc_build.testing import captured_build
@@ -63,7 +64,8 @@ def vm(backend, monkeypatch):
 
 
 def options(**extra):
-    return {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}
+    return load_options(CommunicatorOptionsSchema,
+                        {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}, where="vm")
 
 
 def test_provisioning_a_booting_vm(build, vm, tmp_path):

@@ -4,50 +4,151 @@ Every component declares its options as a marshmallow schema deriving from
 :class:`OptionsSchema`; each field carries ``metadata={"description": ...}``.
 Loading a template's block goes through :func:`load_options`, whose errors
 name the option path and suggest the closest valid name for unknown keys. The
-reference pages in ``docs/`` are generated from the same schemas.
+reference pages in ``docs/`` are generated from the same schemas, and each
+schema yields one frozen options class (:func:`options_class`): steps read
+``ctx.config.vm_type``, never ``ctx.config["vm_type"]``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from osc_build.errors import ConfigError
+from osc_build.log import REDACTED
 from osc_build.problems import locate
 
 UNKNOWN_FIELD = "Unknown field."
 REQUIRED = "Missing data for required field."
 
 
+class Options:
+    """Base of every loaded options class: one read-only attribute per option.
+
+    The classes are generated from their schema by :func:`options_class`; a
+    schema names a subclass of this one as ``options_base`` to add derived
+    properties. The repr shows ``<redacted>`` for options marked secret.
+    """
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={_shown(f, getattr(self, f.name))}"
+                          for f in dataclasses.fields(self))  # type: ignore[arg-type]
+        return f"{type(self).__name__}({shown})"
+
+
+def _shown(field: dataclasses.Field[Any], value: Any) -> str:
+    return REDACTED if value and field.metadata.get("secret") else repr(value)
+
+
 class OptionsSchema(Schema):
     """Base of every component's options: unknown keys are errors."""
+
+    options_base: ClassVar[type[Options]] = Options
 
     class Meta:
         unknown = RAISE
 
 
-def option(field: fields.Field, description: str) -> fields.Field:
-    """Attach the one-line description that the reference docs show."""
+def option(field: fields.Field, description: str, *, secret: bool = False) -> fields.Field:
+    """Attach the one-line description that the reference docs show; secrets hide in reprs."""
     field.metadata["description"] = description
+    if secret:
+        field.metadata["secret"] = True
     return field
 
 
 def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str,
                  positions: Mapping[str, str] | None = None) -> Any:
-    """Load ``data`` with ``schema``; raise one :class:`ConfigError` listing every problem.
+    """Load ``data`` with ``schema`` into its frozen options class.
 
-    With ``positions`` (option -> ``file:line:col``, ``""`` for the block), each problem
-    is reported where its option is written, in source order.
+    Raise one :class:`ConfigError` listing every problem; with ``positions`` (option ->
+    ``file:line:col``, ``""`` for the block), each is reported where its option is
+    written, in source order.
     """
     instance = schema() if isinstance(schema, type) else schema
     try:
-        return instance.load(dict(data))
+        loaded = instance.load(dict(data))
     except ValidationError as err:
         problems = flatten_errors(err.messages, instance)
         raise ConfigError("\n".join(locate(problems, where, positions or {}))) from None
+    return typed_options(instance, loaded)
+
+
+_classes: dict[type[Schema], type[Options]] = {}
+_classes_lock = threading.RLock()  # parallel builds load at once; nested classes recurse
+
+
+def options_class(schema: type[Schema] | Schema) -> type[Options]:
+    """The frozen class of ``schema``'s options, made once per schema class."""
+    schema_cls = schema if isinstance(schema, type) else type(schema)
+    with _classes_lock:
+        if schema_cls not in _classes:
+            _classes[schema_cls] = _make_class(schema_cls)
+        return _classes[schema_cls]
+
+
+def typed_options(schema: Schema, data: Mapping[str, Any]) -> Options:
+    """Options that ``schema`` loaded as a dict, as an instance of its class."""
+    cls = options_class(schema)
+    values = {name: _typed_value(field, data[name])
+              for name, field in schema.fields.items() if name in data}
+    return cls(**values)
+
+
+def options_dict(options: Options) -> dict[str, Any]:
+    """The options as a plain dict, for APIs that take a mapping (e.g. the credential chain)."""
+    return dataclasses.asdict(options)  # type: ignore[call-overload]
+
+
+def _make_class(schema_cls: type[Schema]) -> type[Options]:
+    base = getattr(schema_cls, "options_base", Options)
+    name = schema_cls.__name__.removesuffix("Schema")
+    name = name if name.endswith("Options") else f"{name}Options"
+    declared = [(attr, _annotation(field),
+                 dataclasses.field(default=None, metadata=dict(field.metadata)))
+                for attr, field in schema_cls().fields.items() if not field.dump_only]
+    cls = dataclasses.make_dataclass(name, declared, bases=(base,), frozen=True, repr=False,
+                                     kw_only=True)
+    cls.__module__ = schema_cls.__module__
+    cls.__doc__ = f"The loaded options of :class:`{schema_cls.__qualname__}`."
+    return cls
+
+
+_ANNOTATIONS: dict[type[fields.Field], Any] = {
+    fields.String: str, fields.Integer: int, fields.Float: float, fields.Boolean: bool,
+}
+
+
+def _annotation(field: fields.Field, *, optional: bool = True) -> Any:
+    if isinstance(field, fields.Nested):
+        inner: Any = options_class(field.schema) if isinstance(field.schema, Schema) else Any
+        hint: Any = list[inner] if field.many else inner
+    elif isinstance(field, fields.List):
+        hint = list[_annotation(field.inner, optional=False)]
+    elif isinstance(field, fields.Dict):
+        hint = dict[str, Any]
+    else:
+        hint = next((t for cls, t in _ANNOTATIONS.items() if isinstance(field, cls)), Any)
+    return hint | None if optional and not field.required and hint is not Any else hint
+
+
+def _typed_value(field: fields.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        if field.many:
+            return [typed_options(field.schema, item) for item in value]
+        return typed_options(field.schema, value)
+    if isinstance(field, fields.List):
+        return [_typed_value(field.inner, item) for item in value]
+    if isinstance(field, fields.Dict) and field.value_field is not None:
+        return {key: _typed_value(field.value_field, item) for key, item in value.items()}
+    return value
 
 
 def flatten_errors(messages: Any, schema: Schema | None, path: str = "") -> list[str]:

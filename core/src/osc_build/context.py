@@ -16,8 +16,6 @@ from osc_build.ui import Ui
 if TYPE_CHECKING:
     from osc_build.provision import ProvisionerCall
 
-ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
-
 
 def _run_id() -> str:
     return os.urandom(6).hex()
@@ -33,7 +31,7 @@ class BuildContext:
 
     name: str  # Packer's "type.name", e.g. "outscale-bsu.main"
     builder: str  # "outscale-bsu"
-    config: Any  # what the builder's schema loaded
+    config: Any  # the builder's loaded options: its schema's frozen class (config.options_class)
     ui: Ui
     hook: Any = None  # the build's pluggy hook relay (pm.hook)
     resources: ResourceLog = field(default_factory=ResourceLog)
@@ -41,7 +39,7 @@ class BuildContext:
     provisioners: Sequence[ProvisionerCall] = ()
     # The template's error-cleanup-provisioner, run when a provisioner fails.
     error_cleanup_provisioners: Sequence[ProvisionerCall] = ()
-    on_error: str = "cleanup"
+    on_error: str = "cleanup"  # -on-error: cleanup, abort, ask or run-cleanup-provisioner
     debug: bool = False
     template_dir: Path = field(default_factory=Path.cwd)
     cancelled: threading.Event = field(default_factory=threading.Event)

@@ -43,3 +43,11 @@ class BuildError(OscBuildError):
 class Interrupted(OscBuildError):
     """The build was interrupted (Ctrl-C or SIGTERM)."""
 
+
+def error_text(err: BaseException, *, first_line: bool = False) -> str:
+    """An error as users read it: its message, or its type's name when it has none.
+
+    ``first_line``: only the message's first line, for one-line reports (leaks, steps).
+    """
+    text = str(err).strip() or type(err).__name__
+    return text.splitlines()[0] if first_line else text

@@ -46,8 +46,9 @@ class BuildSpecs:
         template's source block with it (unknown keys are errors) and generates
         the reference docs from it. First non-None result wins: the builder.
 
-        :returns: a :class:`marshmallow.Schema` subclass; its ``load`` result
-            becomes ``ctx.config``.
+        :returns: a :class:`osc_build.config.OptionsSchema` subclass; the block
+            is loaded into its frozen options class
+            (:func:`osc_build.config.options_class`), which becomes ``ctx.config``.
 
         Example::
 
@@ -66,7 +67,8 @@ class BuildSpecs:
         :class:`osc_build.errors.ConfigError` naming the option and the fix;
         never call the OUTSCALE API here.
 
-        :param ctx: the build context; ``ctx.config`` holds the loaded options.
+        :param ctx: the build context; ``ctx.config`` holds the loaded options,
+            one read-only attribute per option.
 
         Example::
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from osc_build import registry
-from osc_build.errors import BuildError, OscBuildError
+from osc_build.durations import seconds
+from osc_build.errors import BuildError, ConfigError, OscBuildError
 from osc_build.problems import Problems
 
 if TYPE_CHECKING:
@@ -161,9 +162,6 @@ def prepare_provisioners(calls: Sequence[ProvisionerCall]) -> list[PreparedProvi
 
 def _lift_meta_arguments(call: ProvisionerCall) -> ProvisionerCall:
     """Accept Packer's meta-arguments inside the options too (``--provisioner shell={...}``)."""
-    from osc_build.communicators.options import seconds
-    from osc_build.errors import ConfigError
-
     if not any(key in call.config for key in ("pause_before", "max_retries", "timeout")):
         return call
     config = dict(call.config)

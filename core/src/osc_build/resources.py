@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from osc_build.errors import error_text
+
 log = logging.getLogger(__name__)
 
 
@@ -146,7 +148,8 @@ class ResourceLog:
                                  for e in todo)
                     raise
                 except Exception as err:
-                    leak = Leak(entry.kind, entry.id, first_line(err), entry.region)
+                    reason = error_text(err, first_line=True)
+                    leak = Leak(entry.kind, entry.id, reason, entry.region)
                     leaks.append(leak)
                     log.error("could not delete %s; delete it by hand", leak)
                 else:
@@ -182,9 +185,3 @@ def ask_abandon(still_to_delete: str) -> bool:
         except KeyboardInterrupt:  # a third Ctrl-C: the user insists
             return True
         return answer.strip().lower().startswith("y")
-
-
-def first_line(err: BaseException) -> str:
-    """The first line of an error's message, or its type's name: what a one-line report shows."""
-    text = str(err).strip() or type(err).__name__
-    return text.splitlines()[0]

@@ -16,7 +16,7 @@ from typing import Any
 from osc_build import registry
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError, Interrupted
+from osc_build.errors import BuildError, Interrupted, error_text
 from osc_build.plugins import is_handled
 from osc_build.postprocess import (
     PostProcessorCall,
@@ -151,7 +151,8 @@ def run(prepared: PreparedBuild) -> BuildResult:
         result.post_artifacts = run_post_processors(ctx, artifact, prepared.post_processors)
     except BaseException as err:  # interrupts too: they must unwind
         result.error = err
-        ctx.ui.error(_first_line(err))
+        text = error_text(err)
+        ctx.ui.error(text if is_handled(err) else f"{type(err).__name__}: {text}")
         mode = ctx.on_error  # -on-error=ask answered at a failed step is the answer here
         if mode == "ask":
             from osc_build.on_error import ask  # only a failed build asks: not at start-up
@@ -177,8 +178,3 @@ def run(prepared: PreparedBuild) -> BuildResult:
         # Every leak of the build: its unwind, and the undoing of retried steps.
         result.leaked = list(ctx.resources.leaked)
     return result
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    return text if is_handled(err) else f"{type(err).__name__}: {text}"

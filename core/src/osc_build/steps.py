@@ -14,11 +14,11 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from osc_build.context import BuildContext
-from osc_build.errors import BuildError, Interrupted
-from osc_build.resources import first_line, names
+from osc_build.errors import BuildError, Interrupted, error_text
+from osc_build.resources import names
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _attempt(ctx: BuildContext, step: Step[S], state: S, *, fault: bool) -> bool
             raise
         from osc_build import on_error
 
-        ctx.ui.error(f"step {step.name!r} failed: {first_line(err)}")
+        ctx.ui.error(f"step {step.name!r} failed: {error_text(err, first_line=True)}")
         choice = on_error.ask(ctx, retry=True)
         if choice != on_error.RETRY:
             ctx.on_error = choice  # answered: the runner cleans up or keeps, without asking
@@ -81,11 +81,6 @@ def _attempt(ctx: BuildContext, step: Step[S], state: S, *, fault: bool) -> bool
             ctx.ui.error(f"could not delete {leak}; delete it by hand")
         ctx.check_cancelled()
         return False
-
-
-def step_names(steps: Sequence[Step[Any]]) -> list[str]:
-    """The names of ``steps``, for documentation and fault-injection tests."""
-    return [step.name for step in steps]
 
 
 def _pause(ctx: BuildContext, step: Step) -> None:

@@ -11,10 +11,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 import pytest
 
+from osc_build.communicators import CommunicatorOptionsSchema
+from osc_build.config import load_options
 from osc_build.testing import CapturedBuild, captured_build
 
 USER = "builder"
@@ -183,10 +186,21 @@ def build(tmp_path) -> CapturedBuild:
     return captured_build(tmp_path)
 
 
+def _load_communicator_options(**data: Any) -> Any:
+    return load_options(CommunicatorOptionsSchema, data, where="source.test.main")
+
+
 @pytest.fixture
-def options_for() -> Callable[..., dict]:
+def communicator_options() -> Callable[..., Any]:
+    """Options loaded as a builder loads them: ``communicator_options(ssh_username="u")``."""
+    return _load_communicator_options
+
+
+@pytest.fixture
+def options_for() -> Callable[..., Any]:
     """Communicator options that reach a test server: ``options_for(server, ssh_pty=True)``."""
-    def options(server: SshTestServer, **extra) -> dict:
-        return {"ssh_username": USER, "ssh_port": server.port, "ssh_timeout": "10s",
-                "ssh_keep_alive_interval": "0s", **extra}
+    def options(server: SshTestServer, **extra: Any) -> Any:
+        return _load_communicator_options(**{"ssh_username": USER, "ssh_port": server.port,
+                                       "ssh_timeout": "10s", "ssh_keep_alive_interval": "0s",
+                                       **extra})
     return options

@@ -28,12 +28,12 @@ def silent_listener():
     sock.close()
 
 
-def test_timeout_when_nothing_listens(build):
+def test_timeout_when_nothing_listens(build, communicator_options):
     port = free_port()
     started = time.monotonic()
     with pytest.raises(BuildError) as info:
-        connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u", "ssh_password": "pw-1234",
-                                             "ssh_port": port, "ssh_timeout": "1s"})
+        connect_ssh(build.ctx, "127.0.0.1", communicator_options(
+            ssh_username="u", ssh_password="pw-1234", ssh_port=port, ssh_timeout="1s"))
     assert 0.9 < time.monotonic() - started < 4
     message = str(info.value)
     assert f"timeout waiting for SSH on u@127.0.0.1:{port} after 1s" in message
@@ -41,12 +41,13 @@ def test_timeout_when_nothing_listens(build):
     assert "raise ssh_timeout" in message
 
 
-def test_cancel_stops_the_wait_within_a_second(build, silent_listener):
+def test_cancel_stops_the_wait_within_a_second(build, silent_listener, communicator_options):
     threading.Timer(0.3, build.ctx.cancelled.set).start()
     started = time.monotonic()
     with pytest.raises(Interrupted):
-        connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u", "ssh_password": "pw-1234",
-                                             "ssh_port": silent_listener, "ssh_timeout": "1m"})
+        connect_ssh(build.ctx, "127.0.0.1", communicator_options(
+            ssh_username="u", ssh_password="pw-1234", ssh_port=silent_listener,
+            ssh_timeout="1m"))
     assert time.monotonic() - started < 1.3
 
 
@@ -93,8 +94,8 @@ def test_bastion_carries_the_connection(build, make_server, options_for, client_
     bastion = make_server("bastion", password="bastion-pw", allow_forwarding=True)
     target = make_server("vm")
     options = options_for(target, ssh_bastion_host="127.0.0.1", ssh_bastion_port=bastion.port,
-                          ssh_bastion_password="bastion-pw")
-    with connect_ssh(build.ctx, "10.0.0.12", {**options, "ssh_host": "127.0.0.1"},
+                          ssh_bastion_password="bastion-pw", ssh_host="127.0.0.1")
+    with connect_ssh(build.ctx, "10.0.0.12", options,
                      private_key_pem=client_pem) as comm:
         assert comm.run("echo through the bastion") == 0
     assert bastion.state.forwarded == [("127.0.0.1", target.port)]
@@ -113,14 +114,14 @@ def test_bastion_that_refuses_forwarding_is_reported(build, make_server, options
     assert target.state.logins == 0
 
 
-def test_no_credentials_is_a_config_error(build):
+def test_no_credentials_is_a_config_error(build, communicator_options):
     with pytest.raises(ConfigError, match="no SSH credentials"):
-        connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u"})
+        connect_ssh(build.ctx, "127.0.0.1", communicator_options(ssh_username="u"))
 
 
-def test_unusable_key_is_a_config_error(build):
+def test_unusable_key_is_a_config_error(build, communicator_options):
     with pytest.raises(ConfigError, match="temporary private key is not a usable private key"):
-        connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u"},
+        connect_ssh(build.ctx, "127.0.0.1", communicator_options(ssh_username="u"),
                     private_key_pem="-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n")
 
 

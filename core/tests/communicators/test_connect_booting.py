@@ -92,7 +92,7 @@ def console(monkeypatch) -> Iterator[_Console]:
 def test_resets_are_retried_until_ssh_answers_without_a_traceback(
         build, server, options_for, client_pem, console):
     with booting_vm(server.port) as (port, seen):
-        comm = connect_ssh(build.ctx, "127.0.0.1", {**options_for(server), "ssh_port": port},
+        comm = connect_ssh(build.ctx, "127.0.0.1", options_for(server, ssh_port=port),
                            private_key_pem=client_pem)
         with comm:
             assert comm.run("echo up-and-running") == 0
@@ -101,10 +101,11 @@ def test_resets_are_retried_until_ssh_answers_without_a_traceback(
     assert console.shown == []  # paramiko's "Exception (client)" and tracebacks: debug only
 
 
-def test_a_vm_that_keeps_resetting_times_out_with_the_last_error(build, console):
+def test_a_vm_that_keeps_resetting_times_out_with_the_last_error(build, console,
+                                                                  communicator_options):
     with booting_vm(None) as (port, seen), pytest.raises(BuildError) as info:
-        connect_ssh(build.ctx, "127.0.0.1", {"ssh_username": "u", "ssh_password": "pw-1234",
-                                             "ssh_port": port, "ssh_timeout": "2s"})
+        connect_ssh(build.ctx, "127.0.0.1", communicator_options(
+            ssh_username="u", ssh_password="pw-1234", ssh_port=port, ssh_timeout="2s"))
     assert seen[0] >= len(RESETS)  # every kind of reset met, each one retried
     assert f"timeout waiting for SSH on u@127.0.0.1:{port} after 2s (last error: " in str(
         info.value)

@@ -52,7 +52,7 @@ def error_of(**options) -> str:
                                      "r4.16xlarge", "{{user `type`}}", "<unknown>"])
 def test_outscale_vm_types_are_accepted(vm_type):
     check_vm_type(vm_type)
-    assert load(vm_type=vm_type)["vm_type"] == vm_type
+    assert load(vm_type=vm_type).vm_type == vm_type
 
 
 @pytest.mark.parametrize(("vm_type", "cause"), [
@@ -100,12 +100,12 @@ def test_list_items_and_nested_ids_are_named_by_their_path():
 
 
 def test_ids_known_only_at_build_time_are_not_checked():
-    assert load(source_omi="<unknown>", omi_name="<unknown>")["source_omi"] == "<unknown>"
+    assert load(source_omi="<unknown>", omi_name="<unknown>").source_omi == "<unknown>"
 
 
 @pytest.mark.parametrize("option", ["omi_account_ids", "snapshot_account_ids"])
 def test_account_ids_are_12_digits(option):
-    assert load(**{option: ["123456789012"]})[option] == ["123456789012"]
+    assert getattr(load(**{option: ["123456789012"]}), option) == ["123456789012"]
     message = error_of(**{option: ["123456789012", "1234-5678-9012"]})
     assert f"{option}[1]: '1234-5678-9012' is not an account id: an account id is 12 digits" \
         in message
@@ -128,7 +128,7 @@ def test_unknown_regions_are_refused_on_the_public_cloud():
 ])
 def test_unknown_subregions_are_refused(subregion, fragment):
     assert fragment in error_of(subregion_name=subregion)
-    assert load(subregion_name="us-west-1b")["subregion_name"] == "us-west-1b"
+    assert load(subregion_name="us-west-1b").subregion_name == "us-west-1b"
 
 
 def test_a_subregion_of_another_region_is_refused_even_with_a_custom_endpoint():

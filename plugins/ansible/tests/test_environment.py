@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from osc_build.config import load_options
 from osc_build.testing import captured_build
 from osc_build_ansible.options import AnsibleOptionsSchema
 from osc_build_ansible.remote import ansible_environment, ssh_extra_args
@@ -12,7 +13,8 @@ from osc_build_ansible.workspace import PrivateDir
 
 def options(tmp_path: Path, **extra):
     (tmp_path / "play.yml").write_text("- hosts: all\n")
-    return AnsibleOptionsSchema().load({"playbook_file": str(tmp_path / "play.yml"), **extra})
+    return load_options(AnsibleOptionsSchema, {"playbook_file": str(tmp_path / "play.yml"),
+                                               **extra}, where="test")
 
 
 def test_packer_variables_private_temporary_files_then_the_users_variables(tmp_path):

@@ -101,24 +101,30 @@ def test_no_metadata_service_is_a_clear_error(build, sim):
 
 def test_region_and_subregion_come_from_the_metadata_when_nothing_names_a_region(
         sim, monkeypatch):
+    from osc_build.config import load_options
     from osc_build.context import BuildContext
     from osc_build.ui import Ui
     from osc_build_chroot.host import read_metadata
+    from osc_build_chroot.options import ChrootOptionsSchema
     from osc_build_chroot.state import ChrootBuildState
 
     for name in ("OSC_REGION", "OUTSCALE_REGION"):
         monkeypatch.delenv(name, raising=False)
+    def options(**given):
+        return load_options(ChrootOptionsSchema, {
+            "omi_name": "built", "source_omi": "ami-12345678",
+            "metadata_url": _state(sim)["metadata_url"], **given}, where="source.c.t")
+
     state = ChrootBuildState()
-    config = {"metadata_url": _state(sim)["metadata_url"], "region": None}
-    read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=config,
+    read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=options(),
                                ui=Ui("c.t")), state)
     assert state.host_vm == {"VmId": _state(sim)["host_vm_id"]}
-    assert (config["region"], state.subregion_name) == ("us-east-2", "us-east-2a")
+    assert (state.found_region, state.subregion_name) == ("us-east-2", "us-east-2a")
 
-    named = {"metadata_url": config["metadata_url"], "region": "eu-west-2"}
-    read_metadata(BuildContext(name="c.t", builder="outscale-chroot", config=named,
-                               ui=Ui("c.t")), state)
-    assert named["region"] == "eu-west-2"  # the template's region wins
+    named = ChrootBuildState()
+    read_metadata(BuildContext(name="c.t", builder="outscale-chroot",
+                               config=options(region="eu-west-2"), ui=Ui("c.t")), named)
+    assert named.found_region == ""  # the template's region wins
 
 
 @pytest.mark.parametrize(("zone", "region"), [

@@ -20,18 +20,18 @@ def load(**options):
 
 def test_defaults_from_a_source_omi():
     config = load(**SOURCE)
-    assert config["chroot_mounts"] == DEFAULT_CHROOT_MOUNTS
-    assert config["copy_files"] == ["/etc/resolv.conf"]
-    assert config["command_wrapper"] == "{{.Command}}"
-    assert config["mount_path"] == "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
-    assert config["mount_partition"] is None  # "1", or the whole disk without partitions
-    assert config["device_path"] is None and config["root_volume_type"] is None
+    assert config.chroot_mounts == DEFAULT_CHROOT_MOUNTS
+    assert config.copy_files == ["/etc/resolv.conf"]
+    assert config.command_wrapper == "{{.Command}}"
+    assert config.mount_path == "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
+    assert config.mount_partition is None  # "1", or the whole disk without partitions
+    assert config.device_path is None and config.root_volume_type is None
 
 
 def test_from_scratch_copies_no_files_and_mount_partition_zero_is_the_whole_device():
     config = load(**SCRATCH, mount_partition="0")
-    assert config["copy_files"] == []
-    assert config["mount_partition"] == ""
+    assert config.copy_files == []
+    assert config.mount_partition == ""
 
 
 @pytest.mark.parametrize("missing", ["root_volume_size", "pre_mount_commands",
@@ -73,5 +73,5 @@ def test_source_filter_block_and_shared_omi_options_load():
         "filters": {"image-name": "Debian-12-*"}, "owners": ["Outscale"], "most_recent": True}],
         omi_regions=["eu-west-2"], tags={"a": "b"}, force_deregister=True,
         root_volume_tags={"k": "{{ .SourceOMI }}"})
-    assert config["source_omi_filter"]["owners"] == ["Outscale"]
-    assert config["root_volume_tags"] == {"k": "{{ .SourceOMI }}"}
+    assert config.source_omi_filter.owners == ["Outscale"]
+    assert config.root_volume_tags == {"k": "{{ .SourceOMI }}"}

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from osc_build.config import load_options
 from osc_build.context import BuildContext
 from osc_build.ui import Ui
-from osc_build_chroot import volume
+from osc_build_chroot import root_volume
+from osc_build_chroot.options import ChrootOptionsSchema
 from osc_build_chroot.state import ChrootBuildState
 from osc_build_outscale.client import Credentials, OscClient
 
@@ -17,8 +19,12 @@ pytestmark = pytest.mark.slow
 
 
 def _setup(sim, **config) -> tuple[BuildContext, ChrootBuildState]:
-    ctx = BuildContext(name="outscale-chroot.t", builder="outscale-chroot",
-                       config={"omi_name": "unused", **config}, ui=Ui("outscale-chroot.t"))
+    # source_omi only satisfies the options: the steps read state.source_image.
+    options = load_options(ChrootOptionsSchema, {"omi_name": "unused",
+                                                 "source_omi": "ami-12345678", **config},
+                           where="source.outscale-chroot.t")
+    ctx = BuildContext(name="outscale-chroot.t", builder="outscale-chroot", config=options,
+                       ui=Ui("outscale-chroot.t"))
     creds = sim.credentials(REGION)  # each Region, its own account
     client = OscClient(Credentials(creds["access_key"], creds["secret_key"], region=REGION,
                                    endpoint=creds["endpoint"]))
@@ -32,7 +38,7 @@ def test_volume_from_the_source_gets_size_type_and_rendered_tags(sim):
     ctx, state = _setup(sim, root_volume_size=15, root_volume_type="gp2",
                         root_volume_tags={"origin": "{{ .SourceOMIName }}",
                                           "where": "{{ .BuildRegion }}"})
-    volume.create_volume(ctx, state)
+    root_volume.create_volume(ctx, state)
     try:
         found = gateway(sim).ReadVolumes(Filters={"VolumeIds": [state.volume_id]})["Volumes"][0]
         source_root = state.source_image["BlockDeviceMappings"][0]["Bsu"]
@@ -50,7 +56,7 @@ def test_volume_from_the_source_gets_size_type_and_rendered_tags(sim):
 
 def test_a_smaller_size_than_the_source_keeps_the_source_size(sim):
     ctx, state = _setup(sim, root_volume_size=1)
-    volume.create_volume(ctx, state)
+    root_volume.create_volume(ctx, state)
     try:
         found = gateway(sim).ReadVolumes(Filters={"VolumeIds": [state.volume_id]})["Volumes"][0]
         assert found["Size"] == state.source_image["BlockDeviceMappings"][0]["Bsu"]["VolumeSize"]
@@ -63,7 +69,7 @@ def test_new_omi_devices_from_the_source_plus_extra_mappings(sim):
                         omi_block_device_mappings=[{"device_name": "/dev/xvdb",
                                                     "volume_size": 5, "volume_type": "gp2"}])
     state.snapshot_id = "snap-new"
-    mappings, root, architecture = volume._mappings(ctx, state)
+    mappings, root, architecture = root_volume._mappings(ctx, state)
     assert root == state.source_image["RootDeviceName"]
     assert architecture == state.source_image["Architecture"]
     by_name = {m["DeviceName"]: m["Bsu"] for m in mappings}
@@ -75,12 +81,12 @@ def test_new_omi_devices_from_the_source_plus_extra_mappings(sim):
 
 def test_from_scratch_omi_devices_are_the_given_ones(sim):
     ctx, state = _setup(sim, from_scratch=True, root_volume_size=8,
-                        root_device_name="/dev/sda1",
+                        root_device_name="/dev/sda1", pre_mount_commands=["mkfs {{.Device}}"],
                         omi_block_device_mappings=[{"device_name": "/dev/sda1",
                                                     "volume_type": "gp2",
                                                     "delete_on_vm_deletion": True}])
     state.snapshot_id = "snap-new"
-    mappings, root, architecture = volume._mappings(ctx, state)
+    mappings, root, architecture = root_volume._mappings(ctx, state)
     assert (root, architecture) == ("/dev/sda1", "x86_64")
     assert mappings == [{"DeviceName": "/dev/sda1", "Bsu": {
         "DeleteOnVmDeletion": True, "VolumeType": "gp2", "SnapshotId": "snap-new",
@@ -92,5 +98,5 @@ def test_io1_root_from_a_source_that_is_not_io1_is_a_clear_error(sim):
 
     ctx, state = _setup(sim, root_volume_type="io1")
     with pytest.raises(BuildError, match=r"root_volume_type = \"io1\" needs iops"):
-        volume.create_volume(ctx, state)
+        root_volume.create_volume(ctx, state)
     assert ctx.resources.pending == []

@@ -29,7 +29,7 @@ REQUIREMENTS: dict[str, str] = {
     "cat": "coreutils",
     "hostname": "hostname", "ip": "iproute2", "ldd": "libc-bin",
     # disks and file systems: volumes, images, the chroot builder and its tests
-    "mkfs.ext4": "e2fsprogs", "e2fsck": "e2fsprogs", "debugfs": "e2fsprogs",
+    "mkfs": "util-linux", "mkfs.ext4": "e2fsprogs", "e2fsck": "e2fsprogs", "debugfs": "e2fsprogs",
     "resize2fs": "e2fsprogs",
     "sfdisk": "fdisk", "fdisk": "fdisk", "parted": "parted",
     # what the minimal image copies from this machine

@@ -11,8 +11,8 @@ import logging
 from .backend import BackendError
 from .engine import Simulator
 from .ops.export_tasks import fail_interrupted
+from .ops.vm_spec import vm_spec
 from .ops.vm_state import release_vm
-from .ops.vms import vm_spec
 
 log = logging.getLogger(__name__)
 INTERRUPTED = "interrupted by a simulator restart"

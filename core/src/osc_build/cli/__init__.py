@@ -36,7 +36,7 @@ class CommandLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from osc_build.cli import build as build_command
+    from osc_build.cli.build_arguments import add_template_free_options
 
     parser = CommandLineParser(prog="osc-build", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show debug logs and tracebacks (or set OSC_BUILD_LOG=debug)")
     parser.add_argument("-v", "-version", "--version", dest="show_version", action="store_true",
                         help="print the version of osc-build, as `osc-build version`")
-    build_command.add_template_free_options(parser)
+    add_template_free_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         module = _command_module(name)

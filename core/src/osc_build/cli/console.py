@@ -11,7 +11,7 @@ Commands: help, variables, exit. Anything else is evaluated, e.g. upper(var.regi
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from osc_build.cli.build import add_variable_options
+    from osc_build.cli.build_arguments import add_variable_options
 
     parser = subparsers.add_parser(
         "console", help="evaluate expressions interactively",

@@ -6,7 +6,7 @@ import argparse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from osc_build.cli.build import add_variable_options
+    from osc_build.cli.build_arguments import add_variable_options
 
     parser = subparsers.add_parser(
         "inspect", help="show what a template evaluates to",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from osc_build.cli.build import add_variable_options
+    from osc_build.cli.build_arguments import add_variable_options
 
     parser = subparsers.add_parser(
         "validate", help="check a template without building",

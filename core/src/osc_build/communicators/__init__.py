@@ -10,7 +10,7 @@ provisioning step::
                        private_key_pem=temporary_key)  # None: key file, agent or password
     try:
         run_provisioners(ctx, comm, ctx.provisioners)
-        if ctx.config["ssh_clear_authorized_keys"]:
+        if ctx.config.ssh_clear_authorized_keys:
             comm.clear_authorized_keys()
     finally:
         comm.close()
@@ -31,15 +31,13 @@ from osc_build.communicators.none import NoneCommunicator
 from osc_build.communicators.options import CommunicatorOptionsSchema, seconds
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from osc_build.communicators.ssh import SshCommunicator
     from osc_build.context import BuildContext
 
 __all__ = ["CommunicatorOptionsSchema", "NoneCommunicator", "connect_ssh", "seconds"]
 
 
-def connect_ssh(ctx: BuildContext, host: str, options: Mapping[str, Any],
+def connect_ssh(ctx: BuildContext, host: str, options: Any,
                 private_key_pem: str | None = None) -> SshCommunicator:
     """Wait for SSH on ``host`` and return a connected :class:`SshCommunicator`.
 

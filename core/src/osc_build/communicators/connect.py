@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,21 +74,23 @@ class SshSettings:
         return f"{self.username}@{self.host}:{self.port}"
 
 
-def resolve_settings(host: str, options: Mapping[str, Any],
-                     private_key_pem: str | None) -> SshSettings:
-    """Turn the communicator options (loaded or raw) into connection settings."""
-    get = options.get
-    username = get("ssh_username")
+def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> SshSettings:
+    """Turn the loaded communicator options into connection settings.
+
+    ``options`` is any options object with the attributes of
+    :class:`~osc_build.communicators.options.CommunicatorOptionsSchema`.
+    """
+    username = options.ssh_username
     if not username:
         raise ConfigError("ssh_username must be set to connect over SSH")
     pkey = None
     if private_key_pem:
         pkey = load_key_text(private_key_pem, where="the temporary private key")
-    elif get("ssh_private_key_file"):
-        pkey = load_key_file(get("ssh_private_key_file"), option="ssh_private_key_file")
-    password = get("ssh_password")
+    elif options.ssh_private_key_file:
+        pkey = load_key_file(options.ssh_private_key_file, option="ssh_private_key_file")
+    password = options.ssh_password
     register_secret(password)
-    kwargs: dict[str, Any] = {"allow_agent": bool(get("ssh_agent_auth")),
+    kwargs: dict[str, Any] = {"allow_agent": bool(options.ssh_agent_auth),
                               "look_for_keys": False}
     if pkey is not None:
         kwargs["pkey"] = pkey
@@ -99,43 +101,42 @@ def resolve_settings(host: str, options: Mapping[str, Any],
                           "ssh_password or ssh_agent_auth")
     try:
         settings = SshSettings(
-            host=get("ssh_host") or host, port=int(get("ssh_port") or 22), username=username,
-            connect_kwargs=kwargs, timeout=seconds(get("ssh_timeout", DEFAULT_SSH_TIMEOUT)),
-            handshake_attempts=int(get("ssh_handshake_attempts") or 0),
-            pause_before_connecting=seconds(get("pause_before_connecting")),
-            keep_alive=seconds(get("ssh_keep_alive_interval", "5s")),
-            read_write_timeout=seconds(get("ssh_read_write_timeout")),
-            pty=bool(get("ssh_pty")),
+            host=options.ssh_host or host, port=int(options.ssh_port or 22), username=username,
+            connect_kwargs=kwargs, timeout=seconds(options.ssh_timeout or DEFAULT_SSH_TIMEOUT),
+            handshake_attempts=int(options.ssh_handshake_attempts or 0),
+            pause_before_connecting=seconds(options.pause_before_connecting),
+            keep_alive=seconds(options.ssh_keep_alive_interval),
+            read_write_timeout=seconds(options.ssh_read_write_timeout),
+            pty=bool(options.ssh_pty),
             public_key=pkey.get_base64() if pkey is not None else None,
             private_key_pem=private_key_pem or None,
-            private_key_file=None if private_key_pem else get("ssh_private_key_file"))
+            private_key_file=None if private_key_pem else options.ssh_private_key_file)
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
-    if get("ssh_bastion_host"):
+    if options.ssh_bastion_host:
         settings.bastion = _bastion_settings(options, pkey if private_key_pem is None else None,
                                              settings)
     return settings
 
 
-def _bastion_settings(options: Mapping[str, Any], main_key: paramiko.PKey | None,
+def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
                       target: SshSettings) -> SshSettings:
-    get = options.get
-    key_file = get("ssh_bastion_private_key_file")
+    key_file = options.ssh_bastion_private_key_file
     if key_file:
         pkey = load_key_file(key_file, option="ssh_bastion_private_key_file")
     else:
         pkey, key_file = main_key, target.private_key_file
-    password = get("ssh_bastion_password")
+    password = options.ssh_bastion_password
     register_secret(password)
-    kwargs: dict[str, Any] = {"allow_agent": bool(get("ssh_bastion_agent_auth")),
+    kwargs: dict[str, Any] = {"allow_agent": bool(options.ssh_bastion_agent_auth),
                               "look_for_keys": False}
     if pkey is not None:
         kwargs["pkey"] = pkey
     if password:
         kwargs["password"] = password
     return SshSettings(
-        host=get("ssh_bastion_host"), port=int(get("ssh_bastion_port") or 22),
-        username=get("ssh_bastion_username") or target.username, connect_kwargs=kwargs,
+        host=options.ssh_bastion_host, port=int(options.ssh_bastion_port or 22),
+        username=options.ssh_bastion_username or target.username, connect_kwargs=kwargs,
         timeout=target.timeout, handshake_attempts=0, pause_before_connecting=0.0,
         keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None,
         private_key_file=key_file if pkey is not None else None)
@@ -231,11 +232,11 @@ def _close_quietly(conn: Connection) -> None:
         log.debug("closing an SSH connection failed", exc_info=True)
 
 
-def connect_ssh(ctx: BuildContext, host: str, options: Mapping[str, Any],
+def connect_ssh(ctx: BuildContext, host: str, options: Any,
                 private_key_pem: str | None = None) -> SshCommunicator:
     """Wait for the VM's SSH server and return a connected communicator.
 
-    ``options`` holds the communicator keys (``ssh_username``, ``ssh_timeout``,
+    ``options`` holds the loaded communicator options (``ssh_username``, ``ssh_timeout``,
     bastion...). ``private_key_pem`` is the temporary keypair's private key;
     without it, ``ssh_private_key_file``, the agent or ``ssh_password`` are used.
     Honours ``pause_before_connecting``, ``ssh_handshake_attempts`` and

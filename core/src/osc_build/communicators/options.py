@@ -13,21 +13,11 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from osc_build.config import OptionsSchema, option
+from osc_build.durations import seconds
 from osc_build.log import register_secret
 
 SSH_INTERFACES = ("public_ip", "private_ip", "public_dns", "private_dns")
 DEFAULT_SSH_TIMEOUT = "10m"  # the Go plugin's default (its PR #222), not the SDK's 5m
-
-
-def seconds(value: Any) -> float:
-    """Seconds in a duration option: a Go duration string, or a number of seconds."""
-    from osc_build.template.functions.datetime import go_duration
-
-    if value is None or value == "":
-        return 0.0
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return go_duration(str(value))
 
 
 class Duration(fields.String):
@@ -65,7 +55,7 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_username = option(fields.String(load_default=None),
                           "User to log in as on the VM (required with communicator ssh).")
     ssh_password = option(fields.String(load_default=None),
-                          "Password for ssh_username; never printed.")
+                          "Password for ssh_username; never printed.", secret=True)
     ssh_private_key_file = option(fields.String(load_default=None, validate=_existing_file),
                                   "Private key file to log in with, instead of a temporary key.")
     ssh_keypair_name = option(fields.String(load_default=None),
@@ -108,7 +98,7 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_bastion_agent_auth = option(fields.Boolean(load_default=False),
                                     "Authenticate on the bastion host with the SSH agent.")
     ssh_bastion_password = option(fields.String(load_default=None),
-                                  "Password on the bastion host; never printed.")
+                                  "Password on the bastion host; never printed.", secret=True)
     ssh_keep_alive_interval = option(Duration(load_default="5s"),
                                      "Interval of SSH keep-alive messages; 0 or negative "
                                      "disables them.")
@@ -125,8 +115,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
             return
         errors: dict[str, str] = {}
         if not data.get("ssh_username"):
-            errors["ssh_username"] = ("an ssh_username must be specified with communicator "
-                                      "ssh (e.g. \"outscale\" on OUTSCALE Ubuntu OMIs)")
+            errors["ssh_username"] = ("required with communicator = \"ssh\"; the image's "
+                                      "default user is usually \"outscale\"")
         if data.get("ssh_keypair_name") and not (data.get("ssh_private_key_file")
                                                  or data.get("ssh_agent_auth")):
             errors["ssh_keypair_name"] = ("ssh_private_key_file must be provided or "

@@ -37,12 +37,12 @@ class ArtificePostProcessor(PostProcessor):
 
     def post_process(self, ctx: BuildContext, artifact: Artifact,
                      config: dict[str, Any]) -> Artifact:
-        missing = [name for name in config["files"] if not Path(name).is_file()]
+        missing = [name for name in config.files if not Path(name).is_file()]
         if missing:
             raise BuildError(f"files not found: {', '.join(missing)}; artifice names files "
                              "that exist when it runs (made by a provisioner or shell-local)")
-        ctx.ui.message(f"Artifact is now the files: {', '.join(config['files'])}")
+        ctx.ui.message(f"Artifact is now the files: {', '.join(config.files)}")
         return Artifact(builder="artifice", builder_id=BUILDER_ID, ids=(),
-                        files=tuple(config["files"]),
+                        files=tuple(config.files),
                         description="Created artifact from files: " +
-                        ", ".join(config["files"]))
+                        ", ".join(config.files))

@@ -39,12 +39,12 @@ class ChecksumPostProcessor(PostProcessor):
     schema = ChecksumOptionsSchema
 
     def post_process(self, ctx: BuildContext, artifact: Artifact,
-                     config: dict[str, Any]) -> Artifact:
+                     config: Any) -> Artifact:
         written = []
-        for kind in config["checksum_types"]:
+        for kind in config.checksum_types:
             if not artifact.files:
                 break
-            output = Path(expand(config["output"], {
+            output = Path(expand(config.output, {
                 "BuildName": build_name(ctx), "BuilderType": ctx.builder,
                 "ChecksumType": kind}))
             output.parent.mkdir(parents=True, exist_ok=True)

@@ -69,10 +69,10 @@ class CompressPostProcessor(PostProcessor):
             raise BuildError(f"the {artifact.builder} artifact has no files to compress (an "
                              "OMI or a volume is not a file); chain artifice first to name "
                              "files")
-        output = Path(expand(config["output"], {"BuildName": build_name(ctx),
+        output = Path(expand(config.output, {"BuildName": build_name(ctx),
                                                 "BuilderType": ctx.builder}))
-        kind = archive_format(str(output), config["format"])
-        level = config["compression_level"]
+        kind = archive_format(str(output), config.format)
+        level = config.compression_level
         output.parent.mkdir(parents=True, exist_ok=True)
         ctx.ui.message(f"Compressing {len(artifact.files)} file(s) into {output} ({kind})")
         if kind in SINGLE_FILE:

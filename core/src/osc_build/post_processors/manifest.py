@@ -47,8 +47,8 @@ class ManifestPostProcessor(PostProcessor):
     schema = ManifestOptionsSchema
 
     def post_process(self, ctx: BuildContext, artifact: Artifact,
-                     config: dict[str, Any]) -> Artifact:
-        output = Path(config["output"])
+                     config: Any) -> Artifact:
+        output = Path(config.output)
         if not output.is_absolute():
             output = Path.cwd() / output
         entry = manifest_entry(ctx, artifact, config)
@@ -61,21 +61,21 @@ class ManifestPostProcessor(PostProcessor):
             tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
             tmp.chmod(0o664)
             os.replace(tmp, output)
-        ctx.ui.message(f"Manifest written to {config['output']}")
+        ctx.ui.message(f"Manifest written to {config.output}")
         return artifact
 
 
-def manifest_entry(ctx: BuildContext, artifact: Artifact, config: dict[str, Any]) -> dict:
+def manifest_entry(ctx: BuildContext, artifact: Artifact, config: Any) -> dict:
     files = None
     if artifact.files:
-        files = [{"name": os.path.basename(path) if config.get("strip_path") else path,
+        files = [{"name": os.path.basename(path) if config.strip_path else path,
                   "size": os.path.getsize(path) if os.path.exists(path) else 0}
                  for path in artifact.files]
     entry: dict[str, Any] = {"name": build_name(ctx), "builder_type": ctx.builder}
-    if not config.get("strip_time"):
+    if not config.strip_time:
         entry["build_time"] = int(time.time())
     entry.update({"files": files, "artifact_id": artifact.id, "packer_run_uuid": ctx.run_id,
-                  "custom_data": config.get("custom_data") or None})
+                  "custom_data": config.custom_data or None})
     return entry
 
 

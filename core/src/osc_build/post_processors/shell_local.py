@@ -22,6 +22,6 @@ class ShellLocalPostProcessor(PostProcessor):
     schema = ShellLocalOptionsSchema
 
     def post_process(self, ctx: BuildContext, artifact: Artifact,
-                     config: dict[str, Any]) -> Artifact:
+                     config: Any) -> Artifact:
         run_local_scripts(ctx, config, extra_env={"OSC_BUILD_ARTIFACT_ID": artifact.id})
         return artifact

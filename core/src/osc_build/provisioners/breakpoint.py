@@ -27,10 +27,10 @@ class BreakpointProvisioner(Provisioner):
     schema = BreakpointOptionsSchema
 
     def provision(self, ctx: BuildContext, communicator: Communicator,
-                  config: dict[str, Any]) -> None:
-        note = config.get("note") or ""
+                  config: Any) -> None:
+        note = config.note or ""
         with_note = f' with note "{note}"' if note else ""
-        if config.get("disable"):
+        if config.disable:
             ctx.ui.say(f"Breakpoint provisioner{with_note} disabled; continuing...")
             return
         ctx.ui.say(f"Pausing at breakpoint provisioner{with_note}.")

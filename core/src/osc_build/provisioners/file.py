@@ -39,7 +39,7 @@ class FileOptionsSchema(OptionsSchema):
 
     @validates_schema
     def _sources(self, data: dict[str, Any], **_: Any) -> None:
-        sources = _sources_of(data)
+        sources = _sources_of(data.get("source"), data.get("sources"))
         if data.get("content") is not None:
             if sources:
                 raise ValidationError("source(s) conflicts with content; use one or the other")
@@ -55,9 +55,8 @@ class FileOptionsSchema(OptionsSchema):
                                           "(set generated = true if the build makes it)")
 
 
-def _sources_of(config: dict[str, Any]) -> list[str]:
-    return ([config["source"]] if config.get("source") else []) + list(config.get("sources")
-                                                                       or ())
+def _sources_of(source: str | None, sources: list[str] | None) -> list[str]:
+    return ([source] if source else []) + list(sources or ())
 
 
 class FileProvisioner(Provisioner):
@@ -66,15 +65,15 @@ class FileProvisioner(Provisioner):
     schema = FileOptionsSchema
 
     def provision(self, ctx: BuildContext, communicator: Communicator,
-                  config: dict[str, Any]) -> None:
-        destination = config["destination"]
-        if config.get("content") is not None:
+                  config: Any) -> None:
+        destination = config.destination
+        if config.content is not None:
             ctx.ui.say(f"Uploading content => {destination}")
-            upload_bytes(communicator, config["content"].encode(), destination, 0o644)
+            upload_bytes(communicator, config.content.encode(), destination, 0o644)
             return
-        for source in _sources_of(config):
+        for source in _sources_of(config.source, config.sources):
             ctx.check_cancelled()
-            if config["direction"] == "download":
+            if config.direction == "download":
                 ctx.ui.say(f"Downloading {source} => {destination}")
                 _download(communicator, source, destination)
             else:

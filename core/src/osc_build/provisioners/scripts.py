@@ -95,15 +95,15 @@ class Script:
         return self.label if self.label == INLINE else f"script {self.label}"
 
 
-def scripts_of(config: Mapping[str, Any]) -> list[Script]:
+def scripts_of(config: Any) -> list[Script]:
     """The scripts to run, in order; inline lines become one script with a shebang."""
-    if config.get("inline"):
-        lines = [str(line) for line in config["inline"]]
-        shebang = config.get("inline_shebang") or DEFAULT_SHEBANG
+    if config.inline:
+        lines = [str(line) for line in config.inline]
+        shebang = config.inline_shebang or DEFAULT_SHEBANG
         if not (lines and lines[0].startswith("#!") and shebang == DEFAULT_SHEBANG):
             lines.insert(0, f"#!{shebang}")
         return [Script(INLINE, ("\n".join(lines) + "\n").encode())]
-    paths = [config["script"]] if config.get("script") else list(config.get("scripts") or ())
+    paths = [config.script] if config.script else list(config.scripts or ())
     out = []
     for path in paths:
         with open(path, "rb") as handle:
@@ -117,15 +117,15 @@ def build_name(ctx: BuildContext) -> str:
     return ctx.name.split(prefix, 1)[1] if prefix in ctx.name else ctx.name
 
 
-def variables(ctx: BuildContext, config: Mapping[str, Any],
+def variables(ctx: BuildContext, config: Any,
               extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """PACKER_BUILD_NAME, PACKER_BUILDER_TYPE, then environment_vars, then env."""
     out = {"PACKER_BUILD_NAME": build_name(ctx), "PACKER_BUILDER_TYPE": ctx.builder}
     out.update(extra or {})
-    for item in config.get("environment_vars") or ():
+    for item in config.environment_vars or ():
         key, _, value = item.partition("=")
         out[key] = value
-    out.update(config.get("env") or {})
+    out.update(config.env or {})
     return out
 
 

@@ -62,29 +62,29 @@ class ShellProvisioner(Provisioner):
     schema = ShellOptionsSchema
 
     def provision(self, ctx: BuildContext, communicator: Communicator,
-                  config: dict[str, Any]) -> None:
-        remote_path = config.get("remote_path") or posixpath.join(
-            config.get("remote_folder") or "/tmp",
-            config.get("remote_file") or f"script_{random.randrange(10000)}.sh")
-        env_vars = format_vars(variables(ctx, config), config["env_var_format"])
-        command = expand(config["execute_command"],
+                  config: Any) -> None:
+        remote_path = config.remote_path or posixpath.join(
+            config.remote_folder or "/tmp",
+            config.remote_file or f"script_{random.randrange(10000)}.sh")
+        env_vars = format_vars(variables(ctx, config), config.env_var_format)
+        command = expand(config.execute_command,
                          {"Path": shlex.quote(remote_path), "Vars": env_vars})
-        valid = config.get("valid_exit_codes") or [0]
+        valid = config.valid_exit_codes or [0]
         for script in scripts_of(config):
             ctx.check_cancelled()
             ctx.ui.say(f"Provisioning with shell script: {script.label}")
-            content = script.content if config["binary"] else script.content.replace(
+            content = script.content if config.binary else script.content.replace(
                 b"\r\n", b"\n")
             upload_bytes(communicator, content, remote_path, 0o755)
             status = communicator.run(command)
-            if status == DISCONNECTED and (config["expect_disconnect"]
+            if status == DISCONNECTED and (config.expect_disconnect
                                            or DISCONNECTED in valid):
                 log.info("%s: %s disconnected, as expected", ctx.name, script.label)
             elif status == DISCONNECTED:
                 raise BuildError(UNEXPECTED_DISCONNECT)
             else:
                 check_exit_code(status, valid, script)
-            if not config["skip_clean"]:
+            if not config.skip_clean:
                 _remove(ctx, communicator, remote_path)
 
 

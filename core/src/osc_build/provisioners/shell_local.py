@@ -60,17 +60,17 @@ def current_os() -> str:
                                                            sys.platform.rstrip("0123456789"))
 
 
-def run_local_scripts(ctx: BuildContext, config: Mapping[str, Any], *,
+def run_local_scripts(ctx: BuildContext, config: Any, *,
                       extra_env: Mapping[str, str] | None = None,
                       timeout: float | None = None) -> None:
     """Run the configured scripts here, one after the other; raise on a bad exit code."""
-    only_on = config.get("only_on")
+    only_on = config.only_on
     if only_on and current_os() not in only_on:
         ctx.ui.say("Skipping shell-local due to runtime OS")
         return
     env = variables(ctx, config, extra_env)
-    env_vars = format_vars(env, config.get("env_var_format") or "%s='%s' ")
-    valid = config.get("valid_exit_codes") or [0]
+    env_vars = format_vars(env, config.env_var_format or "%s='%s' ")
+    valid = config.valid_exit_codes or [0]
     with tempfile.TemporaryDirectory(prefix="osc-build-shell-local-") as tmp:
         for index, script in enumerate(scripts_of(config)):
             ctx.check_cancelled()
@@ -79,7 +79,7 @@ def run_local_scripts(ctx: BuildContext, config: Mapping[str, Any], *,
             path.chmod(0o700)
             ctx.ui.say(f"Running local shell script: {script.label}")
             argv = [expand(arg, {"Vars": env_vars, "Script": str(path)})
-                    for arg in config.get("execute_command") or DEFAULT_EXECUTE_COMMAND]
+                    for arg in config.execute_command or DEFAULT_EXECUTE_COMMAND]
             status = run_local(ctx, argv, env=env, timeout=timeout)
             check_exit_code(status, valid, script)
 
@@ -145,7 +145,7 @@ class ShellLocalProvisioner(Provisioner):
 
     schema = ShellLocalOptionsSchema
 
-    def provision(self, ctx: BuildContext, communicator: Any, config: dict[str, Any]) -> None:
+    def provision(self, ctx: BuildContext, communicator: Any, config: Any) -> None:
         left = time_left(communicator)
         try:
             run_local_scripts(ctx, config, timeout=left)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from osc_build.errors import TemplateError
 
 from .nodes import Token, Tree
 from .parser import significant
 from .values import UNKNOWN, ConversionError, is_known
 
+if TYPE_CHECKING:
+    from .evaluator import Evaluator
 
-def call_function(evaluator, node: Tree) -> object:
-    from .evaluator import FunctionError
 
+def call_function(evaluator: Evaluator, node: Tree) -> object:
     name_node = node.children[0]
     parts = significant(node.children)
     name = str(name_node.children[0])
@@ -55,14 +58,14 @@ def call_function(evaluator, node: Tree) -> object:
             raise evaluator.error(node, f'Invalid number of arguments for function "{name}" '
                                   f"({len(args)} given).") from None
         raise
-    except (FunctionError, ConversionError, ValueError, KeyError, IndexError,
+    except (ConversionError, ValueError, KeyError, IndexError,
             OverflowError) as exc:
         message = str(exc).strip("'\"") or type(exc).__name__
         raise evaluator.error(node, f'Error in function call: Call to function "{name}" '
                               f"failed: {message}.") from None
 
 
-def _try_or_can(evaluator, name: str, arg_nodes: list, node: Tree) -> object:
+def _try_or_can(evaluator: Evaluator, name: str, arg_nodes: list, node: Tree) -> object:
     if name == "can":
         if len(arg_nodes) != 1:
             raise evaluator.error(node, 'Invalid number of arguments for function "can".')

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from osc_build.errors import TemplateError
 
+from .calls import call_function
 from .nodes import Token, Tree
 from .operators import apply_binary, apply_unary
 from .parser import Located, label_text, position, significant
@@ -20,10 +21,6 @@ ROOT_MESSAGES = {
     "local": ("Reference to undeclared local value",
               'A local value with the name "{name}" has not been declared.'),
 }
-
-
-class FunctionError(ValueError):
-    """Raised by a function implementation; the evaluator adds the location."""
 
 
 class Evaluator:
@@ -376,7 +373,6 @@ class Evaluator:
 
     # --- function calls -----------------------------------------------------------
     def _eval_function_call(self, node: Tree) -> object:
-        from .calls import call_function
         return call_function(self, node)
 
     # --- string templates ---------------------------------------------------------

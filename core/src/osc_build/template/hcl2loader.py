@@ -13,6 +13,7 @@ from .builds import decode_build
 from .evaluator import Evaluator
 from .functions import make_functions
 from .hcp import BLOCK, check_hcp_block
+from .layout import template_files
 from .model import PACKER_COMPAT_VERSION, Location, Template, Variable
 from .parser import parse_hcl, position
 from .requirements import check_packer_block
@@ -22,19 +23,6 @@ from .variables import Declaration, declare, declare_plural, resolve
 
 TOP_LEVEL = {"packer", "variable", "variables", "locals", "local", "data", "source", "build"}
 IGNORED = {"communicator"}
-
-
-def template_files(path: Path) -> tuple[list[Path], list[Path]]:
-    """(template files, auto var files) for a file or a directory argument."""
-    if path.is_dir():
-        files = sorted(path.glob("*.pkr.hcl")) + sorted(path.glob("*.pkr.json"))
-        auto = sorted(path.glob("*.auto.pkrvars.hcl")) + sorted(path.glob("*.auto.pkrvars.json"))
-        if not files:
-            raise TemplateError("No template found: the directory has no *.pkr.hcl or "
-                                "*.pkr.json file",
-                                file=str(path))
-        return files, auto
-    return [path], []
 
 
 def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],

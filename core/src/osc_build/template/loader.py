@@ -62,7 +62,7 @@ def check_syntax(path: Path) -> None:
             raise TemplateError(f"Error parsing JSON: {exc.msg}", file=str(path),
                                 line=exc.lineno, column=exc.colno) from None
         return
-    from .hcl2loader import template_files
+    from .layout import template_files
     from .parser import parse_hcl
 
     for file in template_files(path)[0]:

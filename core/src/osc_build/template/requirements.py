@@ -39,7 +39,7 @@ def read_required_plugins(path: Path) -> list[Requirement]:
 
     ``osc-build init`` reads them before the plugins they name are installed.
     """
-    from .hcl2loader import template_files
+    from .layout import template_files
     from .parser import parse_hcl, position
 
     found = []

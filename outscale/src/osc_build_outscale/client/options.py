@@ -19,8 +19,13 @@ DEFAULT_METADATA_URL = "http://169.254.169.254/latest/meta-data"
 NO_EFFECT_KEYS = ("token", "mfa_code", "skip_metadata_api_check")
 
 
-def _described(field_class: type[fields.Field], description: str, **kwargs: Any) -> fields.Field:
-    return field_class(metadata={"description": description}, **kwargs)
+def _described(field_class: type[fields.Field], description: str, *, secret: bool = False,
+               **kwargs: Any) -> fields.Field:
+    """A field with its reference-docs description; ``secret`` hides it from option reprs."""
+    metadata: dict[str, Any] = {"description": description}
+    if secret:
+        metadata["secret"] = True
+    return field_class(metadata=metadata, **kwargs)
 
 
 class AccessOptionsSchema(Schema):
@@ -29,7 +34,7 @@ class AccessOptionsSchema(Schema):
     access_key = _described(fields.String, "Access key (AK) used to sign API requests.",
                             load_default=None)
     secret_key = _described(fields.String, "Secret key (SK) paired with access_key.",
-                            load_default=None)
+                            secret=True, load_default=None)
     region = _described(fields.String, "OUTSCALE region, e.g. eu-west-2.", load_default=None)
     profile = _described(fields.String,
                          "Profile name in ~/.osc/config.json (or $OSC_CONFIG_FILE).",
@@ -51,8 +56,10 @@ class AccessOptionsSchema(Schema):
     role_name = _described(
         fields.String, "Role whose credentials the metadata service gives (default: the first).",
         load_default=None)
-    token = _described(fields.String, "Deprecated: has no effect.", load_default=None)
-    mfa_code = _described(fields.String, "Deprecated: has no effect.", load_default=None)
+    token = _described(fields.String, "Deprecated: has no effect.", secret=True,
+                       load_default=None)
+    mfa_code = _described(fields.String, "Deprecated: has no effect.", secret=True,
+                          load_default=None)
     skip_metadata_api_check = _described(fields.Boolean, "Deprecated: has no effect.",
                                          load_default=None)
 

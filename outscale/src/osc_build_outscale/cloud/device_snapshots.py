@@ -14,8 +14,9 @@ from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import images
+from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,14 @@ def snapshot_devices(ctx: BuildContext, client: OscClient, vm: dict,
         ctx.ui.message(f"snapshot {snapshot_id} of {name} ({volumes[name]}) started")
         snapshots[name] = snapshot_id
     for name, snapshot_id in snapshots.items():
-        wait(ctx, lambda s=snapshot_id: read_one(_read(client, s)), wanted={"completed"},
+        wait(ctx, lambda s=snapshot_id: state_of(client, "snapshot", s), wanted={"completed"},
              failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id} of {name}")
     return snapshots
 
 
 def delete_snapshot(client: OscClient, snapshot_id: str) -> None:
     """Delete a snapshot if it still exists (an OMI's cleanup may have deleted it)."""
-    if _read(client, snapshot_id):
+    if read_by_id(client, "snapshot", snapshot_id):
         client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
 
@@ -70,13 +71,13 @@ def register_from_snapshots(ctx: BuildContext, state: VmBuildState, *, root_devi
     whoever made them, and some may be the user's own (``snapshot_id``).
     """
     config = ctx.config
-    ctx.ui.say(f"Registering OMI {config['omi_name']!r} with root device {root_device_name}...")
+    ctx.ui.say(f"Registering OMI {config.omi_name!r} with root device {root_device_name}...")
     client = state.api
     image = client.call(
-        "CreateImage", ImageName=config["omi_name"], RootDeviceName=root_device_name,
+        "CreateImage", ImageName=config.omi_name, RootDeviceName=root_device_name,
         BlockDeviceMappings=mappings, Description=images.omi_description(ctx, state),
         ProductCodes=images.product_codes(config),
-        BootModes=config.get("omi_boot_modes") or None)["Image"]
+        BootModes=config.omi_boot_modes or None)["Image"]
     image_id = image["ImageId"]
     ctx.resources.track("OMI", image_id,
                         lambda: images.delete_image(client, image_id, delete_snapshots=False),
@@ -86,8 +87,3 @@ def register_from_snapshots(ctx: BuildContext, state: VmBuildState, *, root_devi
     state.snapshots = {state.region: images.snapshot_ids(image)}
     ctx.ui.message(f"OMI {image_id} is available")
     return image
-
-
-def _read(client: OscClient, snapshot_id: str) -> list[dict]:
-    return client.call("ReadSnapshots",
-                       Filters={"SnapshotIds": [snapshot_id]}).get("Snapshots") or []

@@ -13,15 +13,16 @@ from osc_build.errors import BuildError, ConfigError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.client.endpoint import default_endpoint
 from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.waits import wait
 from osc_build_outscale.errors import CloudError
 
 log = logging.getLogger(__name__)
 
 def check_name_free(ctx: BuildContext, state: VmBuildState) -> None:
     """Fail before building when this account already has an OMI of that name."""
-    name = ctx.config["omi_name"]
+    name = ctx.config.omi_name
     existing = _own_images_named(state, name)
     if existing:
         raise BuildError(f"omi_name {name!r} is already used by {existing[0]['ImageId']} in "
@@ -31,14 +32,14 @@ def check_name_free(ctx: BuildContext, state: VmBuildState) -> None:
 def deregister_existing(ctx: BuildContext, state: VmBuildState) -> None:
     """force_deregister: delete this account's OMIs of the same name (never others'),
     in the build region and in every omi_regions region the OMI will be copied to."""
-    regions = dict.fromkeys([state.region, *(ctx.config.get("omi_regions") or [])])
+    regions = dict.fromkeys([state.region, *ctx.config.omi_regions])
     for region in regions:
         client = client_for_region(state, region)
-        for image in _own_images_named(state, ctx.config["omi_name"], client):
+        for image in _own_images_named(state, ctx.config.omi_name, client):
             ctx.ui.say(f"Deregistering existing OMI {image['ImageId']} ({image['ImageName']}) "
                        f"in {region}...")
             client.call("DeleteImage", ImageId=image["ImageId"])
-            if ctx.config.get("force_delete_snapshot"):
+            if ctx.config.force_delete_snapshot:
                 for snapshot_id in snapshot_ids(image):
                     ctx.ui.message(f"deleting snapshot {snapshot_id}")
                     client.call("DeleteSnapshot", SnapshotId=snapshot_id)
@@ -49,12 +50,13 @@ def find_source(ctx: BuildContext, state: VmBuildState) -> None:
     from osc_build_outscale.filters import IMAGE, merge_filters, select_one
 
     config = ctx.config
-    block = config.get("source_omi_filter") or {}
-    pairs = merge_filters(block.get("filters"), block.get("filter"), where="source_omi_filter")
-    if config.get("source_omi"):
-        pairs.append(("image-id", config["source_omi"]))
-    image = select_one(state.api, IMAGE, pairs, owners=block.get("owners") or (),
-                       most_recent=bool(block.get("most_recent")),
+    block = config.source_omi_filter
+    pairs = merge_filters(block and block.filters, block and block.filter,
+                          where="source_omi_filter")
+    if config.source_omi:
+        pairs.append(("image-id", config.source_omi))
+    image = select_one(state.api, IMAGE, pairs, owners=(block and block.owners) or (),
+                       most_recent=bool(block and block.most_recent),
                        where="source_omi_filter" if block else "source_omi")
     if image.get("RootDeviceType", "bsu") != "bsu":
         raise BuildError(f"source OMI {image['ImageId']} has root device type "
@@ -71,13 +73,13 @@ def temporary_image_name(omi_name: str, suffix: str = "-osc-build-base") -> str:
 def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
     """Make the OMI from the stopped build VM, then wait until it is available."""
     config = ctx.config
-    ctx.ui.say(f"Creating OMI {config['omi_name']!r} from {state.vm['VmId']}...")
-    extra = config.get("omi_block_device_mappings") or []
-    name = config["omi_name"] if not extra else temporary_image_name(config["omi_name"])
+    ctx.ui.say(f"Creating OMI {config.omi_name!r} from {state.vm['VmId']}...")
+    extra = config.omi_block_device_mappings or []
+    name = config.omi_name if not extra else temporary_image_name(config.omi_name)
     image = state.api.call(
         "CreateImage", VmId=state.vm["VmId"], ImageName=name,
         Description=omi_description(ctx, state), ProductCodes=product_codes(config),
-        BootModes=config.get("omi_boot_modes") or None)["Image"]
+        BootModes=config.omi_boot_modes or None)["Image"]
     _track_image(ctx, state, image["ImageId"])
     image = wait_available(ctx, state.api, image["ImageId"])
     if extra:
@@ -88,18 +90,18 @@ def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
 
 
 def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: dict,
-                                 extra: list[dict]) -> dict:
+                                 extra: list[Any]) -> dict:
     """The VM's devices plus omi_block_device_mappings (the Go plugin dropped the VM's)."""
     mappings = {m["DeviceName"]: m for m in base.get("BlockDeviceMappings") or []}
     for device in extra:
-        mappings[device["device_name"]] = {"DeviceName": device["device_name"],
+        mappings[device.device_name] = {"DeviceName": device.device_name,
                                            "Bsu": bsu_of(device)}
-    root = ctx.config.get("root_device_name") or base.get("RootDeviceName")
+    root = ctx.config.root_device_name or base.get("RootDeviceName")
     image = state.api.call(
-        "CreateImage", ImageName=ctx.config["omi_name"], RootDeviceName=root,
+        "CreateImage", ImageName=ctx.config.omi_name, RootDeviceName=root,
         BlockDeviceMappings=list(mappings.values()), Description=omi_description(ctx, state),
         ProductCodes=product_codes(ctx.config),
-        BootModes=ctx.config.get("omi_boot_modes") or None)["Image"]
+        BootModes=ctx.config.omi_boot_modes or None)["Image"]
     # The new OMI owns the base's snapshots now (and maybe the user's own snapshot_id ones,
     # which are never deleted): on failure delete the base OMI first, alone.
     ctx.resources.forget(base["ImageId"])
@@ -120,15 +122,15 @@ def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: d
     return image
 
 
-def bsu_of(device: dict) -> dict:
-    """OAPI's Bsu object for a block-device option block."""
-    bsu: dict[str, Any] = {"DeleteOnVmDeletion": bool(device.get("delete_on_vm_deletion"))}
+def bsu_of(device: Any) -> dict:
+    """OAPI's Bsu object for a loaded block-device option block."""
+    bsu: dict[str, Any] = {"DeleteOnVmDeletion": bool(device.delete_on_vm_deletion)}
     for key, api_key in (("volume_size", "VolumeSize"), ("volume_type", "VolumeType"),
                          ("snapshot_id", "SnapshotId")):
-        if device.get(key):
-            bsu[api_key] = device[key]
-    if device.get("iops") and device.get("volume_type") == "io1":
-        bsu["Iops"] = device["iops"]
+        if getattr(device, key):
+            bsu[api_key] = getattr(device, key)
+    if device.iops and device.volume_type == "io1":
+        bsu["Iops"] = device.iops
     return bsu
 
 
@@ -136,10 +138,9 @@ def wait_available(ctx: BuildContext, client: OscClient, image_id: str) -> dict:
     last: dict[str, Any] = {}
 
     def read() -> str | None:
-        images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
-        if images:
-            last.update(images[0])
-        return read_one(images)
+        image = read_by_id(client, "image", image_id)
+        last.update(image or {})
+        return image.get("State") if image else None
 
     try:
         wait(ctx, read, wanted={"available"}, failed={"failed"}, kind="image",
@@ -155,11 +156,11 @@ def wait_available(ctx: BuildContext, client: OscClient, image_id: str) -> dict:
 def set_permissions(ctx: BuildContext, state: VmBuildState) -> None:
     """Launch permissions on every copy, volume-creation permissions on their snapshots."""
     config = ctx.config
-    groups = set(config.get("omi_groups") or [])
-    launch = {"AccountIds": list(config.get("omi_account_ids") or []),
-              "GlobalPermission": bool(config.get("global_permission") or "all" in groups)}
-    snap_accounts = list(config.get("snapshot_account_ids") or [])
-    snap_public = "all" in set(config.get("snapshot_groups") or [])
+    groups = set(config.omi_groups or [])
+    launch = {"AccountIds": list(config.omi_account_ids or []),
+              "GlobalPermission": bool(config.global_permission or "all" in groups)}
+    snap_accounts = list(config.snapshot_account_ids or [])
+    snap_public = "all" in set(config.snapshot_groups or [])
     for region, image_id in state.images.items():
         client = client_for_region(state, region)
         if launch["AccountIds"] or launch["GlobalPermission"]:
@@ -176,9 +177,9 @@ def set_permissions(ctx: BuildContext, state: VmBuildState) -> None:
 def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
     """``tags`` on each OMI and its snapshots, ``snapshot_tags`` on the snapshots."""
     info = state.build_info()
-    image_tags = tagging.render(ctx.config.get("tags") or {}, info)
+    image_tags = tagging.render(ctx.config.tags or {}, info)
     snapshot_tags = {**image_tags,
-                     **tagging.render(ctx.config.get("snapshot_tags") or {}, info)}
+                     **tagging.render(ctx.config.snapshot_tags or {}, info)}
     for region, image_id in state.images.items():
         client = client_for_region(state, region)
         tagging.apply(client, [image_id], image_tags)
@@ -187,7 +188,7 @@ def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
 
 def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
     """omi_regions: copy the OMI to each other region, in parallel; wait for every copy."""
-    regions = [r for r in dict.fromkeys(ctx.config.get("omi_regions") or [])
+    regions = [r for r in dict.fromkeys(ctx.config.omi_regions or [])
                if r != state.region]
     if not regions:
         return
@@ -197,7 +198,7 @@ def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
     def copy(region: str) -> tuple[str, dict]:
         client = client_for_region(state, region)
         image = client.call("CreateImage", SourceImageId=source_id,
-                            SourceRegionName=state.region, ImageName=ctx.config["omi_name"],
+                            SourceRegionName=state.region, ImageName=ctx.config.omi_name,
                             Description=omi_description(ctx, state))["Image"]
         ctx.resources.track("OMI", image["ImageId"],
                             lambda: delete_image(client, image["ImageId"], delete_snapshots=True),
@@ -229,10 +230,10 @@ def client_for_region(state: VmBuildState, region: str) -> OscClient:
 
 
 def delete_image(client: OscClient, image_id: str, *, delete_snapshots: bool) -> None:
-    images = client.call("ReadImages", Filters={"ImageIds": [image_id]}).get("Images") or []
+    image = read_by_id(client, "image", image_id)
     client.call("DeleteImage", ImageId=image_id)
-    if delete_snapshots and images:
-        for snapshot_id in snapshot_ids(images[0]):
+    if delete_snapshots and image:
+        for snapshot_id in snapshot_ids(image):
             client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
 
@@ -261,7 +262,7 @@ def _own_images_named(state: VmBuildState, name: str,
 
 def omi_description(ctx: BuildContext, state: VmBuildState) -> str | None:
     """omi_description rendered with build info (``{{ .SourceOMI }}`` ...), or None."""
-    text = ctx.config.get("omi_description")
+    text = ctx.config.omi_description
     if not text:
         return None
     from osc_build.template.legacy import interpolate
@@ -269,10 +270,10 @@ def omi_description(ctx: BuildContext, state: VmBuildState) -> str | None:
     return interpolate(text, state.build_info())
 
 
-def product_codes(config: dict) -> list[str] | None:
+def product_codes(config: Any) -> list[str] | None:
     """product_codes and the older omi_product_codes, merged without duplicates."""
-    codes = list(dict.fromkeys([*(config.get("product_codes") or []),
-                                *(config.get("omi_product_codes") or [])]))
+    codes = list(dict.fromkeys([*(config.product_codes or []),
+                                *(config.omi_product_codes or [])]))
     return codes or None
 
 
@@ -281,12 +282,12 @@ def _drop_empty(values: dict) -> dict:
 
 
 def name_check_wanted(ctx: BuildContext) -> bool:
-    """The name check runs unless the old OMI is to be replaced (or none is made)."""
-    return not ctx.config.get("skip_create_omi") and not ctx.config.get("force_deregister")
+    """The name check runs unless the old OMI is to be replaced."""
+    return not ctx.config.force_deregister
 
 
 def deregister_wanted(ctx: BuildContext) -> bool:
-    return not ctx.config.get("skip_create_omi") and bool(ctx.config.get("force_deregister"))
+    return bool(ctx.config.force_deregister)
 
 
 def omi_artifact(builder: str, builder_id: str, state: VmBuildState,

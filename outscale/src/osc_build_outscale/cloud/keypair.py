@@ -27,11 +27,11 @@ def generate_key(kind: str, bits: int = 4096) -> tuple[str, str]:
 
 def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
     config = ctx.config
-    if config.get("communicator") == "none":
+    if config.communicator == "none":
         return
-    state.keypair_name = config.get("ssh_keypair_name") or None
-    if config.get("ssh_private_key_file"):
-        path = Path(config["ssh_private_key_file"]).expanduser()
+    state.keypair_name = config.ssh_keypair_name or None
+    if config.ssh_private_key_file:
+        path = Path(config.ssh_private_key_file).expanduser()
         try:
             state.private_key = path.read_text()
         except OSError as err:
@@ -39,11 +39,11 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
                               f"{err.strerror}; give a readable private key file") from None
         register_key_secret(state.private_key)
         return
-    if config.get("ssh_agent_auth") or config.get("ssh_password") or state.keypair_name:
+    if config.ssh_agent_auth or config.ssh_password or state.keypair_name:
         return
-    kind = config.get("temporary_key_pair_type") or "rsa"
+    kind = config.temporary_key_pair_type or "rsa"
     ctx.ui.say(f"Creating temporary keypair ({kind})...")
-    private, public = generate_key(kind, int(config.get("temporary_key_pair_bits") or 4096))
+    private, public = generate_key(kind, int(config.temporary_key_pair_bits or 4096))
     register_key_secret(private)
     name = ctx.temporary_name
     client = state.api

@@ -3,34 +3,35 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.cloud.state import VmBuildState
 
 
-def _pairs(block: dict, where: str) -> list:
+def _pairs(block: Any, where: str) -> list:
     from osc_build_outscale.filters import merge_filters
 
-    return merge_filters(block.get("filters"), block.get("filter"), where=where)
+    return merge_filters(block.filters, block.filter, where=where)
 
 
 def resolve_network(ctx: BuildContext, state: VmBuildState) -> None:
     from osc_build_outscale.filters import NET, SUBNET, search
 
     config = ctx.config
-    state.net_id = config.get("net_id")
-    state.subnet_id = config.get("subnet_id")
-    state.subregion_name = config.get("subregion_name")
-    if not state.net_id and config.get("net_filter"):
-        nets, query = search(state.api, NET, _pairs(config["net_filter"], "net_filter"),
+    state.net_id = config.net_id
+    state.subnet_id = config.subnet_id
+    state.subregion_name = config.subregion_name
+    if not state.net_id and config.net_filter:
+        nets, query = search(state.api, NET, _pairs(config.net_filter, "net_filter"),
                              defaults={"States": ["available"]}, where="net_filter")
         if len(nets) != 1:
             raise BuildError(f"net_filter must match exactly one Net, {len(nets)} match "
                              f"({query.describe()}); narrow the filter or set net_id")
         state.net_id = nets[0]["NetId"]
-    if not state.subnet_id and config.get("subnet_filter"):
-        block = config["subnet_filter"]
+    if not state.subnet_id and config.subnet_filter:
+        block = config.subnet_filter
         defaults: dict = {"States": ["available"]}
         if state.net_id:
             defaults["NetIds"] = [state.net_id]
@@ -40,11 +41,11 @@ def resolve_network(ctx: BuildContext, state: VmBuildState) -> None:
                                 defaults=defaults, where="subnet_filter")
         if not subnets:
             raise BuildError(f"no Subnet matches subnet_filter ({query.describe()})")
-        if len(subnets) > 1 and not (block.get("most_free") or block.get("random")):
+        if len(subnets) > 1 and not (block.most_free or block.random):
             raise BuildError(f"{len(subnets)} Subnets match subnet_filter: "
                              f"{', '.join(s['SubnetId'] for s in subnets[:5])}; narrow the "
                              "filter, or set most_free or random")
-        if block.get("random"):
+        if block.random:
             subnet = random.choice(subnets)
         else:
             subnet = max(subnets, key=lambda s: s.get("AvailableIpsCount", 0))

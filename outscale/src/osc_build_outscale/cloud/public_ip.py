@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from osc_build.context import BuildContext
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
 
 
 def create_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
-    if not ctx.config.get("associate_public_ip_address"):
+    if not ctx.config.associate_public_ip_address:
         return
     client = state.api
     ip = client.call("CreatePublicIp")["PublicIp"]
@@ -26,10 +27,10 @@ def link_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
 
 
 def _release(client: OscClient, public_ip_id: str) -> None:
-    ips = client.call("ReadPublicIps", Filters={"PublicIpIds": [public_ip_id]}).get("PublicIps")
-    if not ips:
+    public_ip = read_by_id(client, "public IP", public_ip_id)
+    if not public_ip:
         return  # already gone
-    if ips[0].get("LinkPublicIpId"):
-        client.call("UnlinkPublicIp", LinkPublicIpId=ips[0]["LinkPublicIpId"])
+    if public_ip.get("LinkPublicIpId"):
+        client.call("UnlinkPublicIp", LinkPublicIpId=public_ip["LinkPublicIpId"])
     # The public Cloud needs the address itself; the id alone is for IPs of a Net (spec).
-    client.call("DeletePublicIp", PublicIp=ips[0]["PublicIp"], PublicIpId=public_ip_id)
+    client.call("DeletePublicIp", PublicIp=public_ip["PublicIp"], PublicIpId=public_ip_id)

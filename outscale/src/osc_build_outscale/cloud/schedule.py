@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterator
 
 # How long each transition usually takes on OUTSCALE (seconds), by kind and wanted state:
 # the schedule polls rarely before that and often around it. The simulator's "realistic"
-# profile uses the same figures.
+# profile uses the same figures (checked by tests/test_wait_profiles.py).
 EXPECTED = {("vm", "running"): 35.0, ("vm", "stopped"): 20.0, ("vm", "terminated"): 15.0,
             ("image", "available"): 30.0, ("snapshot", "completed"): 20.0,
             ("volume", "available"): 4.0, ("volume", "attached"): 3.0,

@@ -11,9 +11,9 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
     from osc_build_outscale.filters import SECURITY_GROUP, merge_filters, search
 
     config = ctx.config
-    given = list(config.get("security_group_ids") or [])
-    if config.get("security_group_id"):
-        given.append(config["security_group_id"])
+    given = list(config.security_group_ids or [])
+    if config.security_group_id:
+        given.append(config.security_group_id)
     client = state.api
     if given:
         found = {g["SecurityGroupId"] for g in client.paginate(
@@ -24,9 +24,9 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
                              f"{state.region}; check security_group_ids")
         state.security_group_ids = given
         return
-    block = config.get("security_group_filter")
+    block = config.security_group_filter
     if block:
-        pairs = merge_filters(block.get("filters"), block.get("filter"),
+        pairs = merge_filters(block.filters, block.filter,
                               where="security_group_filter")
         groups, query = search(client, SECURITY_GROUP, pairs, where="security_group_filter")
         if not groups:
@@ -43,11 +43,11 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.resources.track("security group", group_id,
                         lambda: client.call("DeleteSecurityGroup", SecurityGroupId=group_id),
                         region=client.region)
-    cidrs = list(config.get("temporary_security_group_source_cidrs") or [])
-    if config.get("temporary_security_group_source_cidr"):
-        cidrs.append(config["temporary_security_group_source_cidr"])
-    port = int(config.get("ssh_port") or 22)
-    if config.get("communicator") != "none":
+    cidrs = list(config.temporary_security_group_source_cidrs or [])
+    if config.temporary_security_group_source_cidr:
+        cidrs.append(config.temporary_security_group_source_cidr)
+    port = int(config.ssh_port or 22)
+    if config.communicator != "none":
         client.call("CreateSecurityGroupRule", SecurityGroupId=group_id, Flow="Inbound",
                     Rules=[{"IpProtocol": "tcp", "FromPortRange": port, "ToPortRange": port,
                             "IpRanges": cidrs or ["0.0.0.0/0"]}])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from osc_build.artifact import Artifact
 from osc_build_outscale.client import Credentials, OscClient
 
 
@@ -13,6 +12,9 @@ from osc_build_outscale.client import Credentials, OscClient
 class VmBuildState:
     client: OscClient | None = None
     credentials: Credentials | None = None
+    # A region learnt before the credentials step (chroot: the metadata service's), used
+    # when nothing else names one.
+    found_region: str = ""
     account_id: str = ""
     source_image: dict[str, Any] | None = None
     net_id: str | None = None
@@ -26,7 +28,6 @@ class VmBuildState:
     ssh_host: str | None = None
     images: dict[str, str] = field(default_factory=dict)  # region -> OMI id, build region first
     snapshots: dict[str, list[str]] = field(default_factory=dict)  # region -> snapshot ids
-    artifact: Artifact | None = None
 
     @property
     def api(self) -> OscClient:

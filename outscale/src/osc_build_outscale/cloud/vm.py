@@ -11,27 +11,27 @@ from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
-from osc_build_outscale.client import OscClient, wait_for
+from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.images import bsu_of
 from osc_build_outscale.cloud.public_ip import link_public_ip
-from osc_build_outscale.cloud.schedule import EXPECTED, PACE
+from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.volume_lifecycle import delete_released_volume
+from osc_build_outscale.cloud.waits import wait, wait_cleanup
 
 log = logging.getLogger(__name__)
 
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}\s*$")
-CLEANUP_WAIT = 10 * 60
 
 
-def user_data(config: dict) -> str | None:
+def user_data(config: Any) -> str | None:
     """user_data or user_data_file, base64-encoded for the API (already-encoded kept)."""
     raw: bytes | None = None
-    if config.get("user_data_file"):
-        raw = Path(config["user_data_file"]).read_bytes()
-    elif config.get("user_data"):
-        text = config["user_data"]
+    if config.user_data_file:
+        raw = Path(config.user_data_file).read_bytes()
+    elif config.user_data:
+        text = config.user_data
         if len(text) >= 8 and _BASE64.match(text):
             try:
                 base64.b64decode(text, validate=False)
@@ -42,30 +42,30 @@ def user_data(config: dict) -> str | None:
     return base64.b64encode(raw).decode() if raw else None
 
 
-def launch_mappings(config: dict) -> list[dict[str, Any]] | None:
+def launch_mappings(config: Any) -> list[dict[str, Any]] | None:
     mappings = []
-    for device in config.get("launch_block_device_mappings") or []:
-        if device.get("no_device"):
-            mappings.append({"DeviceName": device["device_name"], "NoDevice": ""})
+    for device in config.launch_block_device_mappings or []:
+        if device.no_device:
+            mappings.append({"DeviceName": device.device_name, "NoDevice": ""})
         else:
-            mappings.append({"DeviceName": device["device_name"], "Bsu": bsu_of(device)})
+            mappings.append({"DeviceName": device.device_name, "Bsu": bsu_of(device)})
     return mappings or None
 
 
 def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     config = ctx.config
     client = state.api
-    ctx.ui.say(f"Launching a {config['vm_type']} VM from {state.source_image['ImageId']}...")
+    ctx.ui.say(f"Launching a {config.vm_type} VM from {state.source_image['ImageId']}...")
     placement = {"SubregionName": state.subregion_name} if state.subregion_name else None
     vm = client.call(
-        "CreateVms", ImageId=state.source_image["ImageId"], VmType=config["vm_type"],
+        "CreateVms", ImageId=state.source_image["ImageId"], VmType=config.vm_type,
         MinVmsCount=1, MaxVmsCount=1, KeypairName=state.keypair_name,
         SecurityGroupIds=state.security_group_ids or None, SubnetId=state.subnet_id,
         Placement=placement, UserData=user_data(config),
-        BlockDeviceMappings=launch_mappings(config), BootMode=config.get("boot_mode"),
-        BsuOptimized=config.get("bsu_optimized") or None,
+        BlockDeviceMappings=launch_mappings(config), BootMode=config.boot_mode,
+        BsuOptimized=config.bsu_optimized or None,
         # VmInitiatedShutdownBehavior is deprecated (spec 1.42) for this configuration.
-        ShutdownBehaviorConfiguration={"GuestAction": config.get("shutdown_behavior") or "stop"},
+        ShutdownBehaviorConfiguration={"GuestAction": config.shutdown_behavior or "stop"},
     )["Vms"][0]
     vm_id = vm["VmId"]
     # The volumes it was created with: a VM that fails to boot may list none any more.
@@ -73,20 +73,20 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.resources.track("VM", vm_id, lambda: terminate(client, vm_id, also=created_with),
                         region=client.region)
     ctx.ui.message(f"VM {vm_id} created; waiting for it to run")
-    wait(ctx, lambda: read_one(_read_vms(client, vm_id)), wanted={"running"},
+    wait(ctx, lambda: state_of(client, "vm", vm_id), wanted={"running"},
          failed={"terminated", "shutting-down", "stopped"}, kind="vm", describe=f"VM {vm_id}")
     info = state.build_info()
-    run_tags = {"Name": "osc-build", **tagging.render(config.get("run_tags") or {}, info),
+    run_tags = {"Name": "osc-build", **tagging.render(config.run_tags or {}, info),
                 tagging.RUN_ID_TAG: ctx.run_id}
     tagging.apply(client, [vm_id], run_tags)
     state.vm = vm
     link_public_ip(ctx, state)
-    state.vm = _read_vms(client, vm_id)[0]
-    volume_tags = tagging.render(config.get("run_volume_tags") or {}, info)
+    state.vm = read_by_id(client, "vm", vm_id) or state.vm
+    volume_tags = tagging.render(config.run_volume_tags or {}, info)
     volume_ids = [m["Bsu"]["VolumeId"] for m in state.vm.get("BlockDeviceMappings") or []
                   if (m.get("Bsu") or {}).get("VolumeId")]
     tagging.apply(client, volume_ids, volume_tags)
-    state.ssh_host = ssh_host(state.vm, config.get("ssh_interface"), config.get("ssh_host"))
+    state.ssh_host = ssh_host(state.vm, config.ssh_interface, config.ssh_host)
 
 
 def ssh_host(vm: dict, interface: str | None, override: str | None) -> str:
@@ -112,7 +112,7 @@ def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
     from osc_build.communicators import NoneCommunicator, connect_ssh
     from osc_build.provision import run_provisioners
 
-    if ctx.config.get("communicator") == "none":
+    if ctx.config.communicator == "none":
         # Local provisioners (shell-local, breakpoint) still run; others say why they can't.
         run_provisioners(ctx, NoneCommunicator(), ctx.provisioners)
         return
@@ -121,7 +121,7 @@ def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
                                private_key_pem=state.private_key)
     try:
         run_provisioners(ctx, communicator, ctx.provisioners)
-        if ctx.config.get("ssh_clear_authorized_keys"):
+        if ctx.config.ssh_clear_authorized_keys:
             communicator.clear_authorized_keys()
     finally:
         communicator.close()
@@ -129,12 +129,12 @@ def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
 
 def stop_vm(ctx: BuildContext, state: VmBuildState) -> None:
     client, vm_id = state.api, state.vm["VmId"]
-    if ctx.config.get("disable_stop_vm"):
+    if ctx.config.disable_stop_vm:
         ctx.ui.say(f"Waiting for {vm_id} to be stopped by the provisioners...")
     else:
         ctx.ui.say(f"Stopping VM {vm_id}...")
         client.call("StopVms", VmIds=[vm_id])
-    wait(ctx, lambda: read_one(_read_vms(client, vm_id)), wanted={"stopped"},
+    wait(ctx, lambda: state_of(client, "vm", vm_id), wanted={"stopped"},
          failed={"terminated", "shutting-down"}, kind="vm", describe=f"VM {vm_id}")
 
 
@@ -145,31 +145,15 @@ def terminate(client: OscClient, vm_id: str, *, keep_volumes: tuple[str, ...] = 
     Volumes whose delete_on_vm_deletion is false survive their VM: they are
     temporary too, so they are deleted once the VM has released them.
     """
-    volume_ids = [v for v in dict.fromkeys([*_volume_ids(_read_vms(client, vm_id)), *also])
-                  if v not in keep_volumes]
+    vm = read_by_id(client, "vm", vm_id) or {}
+    volume_ids = [v for v in dict.fromkeys([*_volume_ids([vm]), *also]) if v not in keep_volumes]
     client.call("DeleteVms", VmIds=[vm_id])
-    wait_for(lambda: read_one(_read_vms(client, vm_id)) or "terminated",
-             wanted={"terminated"}, timeout=CLEANUP_WAIT, describe=f"VM {vm_id}",
-             schedule=PACE.schedule(EXPECTED["vm", "terminated"]))
-    if not volume_ids:
-        return
-    remaining = client.call("ReadVolumes", Filters={"VolumeIds": volume_ids}).get("Volumes")
-    for volume in remaining or []:
-        # Volumes deleted with their VM pass through "deleting", then vanish: both are done.
-        state = wait_for(lambda v=volume["VolumeId"]: read_one(client.call(
-                             "ReadVolumes", Filters={"VolumeIds": [v]}).get("Volumes") or [])
-                         or "gone",
-                         wanted={"available", "deleting", "gone"}, failed={"error"},
-                         timeout=CLEANUP_WAIT, describe=f"volume {volume['VolumeId']}",
-                         schedule=PACE.schedule(EXPECTED["volume", "detached"]))
-        if state == "available":
-            client.call("DeleteVolume", VolumeId=volume["VolumeId"])
+    wait_cleanup(lambda: state_of(client, "vm", vm_id), wanted={"terminated"},
+                 kind="vm", describe=f"VM {vm_id}")
+    for volume_id in volume_ids:
+        delete_released_volume(client, volume_id)
 
 
 def _volume_ids(vms: list[dict]) -> list[str]:
     return [m["Bsu"]["VolumeId"] for vm in vms for m in vm.get("BlockDeviceMappings") or []
             if (m.get("Bsu") or {}).get("VolumeId")]
-
-
-def _read_vms(client: OscClient, vm_id: str) -> list[dict]:
-    return client.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []

@@ -60,17 +60,29 @@ class Query:
         return ", ".join(self.shown) if self.shown else "no filter"
 
 
-def merge_filters(filters: Mapping[str, Any] | None, blocks: Iterable[Mapping[str, Any]] | None,
+def merge_filters(filters: Mapping[str, Any] | None, blocks: Iterable[Any] | None,
                   *, where: str) -> list[tuple[str, Any]]:
-    """The ``filters`` map followed by the repeatable ``filter { name, value }`` blocks."""
+    """The ``filters`` map followed by the repeatable ``filter { name, value }`` blocks.
+
+    A block is raw data (a mapping) or loaded options (``name`` and ``value`` attributes).
+    """
     pairs = list((filters or {}).items())
     for index, block in enumerate(blocks or []):
-        if not isinstance(block, Mapping) or set(block) != {"name", "value"}:
+        pair = _name_and_value(block)
+        if pair is None:
             raise FilterError(f"{where}: filter[{index}]: a filter block needs exactly "
                               '`name` and `value`, as in filter { name = "image-name", '
                               'value = "Debian-12-*" }')
-        pairs.append((block["name"], block["value"]))
+        pairs.append(pair)
     return pairs
+
+
+def _name_and_value(block: Any) -> tuple[str, Any] | None:
+    if isinstance(block, Mapping):
+        return (block["name"], block["value"]) if set(block) == {"name", "value"} else None
+    if hasattr(block, "name") and hasattr(block, "value"):
+        return block.name, block.value
+    return None
 
 
 def build_query(kind: ResourceKind, filters: Mapping[str, Any] | Iterable[tuple[str, Any]],

@@ -29,38 +29,38 @@ class AnsibleProvisioner(Provisioner):
 
     schema = AnsibleOptionsSchema
 
-    def provision(self, ctx: BuildContext, communicator: Any, config: dict[str, Any]) -> None:
+    def provision(self, ctx: BuildContext, communicator: Any, config: Any) -> None:
         endpoint = endpoint_of(communicator)
-        playbook_cmd = program(config["command"], "ansible-playbook")
-        if not config["skip_version_check"]:
+        playbook_cmd = program(config.command, "ansible-playbook")
+        if not config.skip_version_check:
             ctx.ui.say(f"Using {check_version(playbook_cmd)}")
         with PrivateDir() as work:
             env = ansible_environment(ctx, config, work)
-            if config["galaxy_file"]:
+            if config.galaxy_file:
                 install_galaxy(ctx, communicator, config, env)
             connection = prepare_connection(endpoint, work)
             with inventory(config, endpoint, work) as inventory_path:
                 argv = [*playbook_cmd, *playbook_arguments(
                     build_name=build_name(ctx), builder_type=ctx.builder,
-                    inventory=str(inventory_path), playbook=config["playbook_file"],
+                    inventory=str(inventory_path), playbook=config.playbook_file,
                     key_file=connection.key_file, vars_file=connection.vars_file,
                     ssh_extra_args=ssh_extra_args(config, connection.key_file),
                     ssh_common_args=connection.common_args,
-                    extra_arguments=config["extra_arguments"])]
-                if config["keep_inventory_file"] and not config["inventory_file"]:
+                    extra_arguments=config.extra_arguments)]
+                if config.keep_inventory_file and not config.inventory_file:
                     ctx.ui.say(f"Keeping the inventory file {inventory_path}")
-                ctx.ui.say(f"Executing Ansible: {config['playbook_file']}")
+                ctx.ui.say(f"Executing Ansible: {config.playbook_file}")
                 run_ansible(ctx, communicator, argv, env=env, what="ansible-playbook failed")
 
 
-def ssh_extra_args(config: Mapping[str, Any], key_file: str | None) -> list[str]:
+def ssh_extra_args(config: Any, key_file: str | None) -> list[str]:
     """``ansible_ssh_extra_args``; Packer's ``-o IdentitiesOnly=yes`` when we give a key."""
-    if config["ansible_ssh_extra_args"] is not None:
-        return list(config["ansible_ssh_extra_args"])
+    if config.ansible_ssh_extra_args is not None:
+        return list(config.ansible_ssh_extra_args)
     return ["-o IdentitiesOnly=yes"] if key_file else []
 
 
-def ansible_environment(ctx: BuildContext, config: Mapping[str, Any],
+def ansible_environment(ctx: BuildContext, config: Any,
                         work: PrivateDir) -> dict[str, str]:
     """Packer's variables, Ansible's temporary files kept in ``work``, then the user's."""
     env = {
@@ -73,54 +73,54 @@ def ansible_environment(ctx: BuildContext, config: Mapping[str, Any],
         "ANSIBLE_SSH_ARGS": "-o ControlMaster=no",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
     }
-    if config["use_sftp"]:
+    if config.use_sftp:
         env["ANSIBLE_SSH_TRANSFER_METHOD"] = "sftp"
-    if config["roles_path"]:
-        env["ANSIBLE_ROLES_PATH"] = config["roles_path"]
-    if config["collections_path"]:
-        env["ANSIBLE_COLLECTIONS_PATH"] = config["collections_path"]
-    for item in config["ansible_env_vars"]:
+    if config.roles_path:
+        env["ANSIBLE_ROLES_PATH"] = config.roles_path
+    if config.collections_path:
+        env["ANSIBLE_COLLECTIONS_PATH"] = config.collections_path
+    for item in config.ansible_env_vars:
         key, _, value = item.partition("=")
         env[key] = value
     return env
 
 
-def install_galaxy(ctx: BuildContext, communicator: object, config: Mapping[str, Any],
+def install_galaxy(ctx: BuildContext, communicator: object, config: Any,
                    env: Mapping[str, str]) -> None:
-    galaxy = program(config["galaxy_command"], "ansible-galaxy")
-    for argv in galaxy_commands(galaxy, config["galaxy_file"], roles_path=config["roles_path"],
-                                collections_path=config["collections_path"],
-                                force=config["galaxy_force_install"]):
+    galaxy = program(config.galaxy_command, "ansible-galaxy")
+    for argv in galaxy_commands(galaxy, config.galaxy_file, roles_path=config.roles_path,
+                                collections_path=config.collections_path,
+                                force=config.galaxy_force_install):
         ctx.ui.say(f"Executing Ansible Galaxy: {' '.join(argv[1:])}")
         run_ansible(ctx, communicator, argv, env=env, what="ansible-galaxy failed")
 
 
 @contextlib.contextmanager
-def inventory(config: Mapping[str, Any], endpoint: SshEndpoint,
+def inventory(config: Any, endpoint: SshEndpoint,
               work: PrivateDir) -> Iterator[Path]:
     """The user's inventory_file, or a generated one (0600) removed afterwards unless
     keep_inventory_file."""
-    if config["inventory_file"]:
-        yield Path(config["inventory_file"])
+    if config.inventory_file:
+        yield Path(config.inventory_file)
         return
-    text = inventory_text(host_alias=config["host_alias"], host=endpoint.host,
-                          user=config["user"] or endpoint.username, port=endpoint.port,
-                          groups=config["groups"], empty_groups=config["empty_groups"],
-                          template=config["inventory_file_template"])
-    if not config["inventory_directory"]:
+    text = inventory_text(host_alias=config.host_alias, host=endpoint.host,
+                          user=config.user or endpoint.username, port=endpoint.port,
+                          groups=config.groups, empty_groups=config.empty_groups,
+                          template=config.inventory_file_template)
+    if not config.inventory_directory:
         path = work.write("inventory", text)
-        if config["keep_inventory_file"]:
+        if config.keep_inventory_file:
             path = _kept_copy(text)
         yield path
         return
     fd, name = tempfile.mkstemp(prefix="packer-provisioner-ansible",
-                                dir=config["inventory_directory"])  # 0600
+                                dir=config.inventory_directory)  # 0600
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     try:
         yield Path(name)
     finally:
-        if not config["keep_inventory_file"]:
+        if not config.keep_inventory_file:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
 

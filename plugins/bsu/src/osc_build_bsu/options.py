@@ -29,6 +29,3 @@ class BsuOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOption
             raise ValidationError(
                 "terminate would delete the VM before its OMI is made; use \"stop\"",
                 field_name="shutdown_behavior")
-        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
-            raise ValidationError("required with communicator = \"ssh\"; the image's default "
-                                  "user is usually \"outscale\"", field_name="ssh_username")

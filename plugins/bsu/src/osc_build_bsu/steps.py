@@ -11,12 +11,20 @@ from osc_build_outscale.cloud.state import VmBuildState
 
 
 def _making_omi(ctx: BuildContext) -> bool:
-    return not ctx.config.get("skip_create_omi")
+    return not ctx.config.skip_create_omi
+
+
+def _name_check_wanted(ctx: BuildContext) -> bool:
+    return _making_omi(ctx) and images.name_check_wanted(ctx)
+
+
+def _deregister_wanted(ctx: BuildContext) -> bool:
+    return _making_omi(ctx) and images.deregister_wanted(ctx)
 
 
 STEPS: list[Step[VmBuildState]] = [
     Step("check credentials", access.check_credentials),
-    Step("check the OMI name", images.check_name_free, when=images.name_check_wanted),
+    Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),
     Step("create the keypair", keypair.setup_keypair),
@@ -25,7 +33,7 @@ STEPS: list[Step[VmBuildState]] = [
     Step("launch the VM", vm.run_vm),
     Step("provision", vm.connect_and_provision),
     Step("stop the VM", vm.stop_vm),
-    Step("deregister the old OMI", images.deregister_existing, when=images.deregister_wanted),
+    Step("deregister the old OMI", images.deregister_existing, when=_deregister_wanted),
     Step("create the OMI", images.create_from_vm, when=_making_omi),
     Step("copy the OMI to other regions", images.copy_to_regions, when=_making_omi),
     Step("set permissions", images.set_permissions, when=_making_omi),

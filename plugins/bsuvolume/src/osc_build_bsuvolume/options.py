@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from osc_build.communicators.options import CommunicatorOptionsSchema
-from osc_build.config import option
+from osc_build.config import Options, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import BlockDeviceSchema, RunOptionsSchema
 
@@ -20,7 +20,25 @@ class BsuVolumeSchema(BlockDeviceSchema):
                   "{{ .BuildRegion }} are rendered.")
 
 
+class VolumeBuilderOptions(Options):
+    """What the shared launch step reads, derived from bsu_volumes."""
+
+    bsu_volumes: list[Any]
+
+    @property
+    def launch_block_device_mappings(self) -> list[Any]:
+        """The VM is launched with the bsu_volumes (their tags are applied by a later step)."""
+        return list(self.bsu_volumes)
+
+    @property
+    def run_volume_tags(self) -> dict[str, str]:
+        """None for every volume: each bsu_volumes block has its own tags."""
+        return {}
+
+
 class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOptionsSchema):
+    options_base = VolumeBuilderOptions
+
     bsu_volumes = option(
         fields.List(fields.Nested(BsuVolumeSchema), load_default=list),
         "Volumes of the build VM. Those with delete_on_vm_deletion = false (the default) are "
@@ -41,22 +59,13 @@ class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
         if data.get("shutdown_behavior") == "terminate":
             raise ValidationError("terminate would delete the VM before its volumes are "
                                   "detached; use \"stop\"", field_name="shutdown_behavior")
-        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
-            raise ValidationError("required with communicator = \"ssh\"; the image's default "
-                                  "user is usually \"outscale\"", field_name="ssh_username")
-
-    @post_load
-    def _launch_mappings(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        """The shared launch step reads launch_block_device_mappings: feed it bsu_volumes."""
-        data["launch_block_device_mappings"] = [
-            {k: v for k, v in volume.items() if k != "tags"} for volume in data["bsu_volumes"]]
-        return data
 
 
 def _kept(volume: dict[str, Any]) -> bool:
     return not volume.get("delete_on_vm_deletion") and not volume.get("no_device")
 
 
-def kept_devices(config: dict[str, Any]) -> list[str]:
+def kept_devices(config: VolumeBuilderOptions) -> list[str]:
     """Device names of the volumes that outlive the build, in the template's order."""
-    return [v["device_name"] for v in config["bsu_volumes"] if _kept(v)]
+    return [v.device_name for v in config.bsu_volumes
+            if not v.delete_on_vm_deletion and not v.no_device]

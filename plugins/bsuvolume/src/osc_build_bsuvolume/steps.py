@@ -5,10 +5,11 @@ from __future__ import annotations
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.steps import Step, run_steps
-from osc_build_bsuvolume import BUILDER_ID, NAME, volumes
-from osc_build_bsuvolume.volumes import VolumeBuildState
+from osc_build_bsuvolume import BUILDER_ID, NAME, kept_volumes
+from osc_build_bsuvolume.kept_volumes import VolumeBuildState
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import access, images, keypair, network, public_ip, security_group, vm
+from osc_build_outscale.cloud.volume_lifecycle import delete_volume
 
 STEPS: list[Step[VolumeBuildState]] = [
     Step("check credentials", access.check_credentials),
@@ -18,11 +19,11 @@ STEPS: list[Step[VolumeBuildState]] = [
     Step("create the public IP", public_ip.create_public_ip),
     Step("create the security group", security_group.setup_security_groups),
     Step("launch the VM", vm.run_vm),
-    Step("tag the volumes", volumes.tag_volumes),
+    Step("tag the volumes", kept_volumes.tag_volumes),
     Step("provision", vm.connect_and_provision),
     Step("stop the VM", vm.stop_vm),
-    Step("detach the volumes", volumes.detach_volumes),
-    Step("terminate the VM", volumes.terminate_vm),
+    Step("detach the volumes", kept_volumes.detach_volumes),
+    Step("terminate the VM", kept_volumes.terminate_vm),
 ]
 
 
@@ -39,7 +40,7 @@ def volume_artifact(client: OscClient, kept: dict[str, str], source_omi: str = "
 
     def destroy() -> None:
         for volume_id in kept.values():
-            volumes.delete_volume(client, volume_id)
+            delete_volume(client, volume_id, unlink=False)
 
     return Artifact(builder=NAME, builder_id=BUILDER_ID,
                     ids=tuple((client.region, v) for v in kept.values()),

@@ -28,7 +28,7 @@ POLL = 0.2
 
 def wrap(ctx: BuildContext, command: str) -> str:
     """``command`` inside command_wrapper (``{{.Command}}`` by default)."""
-    wrapper = ctx.config.get("command_wrapper") or "{{.Command}}"
+    wrapper = ctx.config.command_wrapper or "{{.Command}}"
     return interpolate(wrapper, {"Command": command})
 
 

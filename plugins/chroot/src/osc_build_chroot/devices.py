@@ -18,6 +18,7 @@ from pathlib import Path
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
+from osc_build_outscale.cloud.waits import poll_until
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +110,10 @@ def is_block_device(path: str) -> bool:
 
 def wait_for_node(ctx: BuildContext, path: str, *, timeout: float, why: str) -> None:
     """Wait until ``path`` is a block device here (the Go plugin mounted without waiting)."""
-    deadline = time.monotonic() + timeout
-    while not is_block_device(path):
-        if time.monotonic() > deadline:
-            raise BuildError(f"{path} did not appear on this machine within {timeout:g}s "
-                             f"({why}); if the volume shows under another name, set "
-                             "nvme_device_path (or device_path)")
-        ctx.cancelled.wait(POLL)
-        ctx.check_cancelled()
+    if not poll_until(ctx, lambda: is_block_device(path), timeout=timeout, every=POLL):
+        raise BuildError(f"{path} did not appear on this machine within {timeout:g}s "
+                         f"({why}); if the volume shows under another name, set "
+                         "nvme_device_path (or device_path)")
 
 
 def partition_node(device: str, partition: str) -> str:
@@ -146,20 +143,15 @@ def wait_for_partitions(ctx: BuildContext, device: str, *, timeout: float) -> No
     wanted = [partition_node(device, number) for number in table_partitions(device)]
     if not wanted:
         return
-    deadline = time.monotonic() + timeout
-    settled_since: float | None = None
-    while True:
-        now = time.monotonic()
-        if all(is_block_device(node) for node in wanted):
-            settled_since = settled_since or now
-            if now - settled_since >= 2 * POLL:
-                return
-        else:
-            settled_since = None
-            if now > deadline:
-                missing = [n for n in wanted if not is_block_device(n)]
-                log.warning("partition nodes %s did not appear within %gs",
-                            ", ".join(missing), timeout)
-                return
-        ctx.cancelled.wait(POLL)
-        ctx.check_cancelled()
+    settled_since: list[float] = []  # when every node was last seen present, if still so
+
+    def settled() -> bool:
+        if not all(is_block_device(node) for node in wanted):
+            settled_since.clear()
+            return False
+        settled_since[:] = settled_since or [time.monotonic()]
+        return time.monotonic() - settled_since[0] >= 2 * POLL
+
+    if not poll_until(ctx, settled, timeout=timeout, every=POLL):
+        missing = [n for n in wanted if not is_block_device(n)]
+        log.warning("partition nodes %s did not appear within %gs", ", ".join(missing), timeout)

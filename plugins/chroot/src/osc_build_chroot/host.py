@@ -12,6 +12,7 @@ import requests
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, ConfigError
 from osc_build_chroot.state import ChrootBuildState
+from osc_build_outscale.cloud.reads import read_by_id
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ def check_privileges(ctx: BuildContext, state: ChrootBuildState) -> None:
     if not sys.platform.startswith("linux"):
         raise ConfigError("the outscale-chroot builder only works on Linux; run it on an "
                           "OUTSCALE Linux VM")
-    wrapper = ctx.config.get("command_wrapper") or "{{.Command}}"
+    wrapper = ctx.config.command_wrapper or "{{.Command}}"
     if os.geteuid() != 0:
         raise ConfigError(
             "the outscale-chroot builder must run as root (it links volumes, mounts and "
@@ -61,7 +62,7 @@ def region_of_zone(zone: str) -> str:
 
 def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
     """This VM's id and subregion; its region too, when nothing else names one."""
-    base = ctx.config.get("metadata_url")
+    base = ctx.config.metadata_url
     if not base:
         raise ConfigError("metadata_url is empty, but the chroot builder needs the metadata "
                           "service to know which VM it runs on; remove metadata_url = \"\" "
@@ -70,12 +71,12 @@ def read_metadata(ctx: BuildContext, state: ChrootBuildState) -> None:
     state.host_vm = {"VmId": metadata(base, "instance-id")}
     state.subregion_name = metadata(base, "placement/availability-zone")
     state.host_region = region_of_zone(state.subregion_name)
-    region_known = any(ctx.config.get(key) for key in (
-        "region", "profile", "custom_endpoint_oapi")) or any(
+    config = ctx.config
+    region_known = any((config.region, config.profile, config.custom_endpoint_oapi)) or any(
         os.environ.get(name) for name in ("OSC_REGION", "OUTSCALE_REGION"))
     if not region_known:
         log.info("region %s, from the metadata service", state.host_region)
-        ctx.config["region"] = state.host_region
+        state.found_region = state.host_region
 
 
 def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:
@@ -87,12 +88,11 @@ def find_host_vm(ctx: BuildContext, state: ChrootBuildState) -> None:
             f"the build uses region {state.region}; a volume can only be linked to a VM of its "
             f"own region: set region = \"{state.host_region}\" (and omi_regions to copy the OMI "
             "elsewhere)")
-    vms = state.api.call("ReadVms", Filters={"VmIds": [vm_id]}).get("Vms") or []
-    if not vms:
+    vm = read_by_id(state.api, "vm", vm_id)
+    if vm is None:
         raise BuildError(f"this machine is VM {vm_id} (metadata service) but the API of "
                          f"{state.region} has no such VM of this account; use the credentials "
                          "and region of the account that owns this VM")
-    vm = vms[0]
     actual_zone = (vm.get("Placement") or {}).get("SubregionName", "")
     if zone and actual_zone and zone != actual_zone:
         log.warning("metadata says subregion %s, the API says %s; using the API's",

@@ -110,19 +110,19 @@ def mount_device(ctx: BuildContext, state: ChrootBuildState) -> None:
 
     config = ctx.config
     device = state.device_node
-    path = os.path.abspath(commands.render(config["mount_path"], {
+    path = os.path.abspath(commands.render(config.mount_path, {
         **state.build_info(), "Device": os.path.basename(device)}))
-    partition = config.get("mount_partition")
+    partition = config.mount_partition
     if partition is None:  # a whole-disk file system has no partition 1 to mount
         partition = "1" if table_partitions(device) else ""
     node = partition_node(device, partition)
-    wait_for_node(ctx, node, timeout=config["device_wait_timeout"],
+    wait_for_node(ctx, node, timeout=config.device_wait_timeout,
                   why=f"partition {partition or 'none'} of {device}")
     if is_mounted(path):
         raise BuildError(f"{path} is already a mount point (another build?); set another "
                          "mount_path")
     Path(path).mkdir(mode=0o750, parents=True, exist_ok=True)
-    options = "".join(f" -o {shlex.quote(o)}" for o in config.get("mount_options") or [])
+    options = "".join(f" -o {shlex.quote(o)}" for o in config.mount_options or [])
     ctx.ui.say(f"Mounting {node} at {path}...")
     commands.check(ctx, f"mount{options} {shlex.quote(node)} {shlex.quote(path)}",
                    what=f"mounting {node}")
@@ -133,7 +133,7 @@ def mount_device(ctx: BuildContext, state: ChrootBuildState) -> None:
 
 def mount_extra(ctx: BuildContext, state: ChrootBuildState) -> None:
     """The chroot_mounts, in order: ``mount -t TYPE SRC DEST`` or ``mount --bind``."""
-    for fstype, source, destination in ctx.config["chroot_mounts"]:
+    for fstype, source, destination in ctx.config.chroot_mounts:
         ctx.check_cancelled()
         inner = resolve_inside(state.mount_path, destination)
         Path(inner).mkdir(parents=True, exist_ok=True)
@@ -146,7 +146,7 @@ def mount_extra(ctx: BuildContext, state: ChrootBuildState) -> None:
 
 def copy_files(ctx: BuildContext, state: ChrootBuildState) -> None:
     """copy_files: host files into the chroot, removed again before the snapshot."""
-    for source in ctx.config.get("copy_files") or []:
+    for source in ctx.config.copy_files or []:
         ctx.check_cancelled()
         parent = resolve_inside(state.mount_path, os.path.dirname(source))
         inner = os.path.join(parent, os.path.basename(source))

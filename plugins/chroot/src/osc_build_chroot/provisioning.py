@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 PARTITION_WAIT = 10.0
 
 
-def _run_all(ctx: BuildContext, state: ChrootBuildState, key: str) -> None:
-    for template in ctx.config.get(key) or []:
+def _run_all(ctx: BuildContext, state: ChrootBuildState, key: str,
+             templates: list[str]) -> None:
+    for template in templates:
         ctx.check_cancelled()
         command = commands.render(template, state.command_data())
         ctx.ui.message(f"running: {command}")
@@ -27,15 +28,15 @@ def _run_all(ctx: BuildContext, state: ChrootBuildState, key: str) -> None:
 
 
 def pre_mount_commands(ctx: BuildContext, state: ChrootBuildState) -> None:
-    if ctx.config.get("pre_mount_commands"):
+    if ctx.config.pre_mount_commands:
         ctx.ui.say("Running pre-mount commands...")
-    _run_all(ctx, state, "pre_mount_commands")
+    _run_all(ctx, state, "pre_mount_commands", ctx.config.pre_mount_commands)
 
 
 def post_mount_commands(ctx: BuildContext, state: ChrootBuildState) -> None:
-    if ctx.config.get("post_mount_commands"):
+    if ctx.config.post_mount_commands:
         ctx.ui.say("Running post-mount commands...")
-    _run_all(ctx, state, "post_mount_commands")
+    _run_all(ctx, state, "post_mount_commands", ctx.config.post_mount_commands)
 
 
 def provision(ctx: BuildContext, state: ChrootBuildState) -> None:

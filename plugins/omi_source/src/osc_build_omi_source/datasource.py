@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, option, options_dict
 from osc_build.interfaces import DataSource
 from osc_build_outscale.client import AccessOptionsSchema, OscClient, resolve_credentials
 from osc_build_outscale.cloud.validate import (
@@ -104,12 +104,12 @@ class OmiDataSource(DataSource):
 
     schema = OmiDataSourceSchema
 
-    def execute(self, config: dict[str, Any]) -> dict[str, Any]:
-        client = OscClient(resolve_credentials(config))
+    def execute(self, config: Any) -> dict[str, Any]:
+        client = OscClient(resolve_credentials(options_dict(config)))
         where = "data.outscale-omi"
-        pairs = merge_filters(config["filters"], config["filter"], where=where)
-        image = select_one(client, IMAGE, pairs, owners=config["owners"],
-                           most_recent=config["most_recent"], where=where)
+        pairs = merge_filters(config.filters, config.filter, where=where)
+        image = select_one(client, IMAGE, pairs, owners=config.owners,
+                           most_recent=config.most_recent, where=where)
         log.info("%s: found %s (%s)", where, image["ImageId"], image.get("ImageName", ""))
         return outputs(image)
 

@@ -56,9 +56,6 @@ class SurrogateOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
 
     @validates_schema
     def _check_surrogate(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("communicator", "ssh") == "ssh" and not data.get("ssh_username"):
-            raise ValidationError("required with communicator = \"ssh\"; the image's default "
-                                  "user is usually \"outscale\"", field_name="ssh_username")
         if data.get("shutdown_behavior") == "terminate":
             raise ValidationError("terminate would delete the surrogate VM and its volumes "
                                   "before they are snapshotted; use \"stop\"",

@@ -18,6 +18,7 @@ from osc_build_outscale.cloud import (
     security_group,
     vm,
 )
+from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
 from osc_build_surrogate import BUILDER_ID, NAME
 from osc_build_surrogate.devices import omi_mappings, snapshotted_devices
@@ -32,14 +33,14 @@ def snapshot_volumes(ctx: BuildContext, state: SurrogateState) -> None:
     """Snapshot every launch device of the stopped surrogate, in parallel."""
     devices = snapshotted_devices(ctx.config)
     ctx.ui.say(f"Snapshotting {', '.join(devices)} of {state.vm['VmId']}...")
-    state.vm = state.api.call("ReadVms", Filters={"VmIds": [state.vm["VmId"]]})["Vms"][0]
+    state.vm = read_by_id(state.api, "vm", state.vm["VmId"]) or state.vm
     state.device_snapshots = device_snapshots.snapshot_devices(ctx, state.api, state.vm,
                                                                devices)
 
 
 def register_omi(ctx: BuildContext, state: SurrogateState) -> None:
     """Register the OMI from the snapshots; they become part of the artifact."""
-    root = ctx.config["omi_root_device"]["device_name"]
+    root = ctx.config.omi_root_device.device_name
     device_snapshots.register_from_snapshots(
         ctx, state, root_device_name=root,
         mappings=omi_mappings(ctx.config, state.device_snapshots))

@@ -21,7 +21,7 @@ from ..diskimage import DiskImageError, import_file
 from ..errors import ApiError
 from ..store import Tx
 from . import Ctx
-from .snapshots import new_snapshot
+from .snapshot_doc import new_snapshot
 
 log = logging.getLogger(__name__)
 FETCH_TIMEOUT = 60

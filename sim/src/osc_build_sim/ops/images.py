@@ -10,7 +10,8 @@ from ..errors import ApiError, bad_state, conflict, invalid, missing_set, not_fo
 from ..store import Tx, public
 from . import Ctx, operation
 from .common import base_doc, get_owned, permissions, shared_with
-from .snapshots import copy_work, fail_snapshot, find_snapshot, finish_snapshot, new_snapshot
+from .snapshot_doc import new_snapshot
+from .snapshots import copy_work, fail_snapshot, find_snapshot, finish_snapshot
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_ ()/.\-]{3,128}$")
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ..errors import ApiError, missing_set
 from . import Ctx
 from .image_import import GIB, download_snapshot
-from .snapshots import new_snapshot
+from .snapshot_doc import new_snapshot
 
 
 def import_snapshot(ctx: Ctx, body: dict) -> tuple[dict, object]:

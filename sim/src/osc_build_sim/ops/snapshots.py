@@ -6,21 +6,12 @@ The spec's snapshot states: in-queue | pending | completed | error | deleting.
 from __future__ import annotations
 
 from .. import filters
-from ..engine import new_id, now_iso
 from ..errors import bad_state, invalid, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
-from .common import base_doc, get_owned, permissions, shared_with
-
-
-def new_snapshot(ctx: Ctx, volume_id: str, size: int, description: str) -> dict:
-    ident = new_id("snap")
-    return {**base_doc(ctx, "snapshot", ident), "SnapshotId": ident, "State": "in-queue",
-            "Progress": 0, "VolumeId": volume_id, "VolumeSize": size,
-            "Description": description, "CreationDate": now_iso(),
-            "AccountId": ctx.account_id,
-            "PermissionsToCreateVolume": {"AccountIds": [], "GlobalPermission": False},
-            "Tags": []}
+from .common import get_owned, permissions, shared_with
+from .snapshot_doc import new_snapshot
+from .snapshot_import import import_snapshot
 
 
 def progress_writer(ctx: Ctx, snapshot_id: str):
@@ -95,7 +86,6 @@ def find_snapshot(ctx: Ctx, tx: Tx, ident: str) -> dict:
 def create_snapshot(ctx: Ctx, body: dict) -> dict:
     with ctx.sim.store.write() as tx:
         if body.get("FileLocation"):  # a disk image in OOS (CreateSnapshotExportTask)
-            from .snapshot_import import import_snapshot
             doc, work = import_snapshot(ctx, body)
         elif volume_id := body.get("VolumeId"):
             volume = get_owned(ctx, tx, "volume", volume_id)

@@ -10,7 +10,7 @@ from ..errors import ApiError, not_found
 from ..store import Tx
 from . import Ctx, operation
 from .common import get_owned, owned
-from .vms import vm_spec
+from .vm_spec import vm_spec
 
 if TYPE_CHECKING:
     from ..engine import Simulator

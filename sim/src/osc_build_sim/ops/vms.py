@@ -1,15 +1,14 @@
-"""CreateVms, ReadVms, UpdateVm, and the VmSpec handed to the backend."""
+"""CreateVms, ReadVms and UpdateVm."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 
 from .. import filters
-from ..backend import DiskAttachment, VmSpec
+from ..backend import VmSpec
 from ..catalogue import VM_TYPES
-from ..engine import Simulator, new_id, now_iso
+from ..engine import new_id, now_iso
 from ..errors import ApiError, invalid, not_found
 from ..store import Tx, public
 from . import Ctx, operation
@@ -17,46 +16,11 @@ from .common import base_doc, get_owned, owned
 from .images import find_image
 from .security_groups import default_group
 from .shutdown import shutdown_fields
+from .vm_spec import vm_spec
+from .vm_state import delete_released_volumes, release_vm
 from .volumes import new_volume, volume_creation_work
 
 VM_TYPE_NAMES = {name for name, *_ in VM_TYPES}
-
-
-def _allowed(sim: Simulator, vm_id: str):
-    """Security-group check for the machine layer's SSH server (read at each connection)."""
-    def is_allowed(client_ip: str, port: int) -> bool:
-        with sim.store.read() as tx:
-            vm = tx.get("vm", vm_id)
-            groups = [tx.get("security_group", g["SecurityGroupId"])
-                      for g in (vm or {}).get("SecurityGroups", [])]
-        address = ipaddress.ip_address(client_ip)
-        for group in filter(None, groups):
-            for rule in group["InboundRules"]:
-                proto_ok = rule["IpProtocol"] in ("tcp", "-1")
-                ports_ok = rule["IpProtocol"] == "-1" or (
-                    rule.get("FromPortRange", 0) <= port <= rule.get("ToPortRange", 65535))
-                if proto_ok and ports_ok and any(
-                        address in ipaddress.ip_network(r, strict=False)
-                        for r in rule.get("IpRanges", [])):
-                    return True
-        return False
-    return is_allowed
-
-
-def vm_spec(sim: Simulator, tx: Tx, vm: dict) -> VmSpec:
-    keys: tuple[str, ...] = ()
-    if vm.get("KeypairName"):
-        for keypair in tx.list("keypair", vm["_region"]):
-            if keypair["_owner"] == vm["_owner"] and keypair["KeypairName"] == vm["KeypairName"]:
-                keys = (keypair["_public_key"],)
-    image = tx.get("image", vm["ImageId"])
-    return VmSpec(
-        vm_id=vm["VmId"], root_device_name=vm["RootDeviceName"],
-        disks=tuple(DiskAttachment(m["Bsu"]["VolumeId"], m["DeviceName"])
-                    for m in vm["BlockDeviceMappings"]),
-        private_ip=vm["PrivateIp"], public_ip=vm.get("PublicIp"),
-        default_user=(image or {}).get("_default_user", "outscale"), authorized_keys=keys,
-        user_data=base64.b64decode(vm.get("UserData", "")), is_allowed=_allowed(sim, vm["VmId"]))
 
 
 def _volumes_for(ctx: Ctx, tx: Tx, image: dict, body: dict, subregion: str) -> list[dict]:
@@ -196,8 +160,6 @@ def boot_job(ctx: Ctx, vm_id: str, works: list, spec: VmSpec | None, fault: str 
     def fail(tx: Tx, vm: dict, message: str) -> None:
         # A VM that fails to boot ends terminated, as DeleteVms would leave it: its
         # volumes are deleted or released, not left in use by a VM that is gone.
-        from .vm_state import delete_released_volumes, release_vm
-
         volumes = release_vm(tx, vm)
         vm["StateReason"] = f"Server.InternalError: {message}"
         tx.put(vm)

@@ -70,7 +70,7 @@ def launch_machine(ctx, state):
     state.machine = state.workdir / "machine"
     state.machine.mkdir()
     ctx.resources.track("machine", str(state.machine), lambda: shutil.rmtree(state.machine))
-    (state.machine / "content.txt").write_text(ctx.config["content"])
+    (state.machine / "content.txt").write_text(ctx.config.content)
 
 
 def provision(ctx, state):
@@ -78,7 +78,7 @@ def provision(ctx, state):
 
 
 def save_output(ctx, state):
-    state.output = Path(ctx.config["output_dir"])
+    state.output = Path(ctx.config.output_dir)
     shutil.copytree(state.machine, state.output)
     ctx.resources.track("output", str(state.output), lambda: shutil.rmtree(state.output),
                         keep_on_success=True)
@@ -101,8 +101,8 @@ class LocalBuilder(Builder):
 
     @hookimpl
     def osc_build_prepare(self, ctx):
-        if Path(ctx.config["output_dir"]).exists():
-            raise ConfigError(f"output_dir: {ctx.config['output_dir']!r} already exists; "
+        if Path(ctx.config.output_dir).exists():
+            raise ConfigError(f"output_dir: {ctx.config.output_dir!r} already exists; "
                               "remove it or choose another path")
 
     @hookimpl

@@ -19,7 +19,7 @@ class ShellProvisioner(Provisioner):
     schema = ShellOptionsSchema
 
     def provision(self, ctx, communicator, config):
-        for command in config["inline"]:
+        for command in config.inline:
             ctx.ui.message(f"running {command}")
             status = communicator.run(command)
             if status != 0:

@@ -13,10 +13,10 @@ from osc_build_outscale.cloud.state import VmBuildState
 def copy_source(ctx: BuildContext, state: VmBuildState) -> None:
     """The one step of our own: the copy is tracked as soon as it has an id."""
     source_id = state.source_image["ImageId"]
-    ctx.ui.say(f"Copying {source_id} to {ctx.config['omi_name']!r}...")
+    ctx.ui.say(f"Copying {source_id} to {ctx.config.omi_name!r}...")
     image = state.api.call("CreateImage", SourceImageId=source_id,
                            SourceRegionName=state.region,
-                           ImageName=ctx.config["omi_name"])["Image"]
+                           ImageName=ctx.config.omi_name)["Image"]
     client = state.api
     ctx.resources.track("OMI", image["ImageId"],
                         lambda: images.delete_image(client, image["ImageId"],

@@ -1,4 +1,4 @@
-"""Steps of the chroot's volume: device name, create, link, snapshot, register."""
+"""Steps of the volume that becomes the OMI's root: device, create, link, snapshot, register."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from osc_build.errors import BuildError
 from osc_build_chroot import devices
 from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
-from osc_build_outscale.cloud import images, volumes
+from osc_build_outscale.cloud import images, volume_lifecycle
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.cloud.waits import read_one, wait
+from osc_build_outscale.cloud.reads import state_of
+from osc_build_outscale.cloud.waits import wait
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +35,24 @@ def release_lock(ctx: BuildContext, state: ChrootBuildState) -> None:
 
 def choose_device(ctx: BuildContext, state: ChrootBuildState) -> None:
     taken = {m.get("DeviceName") for m in (state.host_vm or {}).get("BlockDeviceMappings") or []}
-    if ctx.config.get("device_path"):
-        device = devices.api_name(ctx.config["device_path"])
+    if ctx.config.device_path:
+        device = devices.api_name(ctx.config.device_path)
         if device in taken or devices.is_block_device(device):
             raise BuildError(f"device_path {device} is in use on this machine; choose a free "
                              "one or leave device_path unset")
     else:
         device = devices.free_device(taken)
     state.device = device
-    state.mount_device = ctx.config.get("nvme_device_path") or ""
+    state.mount_device = ctx.config.nvme_device_path or ""
     ctx.ui.message(f"the volume will be linked at {device}")
 
 
 def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     """An empty volume (from_scratch) or one from the source OMI's root snapshot."""
     config = ctx.config
-    size, volume_type = config.get("root_volume_size"), config.get("root_volume_type")
+    size, volume_type = config.root_volume_size, config.root_volume_type
     snapshot_id = iops = None
-    if config.get("from_scratch"):
+    if config.from_scratch:
         volume_type = volume_type or "gp2"
     else:
         root = _source_root(state)
@@ -68,11 +69,11 @@ def create_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
                              f"gives (the source's root is {source_type}); use gp2 or standard")
         if volume_type is None or volume_type == source_type:
             volume_type, iops = source_type, bsu.get("Iops")
-    tags = tagging.render(config.get("root_volume_tags") or {}, state.build_info())
-    what = "an empty volume" if config.get("from_scratch") else f"a volume from {snapshot_id}"
+    tags = tagging.render(config.root_volume_tags or {}, state.build_info())
+    what = "an empty volume" if config.from_scratch else f"a volume from {snapshot_id}"
     ctx.ui.say(f"Creating {what} ({size or 'snapshot size'} GiB, "
                f"{volume_type or 'default type'}) in {state.subregion_name}...")
-    state.volume_id = volumes.create_volume(
+    state.volume_id = volume_lifecycle.create_volume(
         ctx, state.api, subregion=state.subregion_name, size=size, volume_type=volume_type,
         snapshot_id=snapshot_id, iops=iops, tags=tags)
     if snapshot_id:
@@ -83,9 +84,9 @@ def link_volume(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Link the volume to this VM and wait until its node exists here; then unlock."""
     vm_id = state.host_vm["VmId"]
     ctx.ui.say(f"Linking {state.volume_id} to {vm_id} at {state.device}...")
-    volumes.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
+    volume_lifecycle.link_volume(ctx, state.api, state.volume_id, vm_id, state.device)
     node = state.device_node
-    devices.wait_for_node(ctx, node, timeout=ctx.config["device_wait_timeout"],
+    devices.wait_for_node(ctx, node, timeout=ctx.config.device_wait_timeout,
                           why=f"volume {state.volume_id} linked at {state.device}")
     ctx.ui.message(f"{node} is ready")
     release_lock(ctx, state)
@@ -95,14 +96,13 @@ def snapshot(ctx: BuildContext, state: ChrootBuildState) -> None:
     ctx.ui.say(f"Snapshotting {state.volume_id}...")
     client = state.api
     snapshot_id = client.call("CreateSnapshot", VolumeId=state.volume_id,
-                              Description=f"osc-build: root of {ctx.config['omi_name']}"
+                              Description=f"osc-build: root of {ctx.config.omi_name}"
                               )["Snapshot"]["SnapshotId"]
     ctx.resources.track("snapshot", snapshot_id,
                         lambda: client.call("DeleteSnapshot", SnapshotId=snapshot_id),
                         keep_on_success=True, region=client.region)
-    wait(ctx, lambda: read_one(client.call("ReadSnapshots", Filters={
-        "SnapshotIds": [snapshot_id]}).get("Snapshots") or []), wanted={"completed"},
-        failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
+    wait(ctx, lambda: state_of(client, "snapshot", snapshot_id), wanted={"completed"},
+         failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
     state.snapshot_id = snapshot_id
     state.snapshots = {state.region: [state.snapshot_id]}
     ctx.ui.message(f"snapshot {state.snapshot_id} completed")
@@ -112,12 +112,12 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
     """Register the OMI from the snapshot: the source's devices (or the given ones)."""
     config = ctx.config
     mappings, root_name, architecture = _mappings(ctx, state)
-    ctx.ui.say(f"Registering OMI {config['omi_name']!r}...")
+    ctx.ui.say(f"Registering OMI {config.omi_name!r}...")
     image = state.api.call(
-        "CreateImage", ImageName=config["omi_name"], RootDeviceName=root_name,
+        "CreateImage", ImageName=config.omi_name, RootDeviceName=root_name,
         BlockDeviceMappings=mappings, Architecture=architecture,
-        Description=_description(ctx, state), ProductCodes=_product_codes(config),
-        BootModes=config.get("omi_boot_modes") or None)["Image"]
+        Description=images.omi_description(ctx, state), ProductCodes=images.product_codes(config),
+        BootModes=config.omi_boot_modes or None)["Image"]
     client = state.api
     ctx.resources.track("OMI", image["ImageId"],
                         lambda: client.call("DeleteImage", ImageId=image["ImageId"]),
@@ -130,9 +130,9 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
 
 def _mappings(ctx: BuildContext, state: ChrootBuildState) -> tuple[list[dict], str, str]:
     config = ctx.config
-    size = config.get("root_volume_size")
-    if config.get("from_scratch"):
-        root_name, architecture = config["root_device_name"], "x86_64"
+    size = config.root_volume_size
+    if config.from_scratch:
+        root_name, architecture = config.root_device_name, "x86_64"
         found: dict[str, dict[str, Any]] = {}
     else:
         source = state.source_copy or state.source_image
@@ -140,29 +140,19 @@ def _mappings(ctx: BuildContext, state: ChrootBuildState) -> tuple[list[dict], s
         architecture = source.get("Architecture") or "x86_64"
         found = {m["DeviceName"]: _copy_mapping(m) for m in source.get("BlockDeviceMappings")
                  or [] if m.get("DeviceName")}
-    for device in config.get("omi_block_device_mappings") or []:
-        found[device["device_name"]] = {"DeviceName": device["device_name"],
-                                        "Bsu": images.bsu_of(device)}
+    for device in config.omi_block_device_mappings or []:
+        found[device.device_name] = {"DeviceName": device.device_name,
+                                     "Bsu": images.bsu_of(device)}
     root = found.setdefault(root_name, {"DeviceName": root_name, "Bsu": {}})
     bsu = root.setdefault("Bsu", {})
     bsu["SnapshotId"] = state.snapshot_id
-    if size and (config.get("from_scratch") or size > (bsu.get("VolumeSize") or 0)):
+    if size and (config.from_scratch or size > (bsu.get("VolumeSize") or 0)):
         bsu["VolumeSize"] = size
-    if config.get("root_volume_type") and not config.get("from_scratch"):
-        bsu["VolumeType"] = config["root_volume_type"]
+    if config.root_volume_type and not config.from_scratch:
+        bsu["VolumeType"] = config.root_volume_type
         if bsu["VolumeType"] != "io1":
             bsu.pop("Iops", None)
     return list(found.values()), root_name, architecture
-
-
-def _description(ctx: BuildContext, state: ChrootBuildState) -> str | None:
-    text = ctx.config.get("omi_description")
-    return tagging.render({"d": text}, state.build_info())["d"] if text else None
-
-
-def _product_codes(config: dict) -> list[str] | None:
-    codes = [*(config.get("product_codes") or []), *(config.get("omi_product_codes") or [])]
-    return list(dict.fromkeys(codes)) or None
 
 
 def _copy_mapping(mapping: dict[str, Any]) -> dict[str, Any]:
