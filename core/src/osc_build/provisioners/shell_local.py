@@ -85,7 +85,7 @@ def run_local_scripts(ctx: BuildContext, config: Any, *,
 
 
 def run_local(ctx: BuildContext, argv: Sequence[str], *, env: Mapping[str, str],
-              timeout: float | None = None, cwd: str | None = None,
+              timeout: float | None = None,
               on_line: Callable[[str], None] | None = None) -> int:
     """Run ``argv`` with the environment plus ``env``, streaming its output; return its status.
 
@@ -95,7 +95,7 @@ def run_local(ctx: BuildContext, argv: Sequence[str], *, env: Mapping[str, str],
     try:
         proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, env={**os.environ, **env},
-                                start_new_session=True, cwd=cwd)
+                                start_new_session=True)
     except OSError as err:
         raise BuildError(f"cannot run {argv[0]!r}: {err.strerror}; check execute_command") \
             from None
