@@ -44,8 +44,8 @@ def test_every_mistake_at_its_position_in_source_order(tmp_path):
         "'omi_name'?)",
         f"Error: {path}:11:3: source.outscale-bsu.b: vm_type: {lines[2].split('vm_type: ')[1]}",
         f"Error: {path}:16:3: unknown provisioner 'powershell': Packer's powershell "
-        "provisioner is not available in osc-build; installed: breakpoint, file, shell, "
-        "shell-local",
+        "provisioner is not available in osc-build; installed: ansible, ansible-local, "
+        "breakpoint, file, shell, shell-local",
         f"Error: {path}:20:5: inlin: unknown option (did you mean 'inline'?)",
         f"Error: {path}:22:3: unknown post-processor 'manifst'; installed: artifice, checksum, "
         "compress, manifest, shell-local (did you mean 'manifest'?)",

@@ -37,12 +37,16 @@ def run_installed(args: argparse.Namespace) -> int:
     from osc_build.plugin_sources import distributions_for, installed_sources, plugin_index
 
     note_plugin_path()
+    shown = set()
     for source, info in sorted(plugin_index()["sources"].items()):
         present = [d for d in distributions_for(source) if _version_of(d)]
         if present:
             listed = ", ".join(f"{d} {_version_of(d)}" for d in present)
             print(f"{source} {info['compatible_version']}: {listed}")
+            shown.add(source)
     for source, provided in sorted(installed_sources().items()):
+        if source in shown:  # listed in the index and declared by its distribution
+            continue
         print(f"{source} {provided.version}: {provided.distribution} "
               f"{_version_of(provided.distribution)}")
     return 0

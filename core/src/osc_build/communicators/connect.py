@@ -11,7 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import paramiko
@@ -65,6 +65,9 @@ class SshSettings:
     pty: bool
     public_key: str | None  # base64 of the key we log in with, for clear_authorized_keys
     bastion: SshSettings | None = None
+    # Where the key came from, for other SSH clients (the ansible provisioner's endpoint()).
+    private_key_pem: str | None = field(default=None, repr=False)
+    private_key_file: str | None = None
 
     @property
     def address(self) -> str:
@@ -105,7 +108,9 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
             keep_alive=seconds(options.ssh_keep_alive_interval),
             read_write_timeout=seconds(options.ssh_read_write_timeout),
             pty=bool(options.ssh_pty),
-            public_key=pkey.get_base64() if pkey is not None else None)
+            public_key=pkey.get_base64() if pkey is not None else None,
+            private_key_pem=private_key_pem or None,
+            private_key_file=None if private_key_pem else options.ssh_private_key_file)
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if options.ssh_bastion_host:
@@ -116,11 +121,11 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
 
 def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
                       target: SshSettings) -> SshSettings:
-    if options.ssh_bastion_private_key_file:
-        pkey = load_key_file(options.ssh_bastion_private_key_file,
-                             option="ssh_bastion_private_key_file")
+    key_file = options.ssh_bastion_private_key_file
+    if key_file:
+        pkey = load_key_file(key_file, option="ssh_bastion_private_key_file")
     else:
-        pkey = main_key
+        pkey, key_file = main_key, target.private_key_file
     password = options.ssh_bastion_password
     register_secret(password)
     kwargs: dict[str, Any] = {"allow_agent": bool(options.ssh_bastion_agent_auth),
@@ -133,7 +138,8 @@ def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
         host=options.ssh_bastion_host, port=int(options.ssh_bastion_port or 22),
         username=options.ssh_bastion_username or target.username, connect_kwargs=kwargs,
         timeout=target.timeout, handshake_attempts=0, pause_before_connecting=0.0,
-        keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None)
+        keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None,
+        private_key_file=key_file if pkey is not None else None)
 
 
 def _connection(settings: SshSettings, connect_timeout: float) -> Connection:

@@ -15,6 +15,7 @@ import select
 import shlex
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,30 @@ def with_env(command: str, env: Mapping[str, str] | None) -> str:
     return f"export {exports}; {command}"
 
 
+@dataclass(frozen=True)
+class SshEndpoint:
+    """How another SSH client (``ansible-playbook``) reaches the VM this communicator reaches:
+    the same address, user and credentials, and the same bastion."""
+
+    host: str
+    port: int
+    username: str
+    private_key_pem: str | None = field(default=None, repr=False)  # the temporary key's text
+    private_key_file: str | None = None  # ssh_private_key_file, when that is the key
+    password: str | None = field(default=None, repr=False)
+    agent: bool = False
+    bastion: SshEndpoint | None = None
+
+
+def endpoint_of(settings: SshSettings) -> SshEndpoint:
+    kwargs = settings.connect_kwargs
+    return SshEndpoint(
+        host=settings.host, port=settings.port, username=settings.username,
+        private_key_pem=settings.private_key_pem, private_key_file=settings.private_key_file,
+        password=kwargs.get("password"), agent=bool(kwargs.get("allow_agent")),
+        bastion=endpoint_of(settings.bastion) if settings.bastion else None)
+
+
 class SshCommunicator:
     """Runs commands and moves files on the VM, for provisioners."""
 
@@ -79,6 +104,10 @@ class SshCommunicator:
         self._reconnect = reconnect
 
     # -- connection -------------------------------------------------------------
+    def endpoint(self) -> SshEndpoint:
+        """The connection details, for provisioners that run their own SSH client."""
+        return endpoint_of(self.settings)
+
     @property
     def connection(self) -> Connection:
         """The live connection, re-established if the VM dropped it (e.g. a reboot)."""

@@ -85,8 +85,13 @@ def run_local_scripts(ctx: BuildContext, config: Any, *,
 
 
 def run_local(ctx: BuildContext, argv: Sequence[str], *, env: Mapping[str, str],
-              timeout: float | None = None) -> int:
-    """Run ``argv`` with the environment plus ``env``, streaming its output; return its status."""
+              timeout: float | None = None,
+              on_line: Callable[[str], None] | None = None) -> int:
+    """Run ``argv`` with the environment plus ``env``, streaming its output; return its status.
+
+    Each line goes to the build's UI, or to ``on_line`` (which can read it and show it).
+    Cancellation and ``timeout`` kill the command's whole process group.
+    """
     try:
         proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 stdin=subprocess.DEVNULL, env={**os.environ, **env},
@@ -94,7 +99,8 @@ def run_local(ctx: BuildContext, argv: Sequence[str], *, env: Mapping[str, str],
     except OSError as err:
         raise BuildError(f"cannot run {argv[0]!r}: {err.strerror}; check execute_command") \
             from None
-    readers = [threading.Thread(target=_pump, args=(stream, ctx.ui.message), daemon=True)
+    emit = on_line or ctx.ui.message
+    readers = [threading.Thread(target=_pump, args=(stream, emit), daemon=True)
                for stream in (proc.stdout, proc.stderr)]
     for reader in readers:
         reader.start()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+from osc_build.communicators.keys import register_key_secret
 from osc_build.context import BuildContext
 from osc_build.errors import ConfigError
-from osc_build.log import register_secret
 from osc_build_outscale.cloud.state import VmBuildState
 
 
@@ -37,14 +37,14 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
         except OSError as err:
             raise ConfigError(f"ssh_private_key_file: cannot read {str(path)!r}: "
                               f"{err.strerror}; give a readable private key file") from None
-        register_secret(state.private_key)
+        register_key_secret(state.private_key)
         return
     if config.ssh_agent_auth or config.ssh_password or state.keypair_name:
         return
     kind = config.temporary_key_pair_type or "rsa"
     ctx.ui.say(f"Creating temporary keypair ({kind})...")
     private, public = generate_key(kind, int(config.temporary_key_pair_bits or 4096))
-    register_secret(private)
+    register_key_secret(private)
     name = ctx.temporary_name
     client = state.api
     client.call("CreateKeypair", KeypairName=name,

@@ -21,7 +21,7 @@ class VmBuildState:
     subnet_id: str | None = None
     subregion_name: str | None = None
     keypair_name: str | None = None
-    private_key: str | None = None  # PEM, registered as a secret
+    private_key: str | None = field(default=None, repr=False)  # PEM, a secret: never logged
     public_ip: dict[str, Any] | None = None
     security_group_ids: list[str] = field(default_factory=list)
     vm: dict[str, Any] | None = None
