@@ -69,6 +69,8 @@ for opts in none,name=oscescape none,name=systemd devices memory cpu pids \\
         sh -c "echo \\$\\$ > /tmp/cg/x/cgroup.procs"
     fi
     grep -qs /tmp/escape-payload /tmp/cg/release_agent && echo "AGENT SET at mount $opts"
+    # Should it ever work, do not leave this machine's hierarchy pointing at the VM.
+    echo > /tmp/cg/release_agent 2>/dev/null; rmdir /tmp/cg/x 2>/dev/null
     umount /tmp/cg
 done
 echo tried
@@ -83,6 +85,19 @@ def test_cgroup_release_agent_cannot_be_set(backend, vm, keypair, helpers, tmp_p
     assert "tried" in out, out
     assert "AGENT SET" not in out, out
     assert not marker.exists()
+
+
+@pytest.fixture(autouse=True)
+def _no_release_agent_left_here() -> Iterator[None]:
+    """Should the sandbox ever let the attack through, undo it on this machine."""
+    yield
+    for line in Path("/proc/self/mounts").read_text().splitlines():
+        fields = line.split()
+        agent = Path(fields[1]) / "release_agent"
+        if fields[2] == "cgroup" and agent.exists() and "escape-payload" in agent.read_text():
+            agent.write_text("\n")
+            if (agent.parent / "x").is_dir():
+                (agent.parent / "x").rmdir()
 
 
 def test_host_block_devices_cannot_be_read_or_mounted(backend, vm, keypair, helpers, boot_vm):
