@@ -69,7 +69,7 @@ for opts in none,name=oscescape none,name=systemd devices memory cpu pids \\
         sh -c "echo \\$\\$ > /tmp/cg/x/cgroup.procs"
     fi
     grep -qs /tmp/escape-payload /tmp/cg/release_agent && echo "AGENT SET at mount $opts"
-    # Should it ever work, do not leave this machine's hierarchy pointing at the VM.
+    # Should it ever work, leave no hierarchy of this machine pointing at the VM.
     echo > /tmp/cg/release_agent 2>/dev/null; rmdir /tmp/cg/x 2>/dev/null
     umount /tmp/cg
 done
