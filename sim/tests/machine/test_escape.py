@@ -171,6 +171,37 @@ def test_raw_sockets_reach_only_the_vm_itself(boot_vm, keypair, helpers):
     assert "SENT" not in text and text.count("ENETUNREACH") == 3, text
 
 
+BY_HANDLE = """
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+class Handle(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_uint), ("type", ctypes.c_int), ("data", ctypes.c_ubyte * 128)]
+for path in ("/dev/console", "/dev/null", "/etc/hostname"):
+    handle, mount_id = Handle(size=128), ctypes.c_int()
+    if libc.name_to_handle_at(-100, path.encode(), ctypes.byref(handle),
+                              ctypes.byref(mount_id), 0) != 0:
+        print("no-handle", path, errno.errorcode[ctypes.get_errno()])
+        continue
+    mount_fd = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
+    fd = libc.open_by_handle_at(mount_fd, ctypes.byref(handle), os.O_RDONLY)
+    print("OPENED" if fd >= 0 else "refused", path,
+          "" if fd >= 0 else errno.errorcode[ctypes.get_errno()])
+"""
+
+
+def test_open_by_handle_at_is_refused(boot_vm, keypair, helpers):
+    """open_by_handle_at ("shocker") opens any inode of a mounted file system by number:
+    with one file of this machine bound into a VM, every file of its file system. Root
+    inside lacks CAP_DAC_READ_SEARCH, which it needs, even for its own files."""
+    vm = boot_vm(root_snapshot=DEBIAN)
+    with helpers.ssh(vm.spec.private_ip, keypair) as conn:
+        conn.put(io.StringIO(BY_HANDLE), "/tmp/by_handle.py")
+        result = conn.sudo("python3 /tmp/by_handle.py", warn=True, hide=True)
+    text = result.stdout + result.stderr
+    assert "OPENED" not in text, text
+    assert text.count("refused") >= 2 and "EPERM" in text, text
+
+
 def test_the_sandbox_keeps_the_vm_in_its_own_cgroups(backend, vm):
     """The mechanism behind the tests above, seen from here: a devices cgroup that denies
     by default, and a cgroup namespace owned by a user namespace that is not this one."""
