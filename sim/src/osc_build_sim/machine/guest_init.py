@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -95,7 +96,21 @@ def allow_device(cgroup: Path | None, major: int, minor: int) -> None:
 
 
 def remove_devices_cgroup(cgroup: Path) -> None:
-    remove_cgroup(cgroup.parent)
+    """Remove a VM's devices cgroup, once the last of its processes (a session's nsenter
+    on this side may outlive the VM by a moment) has left it."""
+    deadline = time.monotonic() + 2
+    while True:
+        remove_cgroup(cgroup.parent)
+        if not cgroup.parent.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+
+
+def remove_vm_cgroups(vm_id: str) -> None:
+    """The cgroups a VM of a crashed run left (v2 and devices), if any."""
+    for root in (host_cgroup2(), host_devices_cgroup()):
+        if root is not None:
+            remove_cgroup(root / CGROUP_PARENT / vm_id)
 
 
 def why_no_systemd() -> str | None:

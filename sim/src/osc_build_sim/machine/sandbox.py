@@ -1,12 +1,15 @@
 """One running VM: its volumes as loop devices, booted in its own namespaces.
 
-``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces; ``setup.sh``
-mounts the root volume and a minimal /dev, then pivots into it and runs ``init.sh`` from
-the image as PID 1. A guest that has systemd (a real Debian image, or an OMI made from
-one) gets a cgroup namespace too and boots systemd as PID 1 (``setup-systemd.sh``); it
-is up once its ``osc-build-sim-ready`` unit has run. Commands enter the same namespaces
-with ``nsenter`` (host binaries only, with a reduced capability bounding set), so nothing
-the image contains runs with the host's full privileges.
+``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces, started from a
+cgroup namespace owned by a user namespace of its own and inside a devices cgroup that
+allows only its own devices (``LAUNCHER``; see the machine README, "Sandbox");
+``setup.sh`` mounts the root volume and a minimal /dev, then pivots into it and runs
+``init.sh`` from the image as PID 1. A guest that has systemd (a real Debian image, or an
+OMI made from one) gets a cgroup2 cgroup of its own and boots systemd as PID 1
+(``setup-systemd.sh``); it is up once its ``osc-build-sim-ready`` unit has run. Commands
+enter the same namespaces and devices cgroup with ``nsenter`` (host binaries only, with a
+reduced capability bounding set), so nothing the image contains runs with the host's full
+privileges.
 """
 
 from __future__ import annotations
