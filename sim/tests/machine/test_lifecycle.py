@@ -16,7 +16,7 @@ import pytest
 
 from osc_build_sim import host_requirements
 from osc_build_sim.backend import BackendError, DiskAttachment, VmSpec
-from osc_build_sim.machine import MachineBackend, cleanup, hostcheck, loopdev
+from osc_build_sim.machine import MachineBackend, cleanup, guest_init, hostcheck, loopdev
 
 
 def leftovers(data_dir: Path) -> dict[str, list]:
@@ -71,7 +71,7 @@ def test_shutdown_leaves_no_sandbox_mount_or_loop_device(tmp_path, keypair, help
 CRASHING_SIMULATOR = textwrap.dedent("""
     import sys
     from osc_build_sim.backend import DiskAttachment, VmSpec
-    from osc_build_sim.machine import MachineBackend
+    from osc_build_sim.machine import MachineBackend, guest_init
     machine = MachineBackend(sys.argv[1], metadata_address=None, host_vm_id="i-hostvm03")
     machine.ensure_public_image("snap-pub", "Minimal-Host-Userland", 10)
     machine.create_volume("vol-root", 10, "snap-pub")
@@ -96,10 +96,14 @@ def test_restart_after_a_crash_removes_what_the_crashed_run_left(tmp_path, helpe
     left = leftovers(tmp_path)
     assert len(left["loops"]) == 2 and len(left["sandboxes"]) == 1
     assert os.path.islink("/dev/xvdx")
+    devices = guest_init.host_devices_cgroup()
+    vm_cgroup = devices / guest_init.CGROUP_PARENT / "i-crash001"
+    assert vm_cgroup.is_dir()  # the crashed VM's devices cgroup
     machine = MachineBackend(tmp_path, metadata_address=None)  # the restart
     try:
         assert leftovers(tmp_path) == NOTHING
         assert not os.path.lexists("/dev/xvdx")
+        assert not vm_cgroup.exists()
     finally:
         machine.shutdown()
 

@@ -15,7 +15,7 @@ import signal
 import time
 from pathlib import Path
 
-from osc_build_sim.machine import loopdev
+from osc_build_sim.machine import guest_init, loopdev
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,9 @@ def remove_leftovers(root: Path, links: HostLinks) -> None:
             if os.path.islink(link):
                 os.unlink(link)
     links.save({})
+    vms = root / "vms"
+    for vm_id in sorted(os.listdir(vms)) if vms.is_dir() else ():
+        guest_init.remove_vm_cgroups(vm_id)  # empty now: their processes were killed above
     for device in loopdev.attached_under(root):
         log.info("detaching %s left by a previous run", device)
         loopdev.detach(device)

@@ -13,6 +13,7 @@ import logging
 import os
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -43,6 +44,73 @@ def host_cgroup2() -> Path | None:
         if len(fields) > 2 and fields[2] == "cgroup2":
             return Path(fields[1].replace("\\040", " "))
     return None
+
+
+def host_devices_cgroup() -> Path | None:
+    """Where this machine mounts the cgroup v1 ``devices`` controller, if it does."""
+    try:
+        lines = Path("/proc/self/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) > 3 and fields[2] == "cgroup" and "devices" in fields[3].split(","):
+            return Path(fields[1].replace("\\040", " "))
+    return None
+
+
+# Character devices every VM may use: null, zero, full, random, urandom, tty, ptmx and the
+# ptys (its own devpts instance and the console the simulator holds).
+ALLOWED_CHAR_DEVICES = ("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+                        "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm")
+
+
+def make_devices_cgroup(vm_id: str) -> Path | None:
+    """A devices cgroup for one VM that denies every device but its own (None: no v1
+    devices controller here). Its block devices are allowed one by one (``allow_device``).
+
+    The VM's processes go in its child ``guest``: the rules are set on the VM's cgroup,
+    above the guest's cgroup namespace root, so root inside (who may mount the devices
+    hierarchy and sees ``guest`` as its root) cannot widen them (a child never gets more
+    than its parent).
+    """
+    root = host_devices_cgroup()
+    if root is None:
+        return None
+    path = root / CGROUP_PARENT / vm_id
+    remove_cgroup(path)
+    path.mkdir(parents=True)
+    (path / "devices.deny").write_text("a")
+    for rule in ALLOWED_CHAR_DEVICES:
+        (path / "devices.allow").write_text(rule)
+    guest = path / "guest"
+    guest.mkdir()  # copies the parent's rules
+    return guest
+
+
+def allow_device(cgroup: Path | None, major: int, minor: int) -> None:
+    """Let the VM whose devices cgroup is ``cgroup`` use block device MAJOR:MINOR."""
+    if cgroup is not None:
+        for level in (cgroup.parent, cgroup):
+            (level / "devices.allow").write_text(f"b {major}:{minor} rwm")
+
+
+def remove_devices_cgroup(cgroup: Path) -> None:
+    """Remove a VM's devices cgroup, once the last of its processes (a session's nsenter
+    on this side may outlive the VM by a moment) has left it."""
+    deadline = time.monotonic() + 2
+    while True:
+        remove_cgroup(cgroup.parent)
+        if not cgroup.parent.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+
+
+def remove_vm_cgroups(vm_id: str) -> None:
+    """The cgroups a VM of a crashed run left (v2 and devices), if any."""
+    for root in (host_cgroup2(), host_devices_cgroup()):
+        if root is not None:
+            remove_cgroup(root / CGROUP_PARENT / vm_id)
 
 
 def why_no_systemd() -> str | None:

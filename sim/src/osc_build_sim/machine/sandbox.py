@@ -1,12 +1,15 @@
 """One running VM: its volumes as loop devices, booted in its own namespaces.
 
-``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces; ``setup.sh``
-mounts the root volume and a minimal /dev, then pivots into it and runs ``init.sh`` from
-the image as PID 1. A guest that has systemd (a real Debian image, or an OMI made from
-one) gets a cgroup namespace too and boots systemd as PID 1 (``setup-systemd.sh``); it
-is up once its ``osc-build-sim-ready`` unit has run. Commands enter the same namespaces
-with ``nsenter`` (host binaries only, with a reduced capability bounding set), so nothing
-the image contains runs with the host's full privileges.
+``unshare`` gives the VM new mount, PID, UTS, IPC and network namespaces, started from a
+cgroup namespace owned by a user namespace of its own and inside a devices cgroup that
+allows only its own devices (``LAUNCHER``; see the machine README, "Sandbox");
+``setup.sh`` mounts the root volume and a minimal /dev, then pivots into it and runs
+``init.sh`` from the image as PID 1. A guest that has systemd (a real Debian image, or an
+OMI made from one) gets a cgroup2 cgroup of its own and boots systemd as PID 1
+(``setup-systemd.sh``); it is up once its ``osc-build-sim-ready`` unit has run. Commands
+enter the same namespaces and devices cgroup with ``nsenter`` (host binaries only, with a
+reduced capability bounding set), so nothing the image contains runs with the host's full
+privileges.
 """
 
 from __future__ import annotations
@@ -31,8 +34,27 @@ from osc_build_sim.machine.accounts import User, parse_passwd, pty_pair
 log = logging.getLogger(__name__)
 
 SCRIPTS = resources.files("osc_build_sim.machine") / "scripts"
-DROPPED_CAPS = ("-mknod,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,"
-                "-syslog,-wake_alarm")
+# dac_read_search: open_by_handle_at ("shocker"), which opens any inode of a file system
+# the VM has a mount of by number: harmless today (no file system of this machine is
+# mounted in a VM; the console's devpts has no file handles) but not if one ever is.
+DROPPED_CAPS = ("-mknod,-dac_read_search,-sys_module,-sys_boot,-sys_time,-sys_rawio,"
+                "-mac_admin,-mac_override,-syslog,-wake_alarm")
+# Starts a VM's unshare: joins its cgroups (a v2 one for systemd guests, the v1 devices one
+# that denies every device but its own), then enters a cgroup namespace owned by a fresh
+# user namespace (a holder process makes it and is killed once entered). Root inside stays
+# root here (it mounts its ext4 volumes), but the kernel refuses cgroup v1 release_agent
+# and controller mounts to a cgroup namespace whose owner is not the initial user
+# namespace: the release_agent escape is closed.
+# Arguments: V2_CGROUP DEVICES_CGROUP ("" for none) COMMAND...
+LAUNCHER = r"""trap "" HUP
+for cg in "$1" "$2"; do [ -z "$cg" ] || echo $$ > "$cg/cgroup.procs" || exit 1; done
+shift 2
+holder=$(unshare --user --cgroup sleep 600 </dev/null >/dev/null 2>&1 & echo $!)
+mine=$(readlink /proc/$$/ns/cgroup)
+while [ "$(readlink /proc/$holder/ns/cgroup)" = "$mine" ]; do sleep 0.01; done
+exec nsenter --cgroup=/proc/$holder/ns/cgroup -- /bin/sh -c 'kill "$0"; exec "$@"' \
+    "$holder" "$@"
+"""
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 SYSTEMD_POWEROFF = signal.SIGRTMIN + 4  # what systemd-nspawn sends for a clean shutdown
 
@@ -75,6 +97,7 @@ class Sandbox:
         self.systemd = False  # decided at each boot, from the root volume
         self.console: guest_init.Console | None = None
         self.cgroup: Path | None = None
+        self.devices_cgroup: Path | None = None  # None: no v1 devices controller here
 
     @property
     def console_path(self) -> Path:
@@ -107,8 +130,13 @@ class Sandbox:
         root_parts = loopdev.partitions(self.root.loop)
         root_device = f"{self.root.loop}p1" if "1" in root_parts else self.root.loop
         specs = []
+        self.devices_cgroup = guest_init.make_devices_cgroup(self.vm_id)
+        root_numbers = os.stat(root_device).st_rdev
+        guest_init.allow_device(self.devices_cgroup, os.major(root_numbers),
+                                os.minor(root_numbers))
         for disk in [self.root, *self.disks]:
             major, minor = loopdev.device_numbers(disk.loop)
+            guest_init.allow_device(self.devices_cgroup, major, minor)
             specs.append(f"{disk.node_name}:{major}:{minor}")
             disk.nodes[disk.node_name] = (major, minor)
         self.systemd = self.allow_systemd and guest_init.has_systemd(root_device)
@@ -118,7 +146,8 @@ class Sandbox:
         else:
             with open(self.console_path, "ab") as console:
                 self.process = subprocess.Popen(
-                    ["unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
+                    ["/bin/sh", "-c", LAUNCHER, "launcher", "", str(self.devices_cgroup or ""),
+                     "unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
                      "--kill-child", "/bin/sh", "-c",
                      f'exec 3>/proc/self/fd/{write_end}; . "$0"', str(SCRIPTS / "setup.sh"),
                      str(mountpoint), root_device, str(seed), self.vm_id, *specs],
@@ -140,11 +169,11 @@ class Sandbox:
         guest_init.new_boot_id(seed)
         self.cgroup = guest_init.make_cgroup(self.vm_id)
         self.console = guest_init.Console(self.console_path)
-        launcher = 'trap "" HUP; echo $$ > "$1/cgroup.procs" || exit 1; shift; exec "$@"'
         try:
             self.process = subprocess.Popen(
-                ["/bin/sh", "-c", launcher, "launcher", str(self.cgroup),
-                 "unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--cgroup", "--fork",
+                ["/bin/sh", "-c", LAUNCHER, "launcher", str(self.cgroup),
+                 str(self.devices_cgroup or ""),
+                 "unshare", "--mount", "--pid", "--uts", "--ipc", "--net", "--fork",
                  "--kill-child", "/bin/sh", "-c", f'exec 3>/proc/self/fd/{write_end}; . "$0"',
                  str(SCRIPTS / "setup-systemd.sh"), str(mountpoint), root_device, str(seed),
                  self.vm_id, self.console.path, *specs],
@@ -224,6 +253,9 @@ class Sandbox:
         if self.cgroup is not None:
             guest_init.remove_cgroup(self.cgroup)
             self.cgroup = None
+        if self.devices_cgroup is not None:
+            guest_init.remove_devices_cgroup(self.devices_cgroup)
+            self.devices_cgroup = None
         failures = []
         for disk in [self.root, *self.disks]:
             if disk.loop:
@@ -246,10 +278,13 @@ class Sandbox:
         """A host command line running ``argv`` inside the VM as ``uid``:``gid``."""
         if not self.running or not self.init_pid or not self.booted:
             raise BackendError(f"VM {self.vm_id} is not running")
-        cgroup = ["--cgroup"] if self.systemd else []
-        return ["setpriv", "--bounding-set", DROPPED_CAPS,
+        join = []  # the VM's devices cgroup: its processes use its devices only
+        if self.devices_cgroup is not None:
+            join = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"',
+                    str(self.devices_cgroup)]
+        return [*join, "setpriv", "--bounding-set", DROPPED_CAPS,
                 "nsenter", "--target", str(self.init_pid), "--mount", "--uts", "--ipc", "--net",
-                "--pid", *cgroup, "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--",
+                "--pid", "--cgroup", "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--",
                 *argv]
 
     def run(self, argv: list[str], uid: int = 0, gid: int = 0, timeout: float = 30.0,
@@ -309,6 +344,7 @@ class Sandbox:
                     del disk.nodes[name]
                 for name in wanted.keys() - disk.nodes.keys():
                     major, minor = wanted[name]
+                    guest_init.allow_device(self.devices_cgroup, major, minor)
                     with contextlib.suppress(FileExistsError):
                         os.mknod(name, 0o660 | stat.S_IFBLK, os.makedev(major, minor), dir_fd=dev)
                     disk.nodes[name] = wanted[name]

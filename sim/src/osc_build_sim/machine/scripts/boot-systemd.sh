@@ -15,6 +15,6 @@ if [ -s "$SEED/archive-proxy" ]; then
 else
     rm -f "$PROXY_CONF"
 fi
-DROP=-mknod,-sys_module,-sys_time,-sys_rawio,-mac_admin,-mac_override,-syslog,-wake_alarm
+DROP=-mknod,-dac_read_search,-sys_module,-sys_time,-sys_rawio,-mac_admin,-mac_override,-syslog,-wake_alarm
 export container=osc-build-sim
 exec setpriv --bounding-set "$DROP" /sbin/init

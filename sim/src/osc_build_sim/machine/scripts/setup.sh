@@ -46,7 +46,7 @@ mkfifo "$R/run/osc-build-sim/idle"
 hostname "$VMID"
 ip link set lo up
 # Without these, root inside could load modules, reboot or write raw to host devices.
-DROP=-mknod,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,-syslog,-wake_alarm
+DROP=-mknod,-dac_read_search,-sys_module,-sys_boot,-sys_time,-sys_rawio,-mac_admin,-mac_override,-syslog,-wake_alarm
 HAS_SETPRIV=no
 if [ -x "$R/usr/bin/setpriv" ]; then HAS_SETPRIV=yes; fi
 cd "$R"
