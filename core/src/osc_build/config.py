@@ -10,13 +10,16 @@ reference pages in ``docs/`` are generated from the same schemas.
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from osc_build.errors import ConfigError
 from osc_build.problems import locate
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_FIELD = "Unknown field."
 REQUIRED = "Missing data for required field."
@@ -28,11 +31,42 @@ class OptionsSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _compatibility_keys(self, data: Any, **_: Any) -> Any:
+        """Packer templates carry keys that are aliases or mean nothing on OUTSCALE: say so."""
+        if not isinstance(data, dict):
+            return data
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            if key not in data:
+                continue
+            target = field.metadata.get("alias_of")
+            if target:
+                log.warning("option %r is deprecated; use %r instead", key, target)
+                value = data.pop(key)
+                data.setdefault(target, value)
+            why = field.metadata.get("no_effect")
+            if why:
+                log.warning("option %r has no effect on OUTSCALE: %s", key, why)
+        return data
+
 
 def option(field: fields.Field, description: str) -> fields.Field:
     """Attach the one-line description that the reference docs show."""
     field.metadata["description"] = description
     return field
+
+
+def alias(field: fields.Field, target: str) -> fields.Field:
+    """A deprecated name of option ``target``: its value moves there, with a warning."""
+    field.metadata["alias_of"] = target
+    return option(field, f"Deprecated alias of `{target}`.")
+
+
+def no_effect(field: fields.Field, why: str) -> fields.Field:
+    """An option of the Go plugin that means nothing here: accepted, with a warning saying why."""
+    field.metadata["no_effect"] = why
+    return option(field, f"Accepted for compatibility; no effect: {why}.")
 
 
 def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str,

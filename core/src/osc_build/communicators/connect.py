@@ -18,8 +18,13 @@ import paramiko
 from fabric import Config, Connection
 
 from osc_build.communicators.exitsignal import report_exit_signals
-from osc_build.communicators.keys import load_key_file, load_key_text
-from osc_build.communicators.options import DEFAULT_SSH_TIMEOUT, seconds
+from osc_build.communicators.keys import attach_certificate, load_key_file, load_key_text
+from osc_build.communicators.options import (
+    ALGORITHM_ALIASES,
+    DEFAULT_SSH_TIMEOUT,
+    seconds,
+    supported_algorithms,
+)
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.log import register_secret
 
@@ -83,6 +88,8 @@ def resolve_settings(host: str, options: Mapping[str, Any],
         pkey = load_key_text(private_key_pem, where="the temporary private key")
     elif get("ssh_private_key_file"):
         pkey = load_key_file(get("ssh_private_key_file"), option="ssh_private_key_file")
+        if get("ssh_certificate_file"):
+            attach_certificate(pkey, get("ssh_certificate_file"), option="ssh_certificate_file")
     password = get("ssh_password")
     register_secret(password)
     kwargs: dict[str, Any] = {"allow_agent": bool(get("ssh_agent_auth")),
@@ -91,6 +98,7 @@ def resolve_settings(host: str, options: Mapping[str, Any],
         kwargs["pkey"] = pkey
     if password:
         kwargs["password"] = password
+    kwargs.update(algorithm_limits(options))
     if pkey is None and not password and not kwargs["allow_agent"]:
         raise ConfigError("no SSH credentials: give a temporary key, ssh_private_key_file, "
                           "ssh_password or ssh_agent_auth")
@@ -118,6 +126,9 @@ def _bastion_settings(options: Mapping[str, Any], main_key: paramiko.PKey | None
     if get("ssh_bastion_private_key_file"):
         pkey = load_key_file(get("ssh_bastion_private_key_file"),
                              option="ssh_bastion_private_key_file")
+        if get("ssh_bastion_certificate_file"):
+            attach_certificate(pkey, get("ssh_bastion_certificate_file"),
+                               option="ssh_bastion_certificate_file")
     else:
         pkey = main_key
     password = get("ssh_bastion_password")
@@ -133,6 +144,16 @@ def _bastion_settings(options: Mapping[str, Any], main_key: paramiko.PKey | None
         username=get("ssh_bastion_username") or target.username, connect_kwargs=kwargs,
         timeout=target.timeout, handshake_attempts=0, pause_before_connecting=0.0,
         keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None)
+
+
+def algorithm_limits(options: Mapping[str, Any]) -> dict[str, Any]:
+    """ssh_ciphers / ssh_key_exchange_algorithms as paramiko's ``disabled_algorithms``."""
+    disabled: dict[str, list[str]] = {}
+    for key, kind in (("ssh_ciphers", "ciphers"), ("ssh_key_exchange_algorithms", "kex")):
+        wanted = {ALGORITHM_ALIASES.get(name, name) for name in options.get(key) or ()}
+        if wanted:
+            disabled[kind] = [name for name in supported_algorithms()[key] if name not in wanted]
+    return {"disabled_algorithms": disabled} if disabled else {}
 
 
 def _connection(settings: SshSettings, connect_timeout: float) -> Connection:
