@@ -48,6 +48,9 @@ class OptionsSchema(Schema):
             why = field.metadata.get("no_effect")
             if why:
                 log.warning("option %r has no effect on OUTSCALE: %s", key, why)
+            missing = field.metadata.get("not_yet")
+            if missing and data[key] not in (None, "", [], False):
+                log.warning("option %r is accepted but not implemented yet: %s", key, missing)
         return data
 
 
@@ -61,6 +64,12 @@ def alias(field: fields.Field, target: str) -> fields.Field:
     """A deprecated name of option ``target``: its value moves there, with a warning."""
     field.metadata["alias_of"] = target
     return option(field, f"Deprecated alias of `{target}`.")
+
+
+def not_yet(field: fields.Field, description: str, why: str) -> fields.Field:
+    """An option accepted ahead of its implementation: using it warns, saying what happens."""
+    field.metadata["not_yet"] = why
+    return option(field, f"{description} Not implemented yet: {why}.")
 
 
 def no_effect(field: fields.Field, why: str) -> fields.Field:

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from osc_build.config import OptionsSchema, alias, no_effect, option
+from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option
 from osc_build.log import register_secret
 
 log = logging.getLogger(__name__)
@@ -62,12 +62,10 @@ def _tunnel(spec: str) -> None:
                               "e.g. \"8080:localhost:80\"")
 
 
-NOT_YET = {
-    "ssh_local_tunnels": "no tunnel is opened; open it in a shell provisioner if needed",
-    "ssh_remote_tunnels": "no tunnel is opened; open it in a shell provisioner if needed",
-    "ssh_proxy_host": "the VM is reached directly; use ssh_bastion_host to go through a host",
-}
-_WINRM = "WinRM communicator option; accepted, WinRM is not supported yet."
+NO_TUNNEL = "no tunnel is opened; open it from a shell provisioner if needed"
+def _winrm(field: fields.Field) -> fields.Field:
+    field.metadata["compat"] = "accepted; warns that it has no effect: WinRM is not supported yet"
+    return option(field, "WinRM communicator option; accepted, WinRM is not supported yet.")
 
 
 class CommunicatorOptionsSchema(OptionsSchema):
@@ -150,19 +148,22 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_disable_agent_forwarding = option(
         fields.Boolean(load_default=False),
         "Do not forward the SSH agent to the VM (osc-build never forwards it).")
-    ssh_proxy_host = option(fields.String(load_default=None),
-                            "SOCKS5 proxy to reach the VM through.")
+    ssh_proxy_host = not_yet(fields.String(load_default=None),
+                             "SOCKS5 proxy to reach the VM through.",
+                             "the VM is reached directly; use ssh_bastion_host to go through "
+                             "a host")
     ssh_proxy_port = option(fields.Integer(load_default=1080, validate=validate.Range(1, 65535)),
                             "Port of the SOCKS5 proxy.")
     ssh_proxy_username = option(fields.String(load_default=None),
                                 "User name on the SOCKS5 proxy.")
     ssh_proxy_password = option(fields.String(load_default=None),
                                 "Password on the SOCKS5 proxy; never printed.")
-    ssh_local_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
-                               "Tunnels \"PORT:HOST:PORT\" from this machine through the VM.")
-    ssh_remote_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
-                                "Tunnels \"PORT:HOST:PORT\" from the VM back through this "
-                                "machine.")
+    ssh_local_tunnels = not_yet(fields.List(fields.String(validate=_tunnel), load_default=None),
+                                "Tunnels \"PORT:HOST:PORT\" from this machine through the VM.",
+                                NO_TUNNEL)
+    ssh_remote_tunnels = not_yet(fields.List(fields.String(validate=_tunnel), load_default=None),
+                                 "Tunnels \"PORT:HOST:PORT\" from the VM back through this "
+                                 "machine.", NO_TUNNEL)
     ssh_bastion_interactive = option(
         fields.Boolean(load_default=False),
         "Answer the bastion's keyboard-interactive prompts (with ssh_bastion_password, or on "
@@ -175,15 +176,15 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_private_key = no_effect(fields.String(load_default=None),
                                 "Packer fills it in itself from the temporary key; use "
                                 "ssh_private_key_file")
-    winrm_username = option(fields.String(load_default=None), _WINRM)
-    winrm_password = option(fields.String(load_default=None), _WINRM)
-    winrm_host = option(fields.String(load_default=None), _WINRM)
-    winrm_no_proxy = option(fields.Boolean(load_default=None), _WINRM)
-    winrm_port = option(fields.Integer(load_default=None), _WINRM)
-    winrm_timeout = option(Duration(load_default=None), _WINRM)
-    winrm_use_ssl = option(fields.Boolean(load_default=None), _WINRM)
-    winrm_insecure = option(fields.Boolean(load_default=None), _WINRM)
-    winrm_use_ntlm = option(fields.Boolean(load_default=None), _WINRM)
+    winrm_username = _winrm(fields.String(load_default=None))
+    winrm_password = _winrm(fields.String(load_default=None))
+    winrm_host = _winrm(fields.String(load_default=None))
+    winrm_no_proxy = _winrm(fields.Boolean(load_default=None))
+    winrm_port = _winrm(fields.Integer(load_default=None))
+    winrm_timeout = _winrm(Duration(load_default=None))
+    winrm_use_ssl = _winrm(fields.Boolean(load_default=None))
+    winrm_insecure = _winrm(fields.Boolean(load_default=None))
+    winrm_use_ntlm = _winrm(fields.Boolean(load_default=None))
 
     @pre_load
     def _winrm_first(self, data: Any, **_: Any) -> Any:
@@ -194,10 +195,6 @@ class CommunicatorOptionsSchema(OptionsSchema):
             raise ValidationError({"communicator": "the WinRM communicator is not supported "
                                    "yet; use "
                                    "communicator = \"ssh\" (or \"none\")"})
-        for key in NOT_YET:
-            if data.get(key):
-                log.warning("option %r is accepted but not implemented yet: %s", key,
-                            NOT_YET[key])
         for key in sorted(k for k in data if str(k).startswith("winrm_")):
             log.warning("option %r has no effect: the communicator is %s, not winrm", key,
                         data.get("communicator", "ssh"))
