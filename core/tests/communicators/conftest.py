@@ -34,6 +34,7 @@ class ServerState:
     commands: list[str] = field(default_factory=list)
     logins: int = 0
     refuse_auth: bool = False
+    sftp: bool = True  # False: an SSH server without the SFTP subsystem
 
 
 class _Server(asyncssh.SSHServer):
@@ -64,6 +65,9 @@ async def _run_process(state: ServerState, env: dict[str, str],
                        process: asyncssh.SSHServerProcess) -> None:
     command = process.command or ""
     state.commands.append(command)
+    if command.startswith("scp "):
+        await _run_with_stdin(state, env, process)
+        return
     proc = await asyncio.create_subprocess_shell(
         command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
@@ -94,6 +98,30 @@ async def _run_process(state: ServerState, env: dict[str, str],
         process.exit_with_signal(signal.Signals(-proc.returncode).name[3:])
     else:
         process.exit(proc.returncode)
+
+
+async def _run_with_stdin(state: ServerState, env: dict[str, str],
+                          process: asyncssh.SSHServerProcess) -> None:
+    """A command that reads the client's input (scp -t / -f speaks its protocol on it)."""
+    proc = await asyncio.create_subprocess_shell(
+        process.command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+
+    async def feed() -> None:
+        while data := await process.stdin.read(4096):
+            proc.stdin.write(data)
+            await proc.stdin.drain()
+        proc.stdin.close()
+
+    async def pump(reader, writer) -> None:
+        while data := await reader.read(4096):
+            writer.write(data)
+
+    feeding = asyncio.ensure_future(feed())
+    await asyncio.gather(pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr))
+    await proc.wait()
+    feeding.cancel()
+    process.exit(proc.returncode)
 
 
 class SshTestServer:
@@ -130,7 +158,7 @@ class SshTestServer:
             server_host_keys=[asyncssh.generate_private_key("ssh-ed25519")],
             authorized_client_keys=authorized,
             process_factory=lambda p: _run_process(self.state, self.env, p),
-            sftp_factory=True, allow_scp=False, line_editor=False, keepalive_interval=0,
+            sftp_factory=self.state.sftp, allow_scp=False, line_editor=False, keepalive_interval=0,
             encoding=None)
 
     def close(self) -> None:

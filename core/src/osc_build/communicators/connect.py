@@ -70,6 +70,7 @@ class SshSettings:
     pty: bool
     public_key: str | None  # base64 of the key we log in with, for clear_authorized_keys
     bastion: SshSettings | None = None
+    file_transfer: str = "sftp"  # or "scp"
 
     @property
     def address(self) -> str:
@@ -111,7 +112,8 @@ def resolve_settings(host: str, options: Mapping[str, Any],
             keep_alive=seconds(get("ssh_keep_alive_interval", "5s")),
             read_write_timeout=seconds(get("ssh_read_write_timeout")),
             pty=bool(get("ssh_pty")),
-            public_key=pkey.get_base64() if pkey is not None else None)
+            public_key=pkey.get_base64() if pkey is not None else None,
+            file_transfer=get("ssh_file_transfer_method") or "sftp")
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if get("ssh_bastion_host"):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import paramiko
 from fabric import Connection
 
-from osc_build.communicators import transfer
+from osc_build.communicators import scp_transfer, transfer
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
 
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POLL = 0.05
-_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError)
+_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError,
+                     *scp_transfer.ERRORS)
 
 
 class LineWriter:
@@ -219,6 +220,9 @@ class SshCommunicator:
         """
         source = Path(source)
         try:
+            if self.settings.file_transfer == "scp":
+                self._upload_scp(source, destination)
+                return
             sftp = self.connection.sftp()
             if source.is_dir():
                 transfer.put_tree(sftp, source, destination.rstrip("/") or "/",
@@ -237,6 +241,9 @@ class SshCommunicator:
         """Write ``content`` to the remote file ``destination``."""
         data = content.encode() if isinstance(content, str) else content
         try:
+            if self.settings.file_transfer == "scp":
+                scp_transfer.put_content(self.connection.transport, data, destination, mode)
+                return
             sftp = self.connection.sftp()
             transfer.makedirs(sftp, posixpath.dirname(destination))
             sftp.putfo(io.BytesIO(data), destination)
@@ -251,9 +258,13 @@ class SshCommunicator:
         a glob in the last part (``/var/log/*.log``) downloads the matches into it.
         """
         destination = Path(destination)
+        glob = any(char in posixpath.basename(source) for char in "*?[")
         try:
+            if self.settings.file_transfer == "scp" and not glob:
+                self._download_scp(source, destination)
+                return
             sftp = self.connection.sftp()
-            if any(char in posixpath.basename(source) for char in "*?["):
+            if glob:
                 if not transfer.get_matches(sftp, source, destination,
                                             self.ctx.check_cancelled):
                     raise BuildError(f"download of {source}: no file matches")
@@ -268,6 +279,27 @@ class SshCommunicator:
         except _TRANSPORT_ERRORS as err:
             raise BuildError(f"download of {source} to {destination} failed: {_why(err)}") \
                 from None
+
+
+    def _upload_scp(self, source: Path, destination: str) -> None:
+        transport = self.connection.transport
+        if source.is_dir():
+            scp_transfer.put_tree(transport, source, destination.rstrip("/") or "/",
+                                  self.ctx.check_cancelled)
+            return
+        if destination.endswith("/"):
+            destination = posixpath.join(destination, source.name)
+        scp_transfer.put_file(transport, source, destination, self.ctx.check_cancelled)
+
+    def _download_scp(self, source: str, destination: Path) -> None:
+        transport = self.connection.transport
+        if source.endswith("/") or scp_transfer.is_remote_dir(transport, source):
+            scp_transfer.get_tree(transport, source.rstrip("/") or "/", destination,
+                                  self.ctx.check_cancelled)
+            return
+        if destination.is_dir():
+            destination = destination / posixpath.basename(source)
+        scp_transfer.get_file(transport, source, destination, self.ctx.check_cancelled)
 
 
 def _why(err: BaseException) -> str:
