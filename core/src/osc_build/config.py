@@ -42,16 +42,26 @@ class OptionsSchema(Schema):
                 continue
             target = field.metadata.get("alias_of")
             if target:
-                log.warning("option %r is deprecated; use %r instead", key, target)
+                warn_once(f"option {key!r} is deprecated; use {target!r} instead")
                 value = data.pop(key)
                 data.setdefault(target, value)
             why = field.metadata.get("no_effect")
             if why:
-                log.warning("option %r has no effect on OUTSCALE: %s", key, why)
+                warn_once(f"option {key!r} has no effect on OUTSCALE: {why}")
             missing = field.metadata.get("not_yet")
             if missing and data[key] not in (None, "", [], False):
-                log.warning("option %r is accepted but not implemented yet: %s", key, missing)
+                warn_once(f"option {key!r} is accepted but not implemented yet: {missing}")
         return data
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """A template is loaded more than once (validate, then build): say each thing once."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 def option(field: fields.Field, description: str) -> fields.Field:

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option
+from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
 from osc_build.log import register_secret
 
 log = logging.getLogger(__name__)
@@ -196,8 +196,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                    "yet; use "
                                    "communicator = \"ssh\" (or \"none\")"})
         for key in sorted(k for k in data if str(k).startswith("winrm_")):
-            log.warning("option %r has no effect: the communicator is %s, not winrm", key,
-                        data.get("communicator", "ssh"))
+            warn_once(f"option {key!r} has no effect: the communicator is "
+                      f"{data.get('communicator', 'ssh')}, not winrm")
         return data
 
     @validates_schema
@@ -252,7 +252,7 @@ def _algorithm_errors(data: dict[str, Any]) -> dict[str, str]:
             errors[key] = (f"none is supported ({', '.join(unknown)}); choose among "
                            f"{', '.join(known)}")
         elif unknown:
-            log.warning("option %r: %s not supported, ignored", key, ", ".join(unknown))
+            warn_once(f"option {key!r}: {', '.join(unknown)} not supported, ignored")
     return errors
 
 
