@@ -35,6 +35,7 @@ class ServerState:
     logins: int = 0
     refuse_auth: bool = False
     sftp: bool = True  # False: an SSH server without the SFTP subsystem
+    authorized_keys: str | None = None  # default: the client key; e.g. a cert-authority line
 
 
 class _Server(asyncssh.SSHServer):
@@ -152,7 +153,7 @@ class SshTestServer:
 
     async def _start(self):
         authorized = asyncssh.import_authorized_keys(
-            self.client_key.export_public_key().decode())
+            self.state.authorized_keys or self.client_key.export_public_key().decode())
         return await asyncssh.create_server(
             lambda: _Server(self.state), "127.0.0.1", 0,
             server_host_keys=[asyncssh.generate_private_key("ssh-ed25519")],
