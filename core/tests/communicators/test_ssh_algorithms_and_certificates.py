@@ -45,7 +45,7 @@ def test_certificate_logs_in_where_the_bare_key_is_refused(build, make_server, o
     with connect_ssh(build.ctx, "127.0.0.1", options) as comm:
         assert comm.run("true") == 0
     bare = options_for(server, ssh_private_key_file=str(key_file), ssh_handshake_attempts=1)
-    with pytest.raises(BuildError, match="authentication .* failed"):
+    with pytest.raises(BuildError, match=r"authentication .* failed"):
         connect_ssh(build.ctx, "127.0.0.1", bare)
 
 
@@ -54,5 +54,5 @@ def test_a_file_that_is_no_certificate_is_a_clear_error(build, server, options_f
     key_file, _, _ = signed_key
     options = options_for(server, ssh_private_key_file=str(key_file),
                           ssh_certificate_file=str(key_file))
-    with pytest.raises(ConfigError, match="ssh_certificate_file .* is not a certificate"):
+    with pytest.raises(ConfigError, match=r"ssh_certificate_file .* is not a certificate"):
         connect_ssh(build.ctx, "127.0.0.1", options)
