@@ -7,10 +7,21 @@ import pytest
 from osc_build.communicators import connect_ssh
 from osc_build.errors import BuildError
 
+from .test_ssh import (  # the SFTP tests, run again here over scp  # noqa: F401
+    test_upload_and_download_directories,
+    test_upload_and_download_files_keep_mode,
+)
+
 
 @pytest.fixture
 def scp_only(make_server):
     return make_server("no-sftp", sftp=False)
+
+
+@pytest.fixture
+def server(scp_only):
+    """What the imported tests call ``server``: here, one without SFTP."""
+    return scp_only
 
 
 @pytest.fixture
@@ -22,21 +33,7 @@ def comm(build, scp_only, options_for, client_pem):
     communicator.close()
 
 
-def test_files_keep_content_and_mode(comm, scp_only, tmp_path):
-    local = tmp_path / "tool.sh"
-    local.write_text("#!/bin/sh\necho tool\n")
-    local.chmod(0o751)
-    remote_dir = scp_only.state.workdir / "deep" / "er"
-    comm.upload(local, f"{remote_dir}/")
-    assert (remote_dir / "tool.sh").read_text() == local.read_text()
-    assert (remote_dir / "tool.sh").stat().st_mode & 0o777 == 0o751
-    back = tmp_path / "back" / "copy.sh"
-    comm.download(str(remote_dir / "tool.sh"), back)
-    assert back.read_text() == local.read_text()
-    assert back.stat().st_mode & 0o777 == 0o751
-
-
-def test_directories_go_by_their_contents(comm, scp_only, tmp_path):
+def test_directories_go_by_their_contents_into_existing_ones(comm, scp_only, tmp_path):
     tree = tmp_path / "tree"
     (tree / "a" / "b").mkdir(parents=True)
     (tree / "top.txt").write_text("top")
