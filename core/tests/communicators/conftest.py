@@ -55,6 +55,9 @@ class _Server(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         self.state.logins += 1
 
+    def server_requested(self, listen_host, listen_port):
+        return self.state.allow_forwarding  # remote forwarding: asyncssh listens here
+
     def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
         if not self.state.allow_forwarding:
             return False

@@ -71,6 +71,8 @@ class SshSettings:
     public_key: str | None  # base64 of the key we log in with, for clear_authorized_keys
     bastion: SshSettings | None = None
     file_transfer: str = "sftp"  # or "scp"
+    local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
+    remote_tunnels: list[str] | None = None
 
     @property
     def address(self) -> str:
@@ -113,7 +115,8 @@ def resolve_settings(host: str, options: Mapping[str, Any],
             read_write_timeout=seconds(get("ssh_read_write_timeout")),
             pty=bool(get("ssh_pty")),
             public_key=pkey.get_base64() if pkey is not None else None,
-            file_transfer=get("ssh_file_transfer_method") or "sftp")
+            file_transfer=get("ssh_file_transfer_method") or "sftp",
+            local_tunnels=get("ssh_local_tunnels"), remote_tunnels=get("ssh_remote_tunnels"))
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if get("ssh_bastion_host"):

@@ -62,7 +62,6 @@ def _tunnel(spec: str) -> None:
                               "e.g. \"8080:localhost:80\"")
 
 
-NO_TUNNEL = "no tunnel is opened; open it from a shell provisioner if needed"
 def _winrm(field: fields.Field) -> fields.Field:
     field.metadata["compat"] = "accepted; warns that it has no effect: WinRM is not supported yet"
     return option(field, "WinRM communicator option; accepted, WinRM is not supported yet.")
@@ -158,12 +157,12 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                 "User name on the SOCKS5 proxy.")
     ssh_proxy_password = option(fields.String(load_default=None),
                                 "Password on the SOCKS5 proxy; never printed.")
-    ssh_local_tunnels = not_yet(fields.List(fields.String(validate=_tunnel), load_default=None),
-                                "Tunnels \"PORT:HOST:PORT\" from this machine through the VM.",
-                                NO_TUNNEL)
-    ssh_remote_tunnels = not_yet(fields.List(fields.String(validate=_tunnel), load_default=None),
-                                 "Tunnels \"PORT:HOST:PORT\" from the VM back through this "
-                                 "machine.", NO_TUNNEL)
+    ssh_local_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
+                               "Tunnels \"PORT:HOST:PORT\": localhost:PORT here reaches "
+                               "HOST:PORT from the VM.")
+    ssh_remote_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
+                                "Tunnels \"PORT:HOST:PORT\": localhost:PORT on the VM reaches "
+                                "HOST:PORT from here.")
     ssh_bastion_interactive = option(
         fields.Boolean(load_default=False),
         "Answer the bastion's keyboard-interactive prompts (with ssh_bastion_password, or on "

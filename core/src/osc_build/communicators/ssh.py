@@ -22,6 +22,7 @@ import paramiko
 from fabric import Connection
 
 from osc_build.communicators import scp_transfer, transfer
+from osc_build.communicators.tunnels import Tunnels
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
 
@@ -78,6 +79,7 @@ class SshCommunicator:
         self.settings = settings
         self._conn: Connection | None = connection
         self._reconnect = reconnect
+        self._tunnels = self._open_tunnels(connection)
 
     # -- connection -------------------------------------------------------------
     @property
@@ -88,13 +90,28 @@ class SshCommunicator:
                 self._close()
                 log.info("%s: SSH connection lost; reconnecting", self.ctx.name)
             self._conn = self._reconnect()
+            self._tunnels = self._open_tunnels(self._conn)
         return self._conn
+
+    def _open_tunnels(self, connection: Connection) -> Tunnels | None:
+        if not (self.settings.local_tunnels or self.settings.remote_tunnels):
+            return None
+        try:
+            return Tunnels(connection.transport, self.settings.local_tunnels,
+                           self.settings.remote_tunnels)
+        except (OSError, paramiko.SSHException) as err:
+            raise BuildError(f"cannot open the SSH tunnels ({err}); check that the ports of "
+                             "ssh_local_tunnels are free here and that the VM's SSH server "
+                             "allows forwarding for ssh_remote_tunnels") from None
 
     def close(self) -> None:
         """Close the connection (and the bastion's); the communicator can reconnect later."""
         self._close()
 
     def _close(self) -> None:
+        tunnels, self._tunnels = self._tunnels, None
+        if tunnels is not None:
+            tunnels.close()
         conn, self._conn = self._conn, None
         if conn is None:
             return
