@@ -25,6 +25,7 @@ from osc_build.communicators.options import (
     seconds,
     supported_algorithms,
 )
+from osc_build.communicators.socks_proxy import SocksProxy
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.log import register_secret
 
@@ -71,6 +72,7 @@ class SshSettings:
     public_key: str | None  # base64 of the key we log in with, for clear_authorized_keys
     bastion: SshSettings | None = None
     file_transfer: str = "sftp"  # or "scp"
+    proxy: SocksProxy | None = None
     local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
     remote_tunnels: list[str] | None = None
 
@@ -116,7 +118,8 @@ def resolve_settings(host: str, options: Mapping[str, Any],
             pty=bool(get("ssh_pty")),
             public_key=pkey.get_base64() if pkey is not None else None,
             file_transfer=get("ssh_file_transfer_method") or "sftp",
-            local_tunnels=get("ssh_local_tunnels"), remote_tunnels=get("ssh_remote_tunnels"))
+            local_tunnels=get("ssh_local_tunnels"), remote_tunnels=get("ssh_remote_tunnels"),
+            proxy=_proxy(options))
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if get("ssh_bastion_host"):
@@ -161,13 +164,26 @@ def algorithm_limits(options: Mapping[str, Any]) -> dict[str, Any]:
     return {"disabled_algorithms": disabled} if disabled else {}
 
 
+def _proxy(options: Mapping[str, Any]) -> SocksProxy | None:
+    get = options.get
+    if not get("ssh_proxy_host"):
+        return None
+    register_secret(get("ssh_proxy_password"))
+    return SocksProxy(get("ssh_proxy_host"), int(get("ssh_proxy_port") or 1080),
+                      get("ssh_proxy_username"), get("ssh_proxy_password"))
+
+
 def _connection(settings: SshSettings, connect_timeout: float) -> Connection:
     gateway = _connection(settings.bastion, connect_timeout) if settings.bastion else None
+    extra: dict[str, Any] = {}
+    if settings.proxy is not None:
+        extra["sock"] = settings.proxy.connect(settings.host, settings.port, connect_timeout)
     return Connection(
         settings.host, user=settings.username, port=settings.port, gateway=gateway,
         config=Config(overrides={"load_ssh_configs": False}),
         connect_timeout=max(1, round(connect_timeout)),
-        connect_kwargs={**settings.connect_kwargs, "banner_timeout": 30, "auth_timeout": 30})
+        connect_kwargs={**settings.connect_kwargs, **extra, "banner_timeout": 30,
+                        "auth_timeout": 30})
 
 
 def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
+from osc_build.config import OptionsSchema, alias, no_effect, option, warn_once
 from osc_build.log import register_secret
 
 log = logging.getLogger(__name__)
@@ -147,10 +147,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_disable_agent_forwarding = option(
         fields.Boolean(load_default=False),
         "Do not forward the SSH agent to the VM (osc-build never forwards it).")
-    ssh_proxy_host = not_yet(fields.String(load_default=None),
-                             "SOCKS5 proxy to reach the VM through.",
-                             "the VM is reached directly; use ssh_bastion_host to go through "
-                             "a host")
+    ssh_proxy_host = option(fields.String(load_default=None),
+                            "SOCKS5 proxy to reach the VM through.")
     ssh_proxy_port = option(fields.Integer(load_default=1080, validate=validate.Range(1, 65535)),
                             "Port of the SOCKS5 proxy.")
     ssh_proxy_username = option(fields.String(load_default=None),
