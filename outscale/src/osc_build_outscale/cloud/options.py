@@ -232,10 +232,10 @@ class OmiOptionsSchema(CloudValuesSchema):
                                "Same as product_codes (kept for old templates).")
     omi_regions = option(fields.List(fields.String(), load_default=list),
                          "Other regions to copy the OMI to, in parallel.")
-    skip_region_validation = no_effect(
+    skip_region_validation = option(
         fields.Boolean(load_default=False),
-        "osc-build never validates omi_regions against a region list, so there is nothing "
-        "to skip")
+        "Do not check region, subregion_name and omi_regions against OUTSCALE's public "
+        "regions (for a region newer than osc-build).")
     tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
                   "Tags of the OMI and its snapshots.")
     snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
