@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
 from osc_build.errors import ConfigError
 from osc_build.log import REDACTED
 from osc_build.problems import locate
+
+log = logging.getLogger(__name__)
 
 UNKNOWN_FIELD = "Unknown field."
 REQUIRED = "Missing data for required field."
@@ -53,6 +56,38 @@ class OptionsSchema(Schema):
     class Meta:
         unknown = RAISE
 
+    @pre_load
+    def _compatibility_keys(self, data: Any, **_: Any) -> Any:
+        """Packer templates carry keys that are aliases or mean nothing on OUTSCALE: say so."""
+        if not isinstance(data, dict):
+            return data
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            if key not in data:
+                continue
+            target = field.metadata.get("alias_of")
+            if target:
+                warn_once(f"option {key!r} is deprecated; use {target!r} instead")
+                value = data.pop(key)
+                data.setdefault(target, value)
+            why = field.metadata.get("no_effect")
+            if why:
+                warn_once(f"option {key!r} has no effect on OUTSCALE: {why}")
+            missing = field.metadata.get("not_yet")
+            if missing and data[key] not in (None, "", [], False):
+                warn_once(f"option {key!r} is accepted but not implemented yet: {missing}")
+        return data
+
+
+_warned: set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """A template is loaded more than once (validate, then build): say each thing once."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
+
 
 def option(field: fields.Field, description: str, *, secret: bool = False) -> fields.Field:
     """Attach the one-line description that the reference docs show; secrets hide in reprs."""
@@ -60,6 +95,24 @@ def option(field: fields.Field, description: str, *, secret: bool = False) -> fi
     if secret:
         field.metadata["secret"] = True
     return field
+
+
+def alias(field: fields.Field, target: str) -> fields.Field:
+    """A deprecated name of option ``target``: its value moves there, with a warning."""
+    field.metadata["alias_of"] = target
+    return option(field, f"Deprecated alias of `{target}`.")
+
+
+def not_yet(field: fields.Field, description: str, why: str) -> fields.Field:
+    """An option accepted ahead of its implementation: using it warns, saying what happens."""
+    field.metadata["not_yet"] = why
+    return option(field, f"{description} Not implemented yet: {why}.")
+
+
+def no_effect(field: fields.Field, why: str) -> fields.Field:
+    """An option of the Go plugin that means nothing here: accepted, with a warning saying why."""
+    field.metadata["no_effect"] = why
+    return option(field, f"Accepted for compatibility; no effect: {why}.")
 
 
 def load_options(schema: type[Schema] | Schema, data: Mapping[str, Any], *, where: str,

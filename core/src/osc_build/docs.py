@@ -13,7 +13,7 @@ from pathlib import Path
 
 from marshmallow import Schema, fields
 
-from osc_build import registry
+from osc_build import compat_table, registry
 
 MISSING_TEXT = "—"
 
@@ -87,6 +87,7 @@ def generate(docs_dir: Path) -> dict[Path, str]:
             if item.error:
                 raise item.error
             pages[page_path(docs_dir, item.component)] = render(item.component, item.cls)
+    pages.update(compat_table.generate(docs_dir))
     return pages
 
 

@@ -37,6 +37,8 @@ class ServerState:
     commands: list[str] = field(default_factory=list)
     logins: int = 0
     refuse_auth: bool = False
+    sftp: bool = True  # False: an SSH server without the SFTP subsystem
+    authorized_keys: str | None = None  # default: the client key; e.g. a cert-authority line
 
 
 class _Server(asyncssh.SSHServer):
@@ -56,6 +58,9 @@ class _Server(asyncssh.SSHServer):
     def auth_completed(self) -> None:
         self.state.logins += 1
 
+    def server_requested(self, listen_host, listen_port):
+        return self.state.allow_forwarding  # remote forwarding: asyncssh listens here
+
     def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
         if not self.state.allow_forwarding:
             return False
@@ -67,6 +72,9 @@ async def _run_process(state: ServerState, env: dict[str, str],
                        process: asyncssh.SSHServerProcess) -> None:
     command = process.command or ""
     state.commands.append(command)
+    if command.startswith("scp "):
+        await _run_with_stdin(state, env, process)
+        return
     proc = await asyncio.create_subprocess_shell(
         command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
@@ -99,6 +107,30 @@ async def _run_process(state: ServerState, env: dict[str, str],
         process.exit(proc.returncode)
 
 
+async def _run_with_stdin(state: ServerState, env: dict[str, str],
+                          process: asyncssh.SSHServerProcess) -> None:
+    """A command that reads the client's input (scp -t / -f speaks its protocol on it)."""
+    proc = await asyncio.create_subprocess_shell(
+        process.command, cwd=state.workdir, env=env, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+
+    async def feed() -> None:
+        while data := await process.stdin.read(4096):
+            proc.stdin.write(data)
+            await proc.stdin.drain()
+        proc.stdin.close()
+
+    async def pump(reader, writer) -> None:
+        while data := await reader.read(4096):
+            writer.write(data)
+
+    feeding = asyncio.ensure_future(feed())
+    await asyncio.gather(pump(proc.stdout, process.stdout), pump(proc.stderr, process.stderr))
+    await proc.wait()
+    feeding.cancel()
+    process.exit(proc.returncode)
+
+
 class SshTestServer:
     """One asyncssh server in its own thread and event loop."""
 
@@ -127,13 +159,13 @@ class SshTestServer:
 
     async def _start(self):
         authorized = asyncssh.import_authorized_keys(
-            self.client_key.export_public_key().decode())
+            self.state.authorized_keys or self.client_key.export_public_key().decode())
         return await asyncssh.create_server(
             lambda: _Server(self.state), "127.0.0.1", 0,
             server_host_keys=[asyncssh.generate_private_key("ssh-ed25519")],
             authorized_client_keys=authorized,
             process_factory=lambda p: _run_process(self.state, self.env, p),
-            sftp_factory=True, allow_scp=False, line_editor=False, keepalive_interval=0,
+            sftp_factory=self.state.sftp, allow_scp=False, line_editor=False, keepalive_interval=0,
             encoding=None)
 
     def close(self) -> None:

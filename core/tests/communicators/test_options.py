@@ -45,7 +45,8 @@ def test_bad_values_name_the_option():
     assert 'ssh_timeout: invalid duration "ten minutes"' in text
     assert "ssh_interface: must be one of: public_ip" in text
     assert "communicator_type: unknown option (did you mean 'communicator'?)" in text
-    assert "winrm is not supported" in errors(ssh_username="u", communicator="winrm")
+    assert "communicator: the WinRM communicator is not supported yet" in errors(ssh_username="u",
+                                                                communicator="winrm")
 
 
 def test_keypair_name_needs_a_key_and_bastion_needs_credentials():
@@ -64,3 +65,43 @@ def test_missing_key_file_is_reported():
 def test_passwords_are_registered_as_secrets():
     load(ssh_username="u", ssh_password="hunter2-pass", ssh_bastion_password="bastion-pass-9")
     assert redact("login hunter2-pass then bastion-pass-9") == "login <redacted> then <redacted>"
+
+
+def test_deprecated_alias_moves_its_value_and_warns(caplog):
+    config = load(ssh_username="u", ssh_wait_timeout="3m")
+    assert config.ssh_timeout == "3m"
+    assert "option 'ssh_wait_timeout' is deprecated; use 'ssh_timeout' instead" in caplog.text
+    assert load(ssh_username="u", ssh_wait_timeout="3m", ssh_timeout="1m").ssh_timeout == "1m"
+
+
+def test_winrm_keys_warn_with_ssh_and_winrm_itself_is_refused(caplog):
+    load(ssh_username="u", winrm_username="Administrator", winrm_password="s3cr3t-winrm")
+    assert "option 'winrm_username' has no effect: the communicator is ssh" in caplog.text
+    assert redact("s3cr3t-winrm") != "s3cr3t-winrm"
+
+
+def test_internal_keys_warn_and_the_private_key_is_a_secret(caplog):
+    load(ssh_username="u", ssh_private_key="-----BEGIN-----lotsofsecretkeybytes")
+    assert "option 'ssh_private_key' has no effect on OUTSCALE" in caplog.text
+    assert "lotsofsecretkeybytes" not in redact("x -----BEGIN-----lotsofsecretkeybytes")
+
+
+def test_algorithm_lists_keep_known_names_and_refuse_all_unknown(caplog):
+    config = load(ssh_username="u", ssh_ciphers=["aes128-ctr", "chacha20-poly1305@openssh.com"],
+                  ssh_key_exchange_algorithms=["curve25519-sha256"])
+    assert config.ssh_ciphers == ["aes128-ctr", "chacha20-poly1305@openssh.com"]
+    assert "chacha20-poly1305@openssh.com not supported, ignored" in caplog.text
+    text = errors(ssh_username="u", ssh_ciphers=["rot13"])
+    assert "ssh_ciphers: none is supported (rot13); choose among" in text
+
+
+def test_tunnels_certificate_and_proxy_rules(tmp_path):
+    assert "ssh_local_tunnels[0]: '8080' is not a tunnel" in errors(ssh_username="u",
+                                                                ssh_local_tunnels=["8080"])
+    cert = tmp_path / "id-cert.pub"
+    cert.write_text("x")
+    assert "ssh_certificate_file: needs ssh_private_key_file" in errors(
+        ssh_username="u", ssh_certificate_file=str(cert))
+    assert "ssh_proxy_host: cannot be used with ssh_bastion_host" in errors(
+        ssh_username="u", ssh_proxy_host="127.0.0.1", ssh_bastion_host="127.0.0.2",
+        ssh_bastion_password="p")

@@ -18,8 +18,14 @@ import paramiko
 from fabric import Config, Connection
 
 from osc_build.communicators.exitsignal import report_exit_signals
-from osc_build.communicators.keys import load_key_file, load_key_text
-from osc_build.communicators.options import DEFAULT_SSH_TIMEOUT, seconds
+from osc_build.communicators.keys import attach_certificate, load_key_file, load_key_text
+from osc_build.communicators.options import (
+    ALGORITHM_ALIASES,
+    DEFAULT_SSH_TIMEOUT,
+    seconds,
+    supported_algorithms,
+)
+from osc_build.communicators.socks_proxy import SocksProxy
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.log import register_secret
 
@@ -68,6 +74,10 @@ class SshSettings:
     # Where the key came from, for other SSH clients (the ansible provisioner's endpoint()).
     private_key_pem: str | None = field(default=None, repr=False)
     private_key_file: str | None = None
+    file_transfer: str = "sftp"  # or "scp"
+    proxy: SocksProxy | None = None
+    local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
+    remote_tunnels: list[str] | None = None
 
     @property
     def address(self) -> str:
@@ -88,6 +98,8 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
         pkey = load_key_text(private_key_pem, where="the temporary private key")
     elif options.ssh_private_key_file:
         pkey = load_key_file(options.ssh_private_key_file, option="ssh_private_key_file")
+        if options.ssh_certificate_file:
+            attach_certificate(pkey, options.ssh_certificate_file, option="ssh_certificate_file")
     password = options.ssh_password
     register_secret(password)
     kwargs: dict[str, Any] = {"allow_agent": bool(options.ssh_agent_auth),
@@ -96,6 +108,7 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
         kwargs["pkey"] = pkey
     if password:
         kwargs["password"] = password
+    kwargs.update(algorithm_limits(options))
     if pkey is None and not password and not kwargs["allow_agent"]:
         raise ConfigError("no SSH credentials: give a temporary key, ssh_private_key_file, "
                           "ssh_password or ssh_agent_auth")
@@ -110,7 +123,10 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
             pty=bool(options.ssh_pty),
             public_key=pkey.get_base64() if pkey is not None else None,
             private_key_pem=private_key_pem or None,
-            private_key_file=None if private_key_pem else options.ssh_private_key_file)
+            private_key_file=None if private_key_pem else options.ssh_private_key_file,
+            file_transfer=options.ssh_file_transfer_method or "sftp",
+            local_tunnels=options.ssh_local_tunnels, remote_tunnels=options.ssh_remote_tunnels,
+            proxy=_proxy(options))
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if options.ssh_bastion_host:
@@ -124,6 +140,9 @@ def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
     key_file = options.ssh_bastion_private_key_file
     if key_file:
         pkey = load_key_file(key_file, option="ssh_bastion_private_key_file")
+        if options.ssh_bastion_certificate_file:
+            attach_certificate(pkey, options.ssh_bastion_certificate_file,
+                               option="ssh_bastion_certificate_file")
     else:
         pkey, key_file = main_key, target.private_key_file
     password = options.ssh_bastion_password
@@ -142,13 +161,35 @@ def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
         private_key_file=key_file if pkey is not None else None)
 
 
+def algorithm_limits(options: Any) -> dict[str, Any]:
+    """ssh_ciphers / ssh_key_exchange_algorithms as paramiko's ``disabled_algorithms``."""
+    disabled: dict[str, list[str]] = {}
+    for key, kind in (("ssh_ciphers", "ciphers"), ("ssh_key_exchange_algorithms", "kex")):
+        wanted = {ALGORITHM_ALIASES.get(name, name) for name in getattr(options, key) or ()}
+        if wanted:
+            disabled[kind] = [name for name in supported_algorithms()[key] if name not in wanted]
+    return {"disabled_algorithms": disabled} if disabled else {}
+
+
+def _proxy(options: Any) -> SocksProxy | None:
+    if not options.ssh_proxy_host:
+        return None
+    register_secret(options.ssh_proxy_password)
+    return SocksProxy(options.ssh_proxy_host, int(options.ssh_proxy_port or 1080),
+                      options.ssh_proxy_username, options.ssh_proxy_password)
+
+
 def _connection(settings: SshSettings, connect_timeout: float) -> Connection:
     gateway = _connection(settings.bastion, connect_timeout) if settings.bastion else None
+    extra: dict[str, Any] = {}
+    if settings.proxy is not None:
+        extra["sock"] = settings.proxy.connect(settings.host, settings.port, connect_timeout)
     return Connection(
         settings.host, user=settings.username, port=settings.port, gateway=gateway,
         config=Config(overrides={"load_ssh_configs": False}),
         connect_timeout=max(1, round(connect_timeout)),
-        connect_kwargs={**settings.connect_kwargs, "banner_timeout": 30, "auth_timeout": 30})
+        connect_kwargs={**settings.connect_kwargs, **extra, "banner_timeout": 30,
+                        "auth_timeout": 30})
 
 
 def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:

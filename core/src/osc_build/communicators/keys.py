@@ -59,3 +59,13 @@ def load_key_file(path: str, *, option: str) -> paramiko.PKey:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{option} {path!r} cannot be read: {err}") from None
     return load_key_text(text, where=f"{option} {path!r}")
+
+
+def attach_certificate(pkey: paramiko.PKey, path: str, *, option: str) -> paramiko.PKey:
+    """Log in with an OpenSSH certificate: paramiko sends it in place of the bare public key."""
+    try:
+        pkey.load_certificate(os.path.expanduser(path))
+    except (OSError, ValueError, paramiko.SSHException) as err:
+        raise ConfigError(f"{option} {path!r} is not a certificate for the private key: {err}; "
+                          "give the -cert.pub file ssh-keygen -s signed for that key") from None
+    return pkey

@@ -7,14 +7,17 @@ loaded options; :func:`seconds` turns them into seconds.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
 from osc_build.durations import seconds
 from osc_build.log import register_secret
+
+log = logging.getLogger(__name__)
 
 SSH_INTERFACES = ("public_ip", "private_ip", "public_dns", "private_dns")
 DEFAULT_SSH_TIMEOUT = "10m"  # the Go plugin's default (its PR #222), not the SDK's 5m
@@ -42,11 +45,23 @@ def _existing_file(path: str) -> None:
                               "file readable by osc-build")
 
 
+def _tunnel(spec: str) -> None:
+    parts = spec.split(":")
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[2].isdigit()) or not parts[1]:
+        raise ValidationError(f"{spec!r} is not a tunnel; write it \"PORT:HOST:PORT\", "
+                              "e.g. \"8080:localhost:80\"")
+
+
+def _winrm(field: fields.Field) -> fields.Field:
+    field.metadata["compat"] = "accepted; warns that it has no effect: WinRM is not supported yet"
+    return option(field, "WinRM communicator option; accepted, WinRM is not supported yet.")
+
+
 class CommunicatorOptionsSchema(OptionsSchema):
     """How osc-build connects to the VM it builds (Packer's communicator options)."""
 
     communicator = option(fields.String(load_default="ssh", validate=validate.OneOf(
-        ("ssh", "none"), error="must be one of: ssh, none (winrm is not supported)")),
+        ("ssh", "none"), error="WinRM is not supported yet; use ssh (or none)")),
         "How provisioners reach the VM: ssh, or none (no shell or file provisioners).")
     ssh_host = option(fields.String(load_default=None),
                       "Host to connect to, instead of the one ssh_interface selects.")
@@ -67,6 +82,7 @@ class CommunicatorOptionsSchema(OptionsSchema):
                      "Request a pseudo-terminal for remote commands (needed by some sudo setups).")
     ssh_timeout = option(Duration(load_default=DEFAULT_SSH_TIMEOUT),
                          "How long to wait for SSH to become available.")
+    ssh_wait_timeout = alias(Duration(load_default=None), "ssh_timeout")
     ssh_handshake_attempts = option(
         fields.Integer(load_default=0, validate=validate.Range(min=0)),
         "Authentication failures tolerated while waiting for SSH; 0 means unlimited.")
@@ -107,7 +123,69 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                     "disconnection; 0 disables it.")
     ssh_file_transfer_method = option(
         fields.String(load_default=None, validate=validate.OneOf(("scp", "sftp"))),
-        "Accepted for compatibility; files always go over SFTP.")
+        "How files are copied: scp or sftp (default: sftp).")
+    temporary_key_pair_name = option(fields.String(load_default=None),
+                                     "Name of the temporary keypair (default: a unique "
+                                     "packer_... name).")
+    ssh_certificate_file = option(fields.String(load_default=None, validate=_existing_file),
+                                  "OpenSSH certificate signed for ssh_private_key_file.")
+    ssh_ciphers = option(fields.List(fields.String(), load_default=None),
+                         "Ciphers allowed, in order of preference (default: paramiko's).")
+    ssh_key_exchange_algorithms = option(
+        fields.List(fields.String(), load_default=None),
+        "Key exchange algorithms allowed, in order of preference (default: paramiko's).")
+    ssh_disable_agent_forwarding = option(
+        fields.Boolean(load_default=False),
+        "Do not forward the SSH agent to the VM (osc-build never forwards it).")
+    ssh_proxy_host = option(fields.String(load_default=None),
+                            "SOCKS5 proxy to reach the VM through.")
+    ssh_proxy_port = option(fields.Integer(load_default=1080, validate=validate.Range(1, 65535)),
+                            "Port of the SOCKS5 proxy.")
+    ssh_proxy_username = option(fields.String(load_default=None),
+                                "User name on the SOCKS5 proxy.")
+    ssh_proxy_password = option(fields.String(load_default=None),
+                                "Password on the SOCKS5 proxy; never printed.")
+    ssh_local_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
+                               "Tunnels \"PORT:HOST:PORT\": localhost:PORT here reaches "
+                               "HOST:PORT from the VM.")
+    ssh_remote_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
+                                "Tunnels \"PORT:HOST:PORT\": localhost:PORT on the VM reaches "
+                                "HOST:PORT from here.")
+    ssh_bastion_interactive = not_yet(
+        fields.Boolean(load_default=False), "Log in to the bastion with keyboard-interactive.",
+        "the bastion's keyboard-interactive prompts are not shown; log in with "
+        "ssh_bastion_password, ssh_bastion_private_key_file or ssh_bastion_agent_auth")
+    ssh_bastion_certificate_file = option(
+        fields.String(load_default=None, validate=_existing_file),
+        "OpenSSH certificate signed for the bastion's private key.")
+    ssh_public_key = no_effect(fields.String(load_default=None),
+                               "Packer fills it in itself from the temporary key")
+    ssh_private_key = no_effect(fields.String(load_default=None),
+                                "Packer fills it in itself from the temporary key; use "
+                                "ssh_private_key_file")
+    winrm_username = _winrm(fields.String(load_default=None))
+    winrm_password = _winrm(fields.String(load_default=None))
+    winrm_host = _winrm(fields.String(load_default=None))
+    winrm_no_proxy = _winrm(fields.Boolean(load_default=None))
+    winrm_port = _winrm(fields.Integer(load_default=None))
+    winrm_timeout = _winrm(Duration(load_default=None))
+    winrm_use_ssl = _winrm(fields.Boolean(load_default=None))
+    winrm_insecure = _winrm(fields.Boolean(load_default=None))
+    winrm_use_ntlm = _winrm(fields.Boolean(load_default=None))
+
+    @pre_load
+    def _winrm_first(self, data: Any, **_: Any) -> Any:
+        """WinRM is refused before anything else; its keys alone only warn."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("communicator") == "winrm":
+            raise ValidationError({"communicator": "the WinRM communicator is not supported "
+                                   "yet; use "
+                                   "communicator = \"ssh\" (or \"none\")"})
+        for key in sorted(k for k in data if str(k).startswith("winrm_")):
+            warn_once(f"option {key!r} has no effect: the communicator is "
+                      f"{data.get('communicator', 'ssh')}, not winrm")
+        return data
 
     @validates_schema
     def _validate_communicator_options(self, data: dict[str, Any], **_: Any) -> None:
@@ -128,6 +206,13 @@ class CommunicatorOptionsSchema(OptionsSchema):
             errors["ssh_bastion_host"] = ("the bastion needs credentials: set "
                                           "ssh_bastion_private_key_file, ssh_bastion_password "
                                           "or ssh_bastion_agent_auth")
+        if data.get("ssh_certificate_file") and not data.get("ssh_private_key_file"):
+            errors["ssh_certificate_file"] = ("needs ssh_private_key_file: set the private key "
+                                              "the certificate was signed for")
+        if data.get("ssh_proxy_host") and data.get("ssh_bastion_host"):
+            errors["ssh_proxy_host"] = ("cannot be used with ssh_bastion_host; choose the SOCKS "
+                                        "proxy or the bastion")
+        errors.update(_algorithm_errors(data))
         if errors:
             raise ValidationError(errors)
 
@@ -135,4 +220,35 @@ class CommunicatorOptionsSchema(OptionsSchema):
     def _register_communicator_secrets(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         register_secret(data.get("ssh_password"))
         register_secret(data.get("ssh_bastion_password"))
+        register_secret(data.get("ssh_proxy_password"))
+        register_secret(data.get("ssh_private_key"))
+        register_secret(data.get("winrm_password"))
         return data
+
+
+def _algorithm_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Names paramiko lacks are dropped with a warning; a list with none it knows is an error."""
+    errors = {}
+    for key, known in supported_algorithms().items():
+        names = data.get(key)
+        if not names:
+            continue
+        usable = [ALGORITHM_ALIASES.get(name, name) for name in names]
+        unknown = [name for name, real in zip(names, usable, strict=True) if real not in known]
+        if len(unknown) == len(names):
+            errors[key] = (f"none is supported ({', '.join(unknown)}); choose among "
+                           f"{', '.join(known)}")
+        elif unknown:
+            warn_once(f"option {key!r}: {', '.join(unknown)} not supported, ignored")
+    return errors
+
+
+ALGORITHM_ALIASES = {"curve25519-sha256": "curve25519-sha256@libssh.org"}  # RFC 8731's name
+
+
+def supported_algorithms() -> dict[str, tuple[str, ...]]:
+    """What paramiko can negotiate, per option."""
+    import paramiko
+
+    return {"ssh_ciphers": tuple(paramiko.Transport._preferred_ciphers),
+            "ssh_key_exchange_algorithms": tuple(paramiko.Transport._preferred_kex)}

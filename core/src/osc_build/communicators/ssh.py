@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import paramiko
 from fabric import Connection
 
-from osc_build.communicators import transfer
+from osc_build.communicators import scp_transfer, transfer
+from osc_build.communicators.tunnels import Tunnels
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
 
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _POLL = 0.05
-_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError)
+_TRANSPORT_ERRORS = (OSError, EOFError, paramiko.SSHException, paramiko.SFTPError,
+                     *scp_transfer.ERRORS)
 
 
 class LineWriter:
@@ -102,6 +104,7 @@ class SshCommunicator:
         self.settings = settings
         self._conn: Connection | None = connection
         self._reconnect = reconnect
+        self._tunnels = self._open_tunnels(connection)
 
     # -- connection -------------------------------------------------------------
     def endpoint(self) -> SshEndpoint:
@@ -116,13 +119,28 @@ class SshCommunicator:
                 self._close()
                 log.info("%s: SSH connection lost; reconnecting", self.ctx.name)
             self._conn = self._reconnect()
+            self._tunnels = self._open_tunnels(self._conn)
         return self._conn
+
+    def _open_tunnels(self, connection: Connection) -> Tunnels | None:
+        if not (self.settings.local_tunnels or self.settings.remote_tunnels):
+            return None
+        try:
+            return Tunnels(connection.transport, self.settings.local_tunnels,
+                           self.settings.remote_tunnels)
+        except (OSError, paramiko.SSHException) as err:
+            raise BuildError(f"cannot open the SSH tunnels ({err}); check that the ports of "
+                             "ssh_local_tunnels are free here and that the VM's SSH server "
+                             "allows forwarding for ssh_remote_tunnels") from None
 
     def close(self) -> None:
         """Close the connection (and the bastion's); the communicator can reconnect later."""
         self._close()
 
     def _close(self) -> None:
+        tunnels, self._tunnels = self._tunnels, None
+        if tunnels is not None:
+            tunnels.close()
         conn, self._conn = self._conn, None
         if conn is None:
             return
@@ -248,6 +266,9 @@ class SshCommunicator:
         """
         source = Path(source)
         try:
+            if self.settings.file_transfer == "scp":
+                self._upload_scp(source, destination)
+                return
             sftp = self.connection.sftp()
             if source.is_dir():
                 transfer.put_tree(sftp, source, destination.rstrip("/") or "/",
@@ -266,6 +287,9 @@ class SshCommunicator:
         """Write ``content`` to the remote file ``destination``."""
         data = content.encode() if isinstance(content, str) else content
         try:
+            if self.settings.file_transfer == "scp":
+                scp_transfer.put_content(self.connection.transport, data, destination, mode)
+                return
             sftp = self.connection.sftp()
             transfer.makedirs(sftp, posixpath.dirname(destination))
             sftp.putfo(io.BytesIO(data), destination)
@@ -280,9 +304,13 @@ class SshCommunicator:
         a glob in the last part (``/var/log/*.log``) downloads the matches into it.
         """
         destination = Path(destination)
+        glob = any(char in posixpath.basename(source) for char in "*?[")
         try:
+            if self.settings.file_transfer == "scp" and not glob:
+                self._download_scp(source, destination)
+                return
             sftp = self.connection.sftp()
-            if any(char in posixpath.basename(source) for char in "*?["):
+            if glob:
                 if not transfer.get_matches(sftp, source, destination,
                                             self.ctx.check_cancelled):
                     raise BuildError(f"download of {source}: no file matches")
@@ -297,6 +325,27 @@ class SshCommunicator:
         except _TRANSPORT_ERRORS as err:
             raise BuildError(f"download of {source} to {destination} failed: {_why(err)}") \
                 from None
+
+
+    def _upload_scp(self, source: Path, destination: str) -> None:
+        transport = self.connection.transport
+        if source.is_dir():
+            scp_transfer.put_tree(transport, source, destination.rstrip("/") or "/",
+                                  self.ctx.check_cancelled)
+            return
+        if destination.endswith("/"):
+            destination = posixpath.join(destination, source.name)
+        scp_transfer.put_file(transport, source, destination, self.ctx.check_cancelled)
+
+    def _download_scp(self, source: str, destination: Path) -> None:
+        transport = self.connection.transport
+        if source.endswith("/") or scp_transfer.is_remote_dir(transport, source):
+            scp_transfer.get_tree(transport, source.rstrip("/") or "/", destination,
+                                  self.ctx.check_cancelled)
+            return
+        if destination.is_dir():
+            destination = destination / posixpath.basename(source)
+        scp_transfer.get_file(transport, source, destination, self.ctx.check_cancelled)
 
 
 def _why(err: BaseException) -> str:

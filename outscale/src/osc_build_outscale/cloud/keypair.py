@@ -45,7 +45,7 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.ui.say(f"Creating temporary keypair ({kind})...")
     private, public = generate_key(kind, int(config.temporary_key_pair_bits or 4096))
     register_key_secret(private)
-    name = ctx.temporary_name
+    name = config.temporary_key_pair_name or ctx.temporary_name
     client = state.api
     client.call("CreateKeypair", KeypairName=name,
                 PublicKey=base64.b64encode(public.encode()).decode())

@@ -14,7 +14,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from osc_build.config import Block, OptionsSchema, option
+from osc_build.config import Block, OptionsSchema, no_effect, option
 from osc_build_outscale.cloud.validate import (
     check_account_id,
     check_vm_type,
@@ -169,11 +169,16 @@ class RunOptionsSchema(CloudValuesSchema):
     user_data_file = option(fields.String(load_default=None), "File holding the user data.")
     run_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
                                   load_default=dict), "Tags of the build VM.")
-    windows_password_timeout = option(fields.String(load_default="20m"),
-                                      "Accepted for compatibility (WinRM is not supported).")
-    iam_vm_profile = option(fields.String(load_default=None), "Accepted; has no effect.")
-    enable_t2_unlimited = option(fields.Boolean(load_default=False), "Accepted; no effect.")
-    block_duration_minutes = option(fields.Integer(load_default=0), "Accepted; no effect.")
+    windows_password_timeout = no_effect(
+        fields.String(load_default="20m"),
+        "it bounds the wait for a Windows password, used only by WinRM, which is not "
+        "supported yet")
+    iam_vm_profile = no_effect(fields.String(load_default=None),
+                               "OUTSCALE VMs have no IAM instance profile (an AWS feature)")
+    enable_t2_unlimited = no_effect(fields.Boolean(load_default=False),
+                                    "OUTSCALE has no T2 burstable VM types (an AWS feature)")
+    block_duration_minutes = no_effect(fields.Integer(load_default=0),
+                                       "OUTSCALE has no spot blocks (an AWS feature)")
 
     @validates_schema
     def _check_run(self, data: dict[str, Any], **_: Any) -> None:
@@ -275,7 +280,10 @@ class OmiOptionsSchema(CloudValuesSchema):
         "When a copy fails: delete every OMI of the build (delete, the default: a failed "
         "build leaves no artifact, as Packer) or keep the build Region's OMI and the copies "
         "that succeeded (keep).")
-    skip_region_validation = option(fields.Boolean(load_default=False), "Accepted; no effect.")
+    skip_region_validation = option(
+        fields.Boolean(load_default=False),
+        "Do not check region, subregion_name and omi_regions against OUTSCALE's public "
+        "regions (for a region newer than osc-build).")
     tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
                   "Tags of the OMI and its snapshots.")
     snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),

@@ -108,6 +108,8 @@ def _profile_endpoint(profile: str | None, env: Mapping[str, str]) -> bool:
 def region_problems(data: Mapping[str, Any]) -> dict[str, str]:
     """Errors of region, subregion_name and omi_regions, by option name."""
     region, subregion = data.get("region"), data.get("subregion_name")
+    if data.get("skip_region_validation"):
+        return {}  # a region newer than this list: the API will say if it is wrong
     if not (region or subregion or data.get("omi_regions")):
         return {}  # nothing to check: spare the profile file read of custom_endpoint
     errors: dict[str, str] = {}

@@ -1,0 +1,14 @@
+source "outscale-bsu" "web" {
+  region       = "eu-west-2"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  ssh_keypair_name = "my-keypair"
+  ssh_private_key_file = "{here}/id_test"
+  ssh_certificate_file = "{here}/id_test"
+}
+
+build {
+  sources = ["source.outscale-bsu.web"]
+}

@@ -1,0 +1,13 @@
+source "outscale-bsu" "web" {
+  region       = "eu-west-2"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  ssh_public_key = "AAAA"
+  ssh_private_key = "not-a-real-key"
+}
+
+build {
+  sources = ["source.outscale-bsu.web"]
+}

@@ -1,0 +1,12 @@
+source "outscale-bsu" "web" {
+  region       = "eu-west-2"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = "ami-12345678"
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  temporary_key_pair_name = "packer-ci-key"
+}
+
+build {
+  sources = ["source.outscale-bsu.web"]
+}
