@@ -14,7 +14,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
-import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from osc_build_sim.apt_sources import DEBIAN_SUITES, debian_mirrors
 from osc_build_sim.backend import BackendError
+from osc_build_sim.machine.rootfs import write_ext4_image
 
 log = logging.getLogger(__name__)
 
@@ -191,14 +191,4 @@ def cached_image(cache_dir: Path, suite: str, size_gib: int) -> Path:
 
 
 def _make_ext4(tree: Path, image: Path, suite: str, size_gib: int) -> None:
-    staging = image.with_name(f".{image.name}.{os.getpid()}")
-    with open(staging, "wb") as handle:
-        handle.truncate(size_gib << 30)
-    result = subprocess.run(
-        ["mkfs.ext4", "-q", "-F", "-L", "rootfs", "-E", "root_owner=0:0", "-d", str(tree),
-         str(staging)], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        staging.unlink(missing_ok=True)
-        raise BackendError(f"mkfs.ext4 failed building the Debian {suite} image: "
-                           f"{result.stderr.strip()}")
-    staging.rename(image)
+    write_ext4_image(tree, image, size_gib, what=f"the Debian {suite} image")

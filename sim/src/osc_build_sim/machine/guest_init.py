@@ -35,26 +35,23 @@ def has_systemd(device: str) -> bool:
 
 def host_cgroup2() -> Path | None:
     """Where this machine mounts a cgroup2 hierarchy (hybrid hosts: .../unified), if any."""
-    try:
-        lines = Path("/proc/self/mounts").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        fields = line.split()
-        if len(fields) > 2 and fields[2] == "cgroup2":
-            return Path(fields[1].replace("\\040", " "))
-    return None
+    return _mount_point(lambda kind, options: kind == "cgroup2")
 
 
 def host_devices_cgroup() -> Path | None:
     """Where this machine mounts the cgroup v1 ``devices`` controller, if it does."""
+    return _mount_point(lambda kind, options: kind == "cgroup" and "devices" in options)
+
+
+def _mount_point(wanted) -> Path | None:
+    """The first mount of /proc/self/mounts whose type and options ``wanted`` accepts."""
     try:
         lines = Path("/proc/self/mounts").read_text().splitlines()
     except OSError:
         return None
     for line in lines:
         fields = line.split()
-        if len(fields) > 3 and fields[2] == "cgroup" and "devices" in fields[3].split(","):
+        if len(fields) > 3 and wanted(fields[2], fields[3].split(",")):
             return Path(fields[1].replace("\\040", " "))
     return None
 

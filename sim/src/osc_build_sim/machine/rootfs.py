@@ -198,6 +198,12 @@ def cached_image(cache_dir: Path, size_gib: int, user: str = DEFAULT_USER) -> Pa
     image = cache_dir / f"{tree.name}-{size_gib}g.ext4"
     if image.exists():
         return image
+    write_ext4_image(tree, image, size_gib, what="the public image")
+    return image
+
+
+def write_ext4_image(tree: Path, image: Path, size_gib: int, *, what: str) -> None:
+    """A sparse ext4 image of ``tree``, written aside and renamed: never half an image."""
     staging = image.with_name(f".{image.name}.{os.getpid()}")
     with open(staging, "wb") as handle:
         handle.truncate(size_gib << 30)
@@ -206,6 +212,5 @@ def cached_image(cache_dir: Path, size_gib: int, user: str = DEFAULT_USER) -> Pa
          str(staging)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         staging.unlink(missing_ok=True)
-        raise BackendError(f"mkfs.ext4 failed building the public image: {result.stderr.strip()}")
+        raise BackendError(f"mkfs.ext4 failed building {what}: {result.stderr.strip()}")
     staging.rename(image)
-    return image
