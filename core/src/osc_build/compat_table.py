@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from osc_build import registry
+from osc_build.schema_walk import component_schema, nested_schema
 
 DATA_FILE = "go-plugin-options.json"
 PAGE_FILE = "go-plugin-options.md"
@@ -21,15 +22,13 @@ PAGE_FILE = "go-plugin-options.md"
 
 def option_fields(schema: Schema, prefix: str = "") -> dict[str, fields.Field]:
     """Every option of ``schema`` by its path, nested ones as ``parent[].child``."""
-    from osc_build.docs import _nested
-
     out: dict[str, fields.Field] = {}
     for name, field in schema.fields.items():
         if field.dump_only:
             continue
         key = prefix + (field.data_key or name)
         out[key] = field
-        nested, suffix = _nested(field)
+        nested, suffix = nested_schema(field)
         if nested is not None:
             out.update(option_fields(nested, prefix=f"{key}{suffix}."))
     return out
@@ -78,8 +77,6 @@ def render(data: dict[str, Any], schemas: dict[str, Schema | None]) -> str:
 
 def generate(docs_dir: Path) -> dict[Path, str]:
     """The page, if ``docs_dir`` holds the Go option list."""
-    from osc_build.docs import component_schema
-
     source = docs_dir / DATA_FILE
     if not source.exists():
         return {}

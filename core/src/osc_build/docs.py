@@ -14,6 +14,7 @@ from pathlib import Path
 from marshmallow import Schema, fields
 
 from osc_build import compat_table, registry
+from osc_build.schema_walk import component_schema, nested_schema
 
 MISSING_TEXT = "—"
 
@@ -27,15 +28,6 @@ class OptionDoc:
     description: str
 
 
-def component_schema(kind: registry.Kind, cls: type) -> type[Schema] | Schema | None:
-    """The options schema of a loaded component class."""
-    if kind is registry.BUILDER:
-        from osc_build.plugins import make_manager
-
-        return make_manager(cls()).hook.osc_build_config_schema()
-    return getattr(cls, "schema", None)
-
-
 def describe(schema: type[Schema] | Schema, prefix: str = "") -> list[OptionDoc]:
     """Every option of ``schema``, nested ones as ``parent[].child``, in declaration order."""
     instance = schema() if isinstance(schema, type) else schema
@@ -46,7 +38,7 @@ def describe(schema: type[Schema] | Schema, prefix: str = "") -> list[OptionDoc]
         key = prefix + (field.data_key or name)
         out.append(OptionDoc(key, _type_name(field), _default(field), field.required,
                              field.metadata.get("description", "")))
-        nested, suffix = _nested(field)
+        nested, suffix = nested_schema(field)
         if nested is not None:
             out.extend(describe(nested, prefix=f"{key}{suffix}."))
     return out
@@ -95,15 +87,6 @@ def stale(docs_dir: Path) -> list[Path]:
     """Pages that are missing or differ from what the schemas generate."""
     return [path for path, text in generate(docs_dir).items()
             if not path.exists() or path.read_text(encoding="utf-8") != text]
-
-
-def _nested(field: fields.Field) -> tuple[Schema | None, str]:
-    if isinstance(field, fields.Nested):
-        return (field.schema if isinstance(field.schema, Schema) else None,
-                "[]" if field.many else "")
-    if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
-        return _nested(field.inner)[0], "[]"
-    return None, ""
 
 
 _TYPE_NAMES = {

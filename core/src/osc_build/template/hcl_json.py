@@ -124,7 +124,7 @@ def _nested(option: object) -> object | None:
 def _component_body(kind_label: str, name: str) -> BodySchema:
     """The body schema of an installed component; all attributes when it is not installed."""
     from osc_build import registry
-    from osc_build.docs import component_schema
+    from osc_build.schema_walk import component_schema
 
     kind = next(k for k in registry.KINDS if k.label == kind_label)
     try:
