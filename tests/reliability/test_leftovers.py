@@ -1,0 +1,197 @@
+"""``osc-build leftovers`` after builds that died: SIGKILL at every step of each builder.
+
+Nothing a killed build made may escape it: every resource the simulator holds
+after the kill that it did not hold before is listed (attributed by its tags),
+and ``--delete`` leaves the simulator as it was. Resources osc-build did not
+create, even named like ours, are never listed nor deleted; an OMI a build kept
+is not a leftover; a run in progress is not touched unless named.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from osc_build.testing import run_osc_build
+from osc_build_bsu.steps import STEPS as BSU_STEPS
+from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
+from osc_build_sim.testing import tags_of
+from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
+
+from .conftest import cli_build
+from .templates import template
+from .test_interrupts import PLUGIN, source
+
+STEPS = {"outscale-bsu": BSU_STEPS, "outscale-bsuvolume": BSUVOLUME_STEPS,
+         "outscale-bsusurrogate": SURROGATE_STEPS}
+KINDS = {"vm": "VmId", "volume": "VolumeId", "snapshot": "SnapshotId", "image": "ImageId",
+         "keypair": "KeypairName", "security_group": "SecurityGroupId",
+         "public_ip": "PublicIpId"}
+GONE = {"terminated", "deleting"}
+
+pytestmark = pytest.mark.slow
+
+
+def inventory(sim) -> set[tuple[str, str, str]]:
+    """(region, kind, id) of every live resource of every Region: what must come back."""
+    found = set()
+    for kind, key in KINDS.items():
+        for doc in sim.resources(kind):
+            if doc.get("State") not in GONE:
+                found.add((doc.get("_region", ""), kind, doc[key]))
+    return found
+
+
+def leftovers_cli(sim, *args: str, cwd=None):
+    return run_osc_build("leftovers", "--local", *args, cwd=cwd, input="",
+                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)}, timeout=180)
+
+
+def listed(sim, *args: str) -> dict:
+    result = leftovers_cli(sim, "--json", *args)
+    assert result.returncode == 0, result.output
+    return json.loads(result.stdout)
+
+
+def listed_ids(doc: dict) -> set[str]:
+    return {r["id"] for run in doc["runs"] for r in run["resources"]}
+
+
+def killed_build(sim, tmp_path, builder, step):
+    text = source(builder, step)
+    if "force_deregister" in text:  # an OMI of the same name to replace, kept
+        text = text.replace('omi_name = "rel-{{uuid}}"', f'omi_name = "rel-{tmp_path.name}"')
+        first = cli_build(sim, tmp_path, text.replace('omi_regions = ["us-east-2"]', ""))
+        assert first.returncode == 0, first.output
+    return cli_build(sim, tmp_path, text, env={
+        "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|0"})
+
+
+@pytest.mark.parametrize(("builder", "step"), [
+    pytest.param(builder, step.name, id=f"{builder}-{step.name}")
+    for builder, steps in STEPS.items() for step in steps])
+def test_sigkill_at_each_step_then_leftovers_delete(sim, tmp_path, builder, step, tally):
+    before = inventory(sim)
+    result = killed_build(sim, tmp_path, builder, step)
+    counts = tally["leftovers"]
+    counts["sigkill_builds"] += 1
+    assert result.returncode == -9, result.output
+    assert f"signal-plugin: sent SIGKILL at {step}" in result.stderr, result.output
+    left = inventory(sim) - before
+    counts["resources_left_by_sigkill"] += len(left)
+    doc = listed(sim)
+    assert {ident for _region, _kind, ident in left} <= listed_ids(doc), (left, doc)
+    for run in doc["runs"]:
+        assert run["builder"] == builder and not run["in_progress"], run
+        assert run["build"] == f"{builder}.main" and run["host"] == socket.gethostname()
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert "Traceback" not in deleted.output
+    counts["resources_deleted_by_leftovers"] += len(left)
+    assert inventory(sim) - before == set(), deleted.output
+    assert before <= inventory(sim), "leftovers deleted something that existed before"
+    assert listed(sim)["runs"] == []
+    counts["sigkill_builds_cleaned"] += 1
+
+
+def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tally):
+    gateway = sim.gateway()
+    name = "osc-build-0123456789ab"  # like ours: osc-build-<run id>
+    gateway.CreateKeypair(KeypairName=name)
+    group = gateway.CreateSecurityGroup(SecurityGroupName=name,
+                                        Description="not osc-build's")["SecurityGroup"]
+    volume = gateway.CreateVolume(SubregionName=f"{sim.region}a", Size=1)["Volume"]
+    # A run-id tag alone (a user copying our tags by hand, or a kept artifact) is not enough.
+    gateway.CreateTags(ResourceIds=[volume["VolumeId"], group["SecurityGroupId"]],
+                       Tags=[{"Key": "osc-build:run-id", "Value": "0123456789ab"},
+                             {"Key": "Name", "Value": name}])
+    try:
+        before = inventory(sim)
+        assert listed(sim)["runs"] == []
+        result = leftovers_cli(sim, "--delete", "--yes")
+        assert result.returncode == 0, result.output
+        assert "No leftovers" in result.stdout
+        assert inventory(sim) == before
+        tally["leftovers"]["foreign_resources_untouched"] += 3
+    finally:
+        gateway.DeleteKeypair(KeypairName=name)
+        gateway.DeleteSecurityGroup(SecurityGroupId=group["SecurityGroupId"])
+        gateway.DeleteVolume(VolumeId=volume["VolumeId"])
+
+
+@pytest.mark.parametrize("builder", list(STEPS))
+def test_a_kept_artifact_is_not_a_leftover(sim, tmp_path, builder):
+    before = inventory(sim)
+    result = cli_build(sim, tmp_path, template(builder))
+    assert result.returncode == 0, result.output
+    assert listed(sim)["runs"] == []
+    new = inventory(sim) - before
+    assert new, "the build kept nothing"
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert new <= inventory(sim), "leftovers --delete deleted an artifact"
+    for kind in ("image", "snapshot", "volume"):
+        for doc in sim.resources(kind):
+            if (doc.get("_region", ""), kind, doc[KINDS[kind]]) in new:
+                assert "osc-build:temporary" not in tags_of(doc), doc
+
+
+def test_a_run_in_progress_is_only_deleted_when_named(sim):
+    gateway = sim.gateway()
+    run_id = "feedfacecafe"
+    group = gateway.CreateSecurityGroup(SecurityGroupName=f"osc-build-{run_id}",
+                                        Description="a build in progress")["SecurityGroup"]
+    tags = {"osc-build:run-id": run_id, "osc-build:temporary": "true",
+            "osc-build:builder": "outscale-bsu", "osc-build:host": socket.gethostname(),
+            "osc-build:pid": str(os.getpid()),  # alive: this very test
+            "osc-build:created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    gateway.CreateTags(ResourceIds=[group["SecurityGroupId"]],
+                       Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    [run] = listed(sim)["runs"]
+    assert run["run_id"] == run_id and run["in_progress"]
+    text = leftovers_cli(sim)
+    assert "in progress: not deleted unless named with --run-id" in text.stdout
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert listed(sim)["runs"], "a run in progress was deleted"
+    assert listed(sim, "--older-than", "1h")["runs"] == []
+    assert leftovers_cli(sim, "--delete", "--yes", "--run-id", run_id).returncode == 0
+    assert listed(sim)["runs"] == []
+
+
+def test_a_failed_cleanup_prints_the_leftovers_command_that_finishes_it(sim, tmp_path, tally):
+    # 501: not retried, so the delete fails at once, as a refusal would.
+    sim.set_faults([{"operation": "DeleteSecurityGroup", "kind": "server-error", "status": 501}])
+    try:
+        result = cli_build(sim, tmp_path, template("outscale-bsu"), env={
+            "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": "stop the VM|SIGINT|0"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == 1, result.output
+    assert "Could not delete these temporary resources" in result.output, result.output
+    line = next(x for x in result.output.splitlines() if "To delete them later:" in x)
+    command = line.split("To delete them later: ", 1)[1].split()
+    assert command[:2] == ["osc-build", "leftovers"] and "--local" in command, line
+    assert listed(sim)["runs"], "the leak is not listed"
+    finished = run_osc_build(*command[2:], "--yes",
+                             env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)})
+    assert finished.returncode == 0, finished.output
+    assert listed(sim)["runs"] == []
+    tally["leftovers"]["failed_cleanups_finished_by_command"] += 1
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--older-than", "soon"], "'soon' is not a duration"),
+    (["--delete"], "add --yes"),
+    (["--yes"], "--yes only makes sense with --delete"),
+    (["--region", "mars-1"], "no such Region"),
+])
+def test_bad_command_lines_make_no_cloud_call(sim, args, fragment):
+    requests = len(sim.requests())
+    result = leftovers_cli(sim, *args)
+    assert result.returncode == 1, result.output
+    assert fragment in result.stderr and "Error:" in result.stderr, result.output
+    assert "Traceback" not in result.output
+    assert len(sim.requests()) == requests
