@@ -175,7 +175,7 @@ def test_a_failed_cleanup_prints_the_leftovers_command_that_finishes_it(sim, tmp
     command = line.split("To delete them later: ", 1)[1].split()
     assert command[:2] == ["osc-build", "leftovers"] and "--local" in command, line
     assert listed(sim)["runs"], "the leak is not listed"
-    finished = run_osc_build(*command[2:], "--yes",
+    finished = run_osc_build(*command[1:], "--yes", input="",
                              env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)})
     assert finished.returncode == 0, finished.output
     assert listed(sim)["runs"] == []
