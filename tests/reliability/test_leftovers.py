@@ -195,3 +195,78 @@ def test_bad_command_lines_make_no_cloud_call(sim, args, fragment):
     assert fragment in result.stderr and "Error:" in result.stderr, result.output
     assert "Traceback" not in result.output
     assert len(sim.requests()) == requests
+
+
+LOAD_BUILDS = 20
+
+
+def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path, tally):
+    """20 builds at once, 20 % of calls throttled, 5 killed with SIGKILL at random moments:
+    after ``leftovers --delete`` only the OMIs of the builds that finished remain, intact."""
+    import random
+    import subprocess
+    import sys
+    import time
+
+    chance = random.Random(22)
+    builders = list(STEPS)
+    doomed = set(chance.sample(range(LOAD_BUILDS), LOAD_BUILDS // 4))
+    before = inventory(sim)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
+    env["OSC_BUILD_SIM_DATA"] = str(sim.data_dir)
+    sim.set_faults([{"operation": "*", "kind": "throttle", "rate": 0.2}], seed=22)
+    procs = []
+    try:
+        for index in range(LOAD_BUILDS):
+            workdir = tmp_path / f"build-{index}"
+            workdir.mkdir()
+            path = workdir / "build.pkr.hcl"
+            path.write_text(template(builders[index % len(builders)]))
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "osc_build", "build", "--local", "-color=false",
+                 str(path)], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        kill_at = {i: time.monotonic() + chance.uniform(1, 15) for i in doomed}
+        while kill_at:
+            for index, when in list(kill_at.items()):
+                if time.monotonic() >= when:
+                    procs[index].kill()
+                    del kill_at[index]
+            time.sleep(0.1)
+        outputs = [proc.communicate(timeout=600)[0] for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        sim.set_faults([])
+    codes = [proc.returncode for proc in procs]
+    survivors = [i for i, code in enumerate(codes) if code == 0]
+    for index, code in enumerate(codes):
+        assert code == 0 or (index in doomed and code == -9), outputs[index]
+    counts = tally["load"]
+    counts["builds"] += LOAD_BUILDS
+    counts["killed"] += sum(code == -9 for code in codes)
+    counts["completed"] += len(survivors)
+    left = inventory(sim) - before
+    counts["resources_before_leftovers"] += len(left)
+    result = leftovers_cli(sim, "--delete", "--yes")
+    assert result.returncode == 0, result.output
+    remaining = inventory(sim) - before
+    counts["resources_deleted_by_leftovers"] += len(left - remaining)
+    kept_images = {ident for _r, kind, ident in remaining if kind == "image"}
+    assert len(kept_images) == sum(1 for i in survivors
+                                   if builders[i % len(builders)] != "outscale-bsuvolume")
+    artifacts = set()
+    for image in sim.resources("image"):
+        if image["ImageId"] in kept_images:
+            assert image["State"] == "available", image
+            artifacts |= {m["Bsu"]["SnapshotId"] for m in image["BlockDeviceMappings"]
+                          if (m.get("Bsu") or {}).get("SnapshotId")}
+    kept_volumes = {ident for _r, kind, ident in remaining if kind == "volume"}
+    assert len(kept_volumes) == sum(1 for i in survivors
+                                    if builders[i % len(builders)] == "outscale-bsuvolume")
+    assert {(kind, ident) for _r, kind, ident in remaining} == (
+        {("image", i) for i in kept_images} | {("snapshot", s) for s in artifacts}
+        | {("volume", v) for v in kept_volumes}), "temporary resources remain"
+    counts["temporary_resources_remaining"] += 0
+    counts["surviving_omis_intact"] += len(kept_images)

@@ -36,7 +36,8 @@ def _is_local(ctx) -> bool:
 
     state = _running(data_dir())
     endpoint = _option(ctx.config, "custom_endpoint_oapi")
-    return bool(state and endpoint and endpoint.startswith(state["endpoint"].rsplit("/api/v1", 1)[0]))
+    root = state["endpoint"].rsplit("/api/v1", 1)[0] if state else None
+    return bool(root and endpoint and endpoint.startswith(root))
 
 
 def _option(config, name: str):
