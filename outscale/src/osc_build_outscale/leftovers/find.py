@@ -69,4 +69,19 @@ def find(client: OscClient) -> list[Leftover]:
                 continue
             ident = item["KeypairName"] if resource_type == "keypair" else item[id_field]
             found.append(Leftover(kind, ident, client.region, tags, item))
-    return found
+    return found + own_snapshots(found)
+
+
+def own_snapshots(found: list[Leftover]) -> list[Leftover]:
+    """The snapshots the cloud made for an OMI made from a VM: untagged, but the OMI's."""
+    listed = {item.id for item in found}
+    extra = []
+    for image in found:
+        if image.kind != "OMI" or image.tags.get(tagging.OWN_SNAPSHOTS_TAG) != "true":
+            continue
+        for mapping in image.details.get("BlockDeviceMappings") or []:
+            snapshot_id = (mapping.get("Bsu") or {}).get("SnapshotId")
+            if snapshot_id and snapshot_id not in listed:
+                listed.add(snapshot_id)
+                extra.append(Leftover("snapshot", snapshot_id, image.region, image.tags))
+    return extra
