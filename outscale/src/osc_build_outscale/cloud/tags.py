@@ -43,10 +43,15 @@ def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
     apply(client, resource_ids, {**temporary_tags(ctx), **extra})
 
 
+MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,
+         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG)
+
+
 def unmark_temporary(client: OscClient, resource_ids: Sequence[str]):
-    """A callable that drops the temporary mark: what a kept artifact needs (``on_keep``)."""
+    """A callable that drops our marks from a kept artifact (``on_keep``): it is the user's
+    now, with the user's tags only, and never a leftover. (An empty Value: any value.)"""
     return lambda: client.call("DeleteTags", ResourceIds=list(resource_ids),
-                               Tags=[{"Key": TEMPORARY_TAG, "Value": "true"}])
+                               Tags=[{"Key": key, "Value": ""} for key in MARKS])
 
 
 def render(tags: Mapping[str, str], build_info: Mapping[str, Any]) -> dict[str, str]:
