@@ -57,6 +57,7 @@ class ResourceLog:
         self.deleted: list[TrackedResource] = []
         self._todo: list[TrackedResource] = []  # what the running unwind has still to delete
         self._abandoned = threading.Event()
+        self.journal = None  # an osc_build.journal.Journal: each id, written at once
 
     def track(self, kind: str, resource_id: str, delete: Callable[[], object], *,
               keep_on_success: bool = False, region: str = "",
@@ -65,6 +66,8 @@ class ResourceLog:
         entry = TrackedResource(kind, resource_id, delete, keep_on_success, region, on_keep)
         with self._lock:
             self._entries.append(entry)
+        if self.journal is not None:
+            self.journal.add(kind, resource_id, region)
         log.debug("tracking %s %s", kind, resource_id)
         return entry
 

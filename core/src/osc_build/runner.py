@@ -138,8 +138,11 @@ def render_legacy_templates(value: Any, *, build_name: str, build_type: str) -> 
 
 def run(prepared: PreparedBuild) -> BuildResult:
     """Run a prepared build; on failure or interrupt, unwind its undo log."""
+    from osc_build.journal import Journal
+
     ctx = prepared.ctx
     result = BuildResult(ctx.name)
+    ctx.resources.journal = Journal.start(ctx.run_id, ctx.builder, ctx.name)
     try:
         artifact = ctx.hook.osc_build_run(ctx=ctx)
         if artifact is None:
@@ -177,6 +180,8 @@ def run(prepared: PreparedBuild) -> BuildResult:
     finally:
         # Every leak of the build: its unwind, and the undoing of retried steps.
         result.leaked = list(ctx.resources.leaked)
+        if ctx.resources.journal is not None:
+            ctx.resources.journal.close()
         if result.leaked:
             result.leftovers_command = _leftovers_command(ctx)
     return result

@@ -8,19 +8,25 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.leftovers import clients, delete, find, runs
+from osc_build_outscale.leftovers import clients, delete, find, journals, runs
 
 
 def run(args: argparse.Namespace) -> int:
-    pairs = search(args)
+    dead = journals.dead_journals(args.run_id)
+    pairs = search(args, dead)
     now = datetime.now(UTC)
     selected = [r for r in runs.group([item for _, item in pairs]) if chosen(r, args, now)]
     doomed_runs = [r for r in selected if args.run_id or not r.in_progress(now)]
     doomed = {(i.region, i.id) for r in doomed_runs for i in r.resources}
     deleted, leaked = [], []
-    if args.delete and doomed and (args.yes or confirm(len(doomed), len(doomed_runs))):
+    if args.delete and (not doomed or args.yes or confirm(len(doomed), len(doomed_runs))):
         deleted, leaked = delete.delete_all(
             [(c, i) for c, i in pairs if (i.region, i.id) in doomed])
+        # Journals of runs now clean, or of runs killed before they made anything, have served.
+        failed = {i.run_id for _c, i in pairs if (i.region, i.id) in
+                  {(leak.region, leak.id) for leak in leaked}}
+        cleaned = {r.run_id for r in doomed_runs} - failed
+        journals.forget([j for j in dead if j.run_id in cleaned or not j.resources])
     if args.json:
         print(json.dumps(as_json(selected, now, deleted, leaked, args), indent=2))
     else:
@@ -29,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if leaked else 0
 
 
-def search(args: argparse.Namespace) -> list:
+def search(args: argparse.Namespace, dead: list) -> list:
     from osc_build_outscale.errors import CloudError
 
     make = clients.local_clients if args.local else clients.cloud_clients
@@ -37,6 +43,9 @@ def search(args: argparse.Namespace) -> list:
     for client in make(args.region):
         try:
             found += [(client, item) for item in find.find(client)]
+            known = {item.id for _c, item in found}
+            found += [(client, item) for item in journals.untagged(client, dead)
+                      if item.id not in known]
         except CloudError as err:
             if args.region:  # asked for: a failure is the answer
                 raise
