@@ -29,13 +29,13 @@ def delete_all(items: list[tuple[OscClient, Leftover]]) -> tuple[list[TrackedRes
 
 
 def deleter(client: OscClient, item: Leftover) -> Callable[[], object]:
-    from osc_build_outscale.cloud import images, public_ip, vm, volumes
+    from osc_build_outscale.cloud import images, public_ip, vm
     from osc_build_outscale.cloud.device_snapshots import delete_snapshot
 
     if item.kind == "VM":
         return lambda: vm.terminate(client, item.id)
     if item.kind == "volume":
-        return lambda: volumes.delete_volume(client, item.id)
+        return lambda: _delete_volume(client, item.id)
     if item.kind == "OMI":
         own = item.tags.get(tagging.OWN_SNAPSHOTS_TAG) == "true"
         return lambda: images.delete_image(client, item.id, delete_snapshots=own)
@@ -46,3 +46,13 @@ def deleter(client: OscClient, item: Leftover) -> Callable[[], object]:
     if item.kind == "security group":
         return lambda: client.call("DeleteSecurityGroup", SecurityGroupId=item.id)
     return lambda: client.call("DeleteKeypair", KeypairName=item.id)
+
+
+def _delete_volume(client: OscClient, volume_id: str) -> None:
+    """A volume its VM's deletion took along (deleting, or gone) is done: never wait on it."""
+    from osc_build_outscale.cloud import volumes
+
+    volume = volumes.read_volume(client, volume_id)
+    if volume is None or volume.get("State") in ("deleting", "deleted"):
+        return
+    volumes.delete_volume(client, volume_id)
