@@ -62,3 +62,21 @@ def test_interrupt_during_unwind_reports_what_is_left():
         log.unwind(succeeded=False)
     assert [(leak.id, leak.reason) for leak in log.leaked] == [
         ("i-1", "cleanup interrupted"), ("kp-1", "cleanup interrupted")]
+
+
+def test_a_kept_artifact_is_marked_kept_and_a_failed_one_is_not():
+    marked = []
+    log = ResourceLog()
+    log.track("OMI", "ami-1", lambda: None, keep_on_success=True,
+              on_keep=lambda: marked.append("ami-1"))
+    log.track("snapshot", "snap-1", lambda: None, on_keep=lambda: marked.append("snap-1"))
+    log.track("VM", "i-1", lambda: None, on_keep=lambda: marked.append("i-1"))
+    log.keep("snap-1")  # an OMI uses it now
+    log.unwind(succeeded=True)
+    assert sorted(marked) == ["ami-1", "snap-1"]
+    assert [e.id for e in log.deleted] == ["i-1"]
+    failed = ResourceLog()
+    failed.track("OMI", "ami-2", lambda: None, keep_on_success=True,
+                 on_keep=lambda: marked.append("ami-2"))
+    failed.unwind(succeeded=False)
+    assert "ami-2" not in marked

@@ -30,6 +30,8 @@ SECTION_FILES = {
     "bad_input": ("test_bad_input.py",),
     "faults": ("test_faults.py", "test_chroot.py"),
     "interrupts": ("test_interrupts.py", "test_chroot.py"),
+    "leftovers": ("test_leftovers.py",),
+    "load": ("test_leftovers.py",),
     "on_error": ("test_on_error.py",),
     "secrets": ("test_secrets.py",),
     "simulator_crash": ("test_sim_crash.py",),

@@ -172,3 +172,17 @@ class BuildSpecs:
             def osc_build_local_cloud(self):
                 return SimulatorCloud()
         """
+
+    @hookspec(firstresult=True)
+    def osc_build_leftovers_command(self, ctx: BuildContext) -> str | None:
+        """Return the command that finds and deletes what this build could not delete.
+
+        Called after a build whose cleanup left resources behind; the build's
+        final message prints it. First non-None result wins; None prints none.
+
+        Example::
+
+            @hookimpl
+            def osc_build_leftovers_command(self, ctx):
+                return f"osc-build leftovers --run-id {ctx.run_id} --delete"
+        """

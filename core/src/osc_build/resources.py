@@ -30,6 +30,9 @@ class TrackedResource:
     delete: Callable[[], object] = field(repr=False)
     keep_on_success: bool = False  # the artifact itself (OMI, snapshots, kept volumes)
     region: str = ""
+    # Called when a success keeps it: e.g. drop the cloud's "temporary" mark, so that
+    # tools that find leftovers of dead builds never take an artifact for one.
+    on_keep: Callable[[], object] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,17 @@ class ResourceLog:
         self.deleted: list[TrackedResource] = []
         self._todo: list[TrackedResource] = []  # what the running unwind has still to delete
         self._abandoned = threading.Event()
+        self.journal = None  # an osc_build.journal.Journal: each id, written at once
 
     def track(self, kind: str, resource_id: str, delete: Callable[[], object], *,
-              keep_on_success: bool = False, region: str = "") -> TrackedResource:
-        """Record a created resource and how to delete it."""
-        entry = TrackedResource(kind, resource_id, delete, keep_on_success, region)
+              keep_on_success: bool = False, region: str = "",
+              on_keep: Callable[[], object] | None = None) -> TrackedResource:
+        """Record a created resource, how to delete it, and what to do if it is kept."""
+        entry = TrackedResource(kind, resource_id, delete, keep_on_success, region, on_keep)
         with self._lock:
             self._entries.append(entry)
+        if self.journal is not None:
+            self.journal.add(kind, resource_id, region)
         log.debug("tracking %s %s", kind, resource_id)
         return entry
 
@@ -126,8 +133,10 @@ class ResourceLog:
         """
         with self._lock:
             entries, self._entries = self._entries, []
-        return self._delete([e for e in reversed(entries)
-                             if not (succeeded and e.keep_on_success)])
+        kept = [e for e in entries if succeeded and e.keep_on_success]
+        for entry in kept:
+            _mark_kept(entry)
+        return self._delete([e for e in reversed(entries) if e not in kept])
 
     def _delete(self, todo: list[TrackedResource]) -> list[Leak]:
         leaks: list[Leak] = []
@@ -162,6 +171,16 @@ class ResourceLog:
                 self._todo = []
             self.leaked.extend(leaks)
         return leaks
+
+
+def _mark_kept(entry: TrackedResource) -> None:
+    if entry.on_keep is None:
+        return
+    try:
+        entry.on_keep()
+    except Exception as err:
+        log.error("could not mark %s %s as kept: %s", entry.kind, entry.id,
+                  error_text(err, first_line=True))
 
 
 _ASKING = threading.Lock()

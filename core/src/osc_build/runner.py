@@ -66,6 +66,7 @@ class BuildResult:
     kept: list[str] = field(default_factory=list)  # ids left in place by on-error=abort
     cleaned: list[str] = field(default_factory=list)  # temporary resources deleted after failure
     kept_by: str = ""  # the -on-error mode that kept them: abort or run-cleanup-provisioner
+    leftovers_command: str = ""  # the plugin's command that deletes the leaks later
 
     @property
     def ok(self) -> bool:
@@ -137,8 +138,11 @@ def render_legacy_templates(value: Any, *, build_name: str, build_type: str) -> 
 
 def run(prepared: PreparedBuild) -> BuildResult:
     """Run a prepared build; on failure or interrupt, unwind its undo log."""
+    from osc_build.journal import Journal
+
     ctx = prepared.ctx
     result = BuildResult(ctx.name)
+    ctx.resources.journal = Journal.start(ctx.run_id, ctx.builder, ctx.name)
     try:
         artifact = ctx.hook.osc_build_run(ctx=ctx)
         if artifact is None:
@@ -177,4 +181,16 @@ def run(prepared: PreparedBuild) -> BuildResult:
     finally:
         # Every leak of the build: its unwind, and the undoing of retried steps.
         result.leaked = list(ctx.resources.leaked)
+        if ctx.resources.journal is not None:
+            ctx.resources.journal.close()
+        if result.leaked:
+            result.leftovers_command = _leftovers_command(ctx)
     return result
+
+
+def _leftovers_command(ctx: BuildContext) -> str:
+    try:
+        return ctx.hook.osc_build_leftovers_command(ctx=ctx) or ""
+    except Exception as err:  # a report must not fail: say it in the debug log
+        log.debug("osc_build_leftovers_command failed: %s", err)
+        return ""

@@ -20,3 +20,26 @@ def osc_build_local_cloud():
     from osc_build_outscale.local import SimulatorCloud
 
     return SimulatorCloud()
+
+
+@hookimpl
+def osc_build_leftovers_command(ctx):
+    """What a build whose cleanup failed prints: the command that finishes the job later."""
+    if not ctx.builder.startswith("outscale-"):
+        return None
+    local = " --local" if _is_local(ctx) else ""
+    return f"osc-build leftovers{local} --run-id {ctx.run_id} --delete"
+
+
+def _is_local(ctx) -> bool:
+    from osc_build_outscale.local import _running, data_dir
+
+    state = _running(data_dir())
+    endpoint = _option(ctx.config, "custom_endpoint_oapi")
+    root = state["endpoint"].rsplit("/api/v1", 1)[0] if state else None
+    return bool(root and endpoint and endpoint.startswith(root))
+
+
+def _option(config, name: str):
+    """An option of a dict or typed config (options are becoming attributes)."""
+    return config.get(name) if isinstance(config, dict) else getattr(config, name, None)

@@ -4,6 +4,10 @@ Each sub-command lives in its own module ``osc_build.cli.<name>`` with
 ``add_parser(subparsers)`` and ``run(args) -> int``. Those modules import
 nothing heavy at top level: ``osc-build --help`` and ``osc-build version``
 must not pay for marshmallow, osc-sdk-python or fabric.
+
+Plugins add commands through the ``osc_build.commands`` entry-point group
+(name: the command, value: a module with the same ``add_parser``/``run``):
+core knows no cloud, so cloud-specific commands (``leftovers``) live there.
 """
 
 from __future__ import annotations
@@ -50,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         module = _command_module(name)
         if module is not None:
             module.add_parser(subparsers)
+    for name, module in plugin_commands():
+        if name not in COMMANDS:  # a plugin cannot replace a core command
+            module.add_parser(subparsers)
     return parser
 
 
@@ -66,6 +73,22 @@ def _only_version(argv: Sequence[str]) -> bool:
     """``version`` with nothing but its own flag: no help, usage or error can be printed."""
     return (len(argv) >= 1 and argv[0] == "version"
             and all(arg in ("-machine-readable", "--machine-readable") for arg in argv[1:]))
+
+
+COMMANDS_GROUP = "osc_build.commands"
+
+
+def plugin_commands() -> list[tuple[str, object]]:
+    """The commands installed plugins add: (name, module), sorted by name."""
+    from importlib.metadata import entry_points
+
+    found = {}
+    for point in entry_points(group=COMMANDS_GROUP):
+        try:
+            found[point.name] = point.load()
+        except Exception as err:  # a broken plugin must not break every command
+            log.warning("cannot load command %r (%s): %s", point.name, point.value, err)
+    return sorted(found.items())
 
 
 def _command_module(name: str):

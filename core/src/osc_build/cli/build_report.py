@@ -45,6 +45,9 @@ def _print_resources(out, results: list) -> None:
         out.error("\n==> Could not delete these temporary resources; delete them by hand:")
         for name, leak in leaked:
             out.error(f"--> {name}: {leak}")
+        for command in dict.fromkeys(r.leftovers_command for r in results
+                                     if r.leaked and r.leftovers_command):
+            out.error(f"==> To delete them later: {command}")
     kept = [(r.name, item) for r in results for item in r.kept]
     if kept:
         modes = sorted({r.kept_by for r in results if r.kept})

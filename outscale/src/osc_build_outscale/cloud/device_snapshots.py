@@ -14,6 +14,7 @@ from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import images
+from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
 from osc_build_outscale.cloud.waits import wait
@@ -48,7 +49,9 @@ def snapshot_devices(ctx: BuildContext, client: OscClient, vm: dict,
         snapshot_id = snapshot["SnapshotId"]
         ctx.resources.track("snapshot", snapshot_id,
                             lambda s=snapshot_id: delete_snapshot(client, s),
-                            region=client.region)
+                            region=client.region,
+                            on_keep=tagging.unmark_temporary(client, [snapshot_id]))
+        tagging.mark_temporary(ctx, client, [snapshot_id])
         ctx.ui.message(f"snapshot {snapshot_id} of {name} ({volumes[name]}) started")
         snapshots[name] = snapshot_id
     for name, snapshot_id in snapshots.items():
@@ -81,7 +84,9 @@ def register_from_snapshots(ctx: BuildContext, state: VmBuildState, *, root_devi
     image_id = image["ImageId"]
     ctx.resources.track("OMI", image_id,
                         lambda: images.delete_image(client, image_id, delete_snapshots=False),
-                        keep_on_success=True, region=client.region)
+                        keep_on_success=True, region=client.region,
+                        on_keep=tagging.unmark_temporary(client, [image_id]))
+    tagging.mark_temporary(ctx, client, [image_id])
     image = images.wait_available(ctx, client, image_id)
     state.images = {state.region: image_id}
     state.snapshots = {state.region: images.snapshot_ids(image)}

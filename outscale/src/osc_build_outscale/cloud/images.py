@@ -115,7 +115,10 @@ def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: d
         for snapshot_id in ours:
             client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
-    ctx.resources.track("OMI", new_id, delete_new, keep_on_success=True, region=client.region)
+    ctx.resources.track("OMI", new_id, delete_new, keep_on_success=True, region=client.region,
+                        on_keep=tagging.unmark_temporary(client, [new_id, *ours]))
+    # Not own-snapshots: some may be the user's; the base's are marked one by one.
+    tagging.mark_temporary(ctx, client, [new_id, *ours])
     ctx.resources.track("OMI", base["ImageId"],
                         lambda: client.call("DeleteImage", ImageId=base["ImageId"]))
     image = wait_available(ctx, state.api, image["ImageId"])
@@ -206,7 +209,9 @@ def _track_image(ctx: BuildContext, state: VmBuildState, image_id: str) -> None:
     client = state.api
     ctx.resources.track("OMI", image_id,
                         lambda: delete_image(client, image_id, delete_snapshots=True),
-                        keep_on_success=True, region=state.region)
+                        keep_on_success=True, region=state.region,
+                        on_keep=tagging.unmark_temporary(client, [image_id]))
+    tagging.mark_temporary(ctx, client, [image_id], **{tagging.OWN_SNAPSHOTS_TAG: "true"})
 
 
 def _own_images_named(state: VmBuildState, name: str, client: OscClient | None = None,

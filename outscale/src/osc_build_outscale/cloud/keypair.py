@@ -8,6 +8,7 @@ from pathlib import Path
 from osc_build.communicators.keys import register_key_secret
 from osc_build.context import BuildContext
 from osc_build.errors import ConfigError
+from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
 
 
@@ -47,10 +48,12 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
     register_key_secret(private)
     name = config.temporary_key_pair_name or ctx.temporary_name
     client = state.api
-    client.call("CreateKeypair", KeypairName=name,
-                PublicKey=base64.b64encode(public.encode()).decode())
+    keypair = client.call("CreateKeypair", KeypairName=name,
+                          PublicKey=base64.b64encode(public.encode()).decode()).get("Keypair")
     ctx.resources.track("keypair", name, lambda: client.call("DeleteKeypair", KeypairName=name),
                         region=client.region)
+    if (keypair or {}).get("KeypairId"):  # keypairs take tags by their id (recent OAPI)
+        tagging.mark_temporary(ctx, client, [keypair["KeypairId"]])
     state.keypair_name, state.private_key = name, private
     if ctx.debug:
         path = Path.cwd() / f"osc_{ctx.name.replace('.', '_')}.pem"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from osc_build.context import BuildContext
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
 
@@ -15,6 +16,7 @@ def create_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
     ip = client.call("CreatePublicIp")["PublicIp"]
     ctx.resources.track("public IP", ip["PublicIpId"], lambda: _release(client, ip["PublicIpId"]),
                         region=client.region)
+    tagging.mark_temporary(ctx, client, [ip["PublicIpId"]])
     state.public_ip = ip
     ctx.ui.message(f"public IP {ip['PublicIp']} ({ip['PublicIpId']})")
 

@@ -18,6 +18,7 @@ from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import images, oos
+from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.regions import client_in, copy_regions
 from osc_build_outscale.cloud.state import VmBuildState
 from osc_build_outscale.cloud.waits import wait
@@ -170,7 +171,9 @@ def _import(ctx: BuildContext, state: VmBuildState, region: str, manifest_url: s
     image_id = image["ImageId"]
     ctx.resources.track("OMI", image_id,
                         lambda: images.delete_image(client, image_id, delete_snapshots=True),
-                        keep_on_success=True, region=region)
+                        keep_on_success=True, region=region,
+                        on_keep=tagging.unmark_temporary(client, [image_id]))
+    tagging.mark_temporary(ctx, client, [image_id], **{tagging.OWN_SNAPSHOTS_TAG: "true"})
     return _wait_imported(ctx, client, region, image_id)
 
 

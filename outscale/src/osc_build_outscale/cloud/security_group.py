@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
+from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
 
 
@@ -43,6 +44,7 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.resources.track("security group", group_id,
                         lambda: client.call("DeleteSecurityGroup", SecurityGroupId=group_id),
                         region=client.region)
+    tagging.mark_temporary(ctx, client, [group_id])
     cidrs = list(config.temporary_security_group_source_cidrs or [])
     if config.temporary_security_group_source_cidr:
         cidrs.append(config.temporary_security_group_source_cidr)

@@ -7,8 +7,51 @@ from typing import Any
 
 from osc_build_outscale.client import OscClient
 
-# Every temporary resource carries these, so leaks can be found after a crash.
+# Every temporary resource carries these, so that `osc-build leftovers` can find,
+# attribute and safely delete what a crashed or killed build left behind.
 RUN_ID_TAG = "osc-build:run-id"
+TEMPORARY_TAG = "osc-build:temporary"  # removed when a resource becomes the artifact
+BUILDER_TAG = "osc-build:builder"
+BUILD_TAG = "osc-build:build"  # the source, "type.name"
+TEMPLATE_TAG = "osc-build:template"  # the template's directory
+CREATED_TAG = "osc-build:created"  # ISO 8601, UTC
+VERSION_TAG = "osc-build:version"
+HOST_TAG = "osc-build:host"
+PID_TAG = "osc-build:pid"  # with the host: is the build still running?
+# On an OMI made from a VM: its snapshots were made by the cloud, untagged, and are its own.
+OWN_SNAPSHOTS_TAG = "osc-build:own-snapshots"
+
+
+def temporary_tags(ctx) -> dict[str, str]:
+    """What marks a resource as a build's temporary one, and says whose and since when."""
+    import os
+    import socket
+    from datetime import UTC, datetime
+
+    import osc_build
+
+    return {RUN_ID_TAG: ctx.run_id, TEMPORARY_TAG: "true", BUILDER_TAG: ctx.builder,
+            BUILD_TAG: ctx.name, TEMPLATE_TAG: str(ctx.template_dir),
+            CREATED_TAG: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            VERSION_TAG: osc_build.__version__, HOST_TAG: socket.gethostname(),
+            PID_TAG: str(os.getpid())}
+
+
+def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
+                   **extra: str) -> None:
+    """Tag ``resource_ids`` as ``ctx``'s temporary resources (call right after creating)."""
+    apply(client, resource_ids, {**temporary_tags(ctx), **extra})
+
+
+MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,
+         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG)
+
+
+def unmark_temporary(client: OscClient, resource_ids: Sequence[str]):
+    """A callable that drops our marks from a kept artifact (``on_keep``): it is the user's
+    now, with the user's tags only, and never a leftover. (An empty Value: any value.)"""
+    return lambda: client.call("DeleteTags", ResourceIds=list(resource_ids),
+                               Tags=[{"Key": key, "Value": ""} for key in MARKS])
 
 
 def render(tags: Mapping[str, str], build_info: Mapping[str, Any]) -> dict[str, str]:

@@ -72,6 +72,7 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     created_with = tuple(_volume_ids([vm]))
     ctx.resources.track("VM", vm_id, lambda: terminate(client, vm_id, also=created_with),
                         region=client.region)
+    tagging.mark_temporary(ctx, client, [vm_id, *created_with])
     ctx.ui.message(f"VM {vm_id} created; waiting for it to run")
     wait(ctx, lambda: state_of(client, "vm", vm_id), wanted={"running"},
          failed={"terminated", "shutting-down", "stopped"}, kind="vm", describe=f"VM {vm_id}")

@@ -31,7 +31,7 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
     volume_id = volume["VolumeId"]
     ctx.resources.track("volume", volume_id, lambda: delete_volume(client, volume_id),
                         region=client.region)
-    tagging.apply(client, [volume_id], {**(tags or {}), tagging.RUN_ID_TAG: ctx.run_id})
+    tagging.apply(client, [volume_id], {**(tags or {}), **tagging.temporary_tags(ctx)})
     wait(ctx, lambda: state_of(client, "volume", volume_id), wanted={"available"},
          failed={"error", "deleting"}, kind="volume", describe=f"volume {volume_id}")
     return volume_id

@@ -50,7 +50,8 @@ def detach_volumes(ctx: BuildContext, state: VolumeBuildState) -> None:
         # the volume is ours, not the VM's, and a failed build deletes it.
         ctx.resources.track("volume", volume_id,
                             lambda v=volume_id: delete_volume(client, v),
-                            keep_on_success=True, region=client.region)
+                            keep_on_success=True, region=client.region,
+                            on_keep=tagging.unmark_temporary(client, [volume_id]))
         client.call("UnlinkVolume", VolumeId=volume_id)
     for volume_id in state.volumes.values():
         wait(ctx, lambda v=volume_id: state_of(client, "volume", v),

@@ -1,0 +1,283 @@
+"""``osc-build leftovers`` after builds that died: SIGKILL at every step of each builder.
+
+Nothing a killed build made may escape it: every resource the simulator holds
+after the kill that it did not hold before is listed (attributed by its tags),
+and ``--delete`` leaves the simulator as it was. Resources osc-build did not
+create, even named like ours, are never listed nor deleted; an OMI a build kept
+is not a leftover; a run in progress is not touched unless named.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from osc_build.testing import run_osc_build
+from osc_build_bsu.steps import STEPS as BSU_STEPS
+from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
+from osc_build_sim.testing import tags_of
+from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
+
+from .conftest import cli_build
+from .templates import template
+from .test_interrupts import COPY, PLUGIN, REPLACE
+
+STEPS = {"outscale-bsu": BSU_STEPS, "outscale-bsuvolume": BSUVOLUME_STEPS,
+         "outscale-bsusurrogate": SURROGATE_STEPS}
+KINDS = {"vm": "VmId", "volume": "VolumeId", "snapshot": "SnapshotId", "image": "ImageId",
+         "keypair": "KeypairName", "security_group": "SecurityGroupId",
+         "public_ip": "PublicIpId"}
+GONE = {"terminated", "deleting"}
+
+pytestmark = pytest.mark.slow
+
+
+def inventory(sim) -> set[tuple[str, str, str]]:
+    """(region, kind, id) of every live resource of every Region: what must come back."""
+    found = set()
+    for kind, key in KINDS.items():
+        for doc in sim.resources(kind):
+            if doc.get("State") not in GONE:
+                found.add((doc.get("_region", ""), kind, doc[key]))
+    return found
+
+
+def leftovers_cli(sim, *args: str, cwd=None):
+    return run_osc_build("leftovers", "--local", *args, cwd=cwd, input="",
+                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)}, timeout=180)
+
+
+def listed(sim, *args: str) -> dict:
+    result = leftovers_cli(sim, "--json", *args)
+    assert result.returncode == 0, result.output
+    return json.loads(result.stdout)
+
+
+def listed_ids(doc: dict) -> set[str]:
+    return {r["id"] for run in doc["runs"] for r in run["resources"]}
+
+
+def source(builder: str, step: str) -> str:
+    """The builder's template, with what makes ``step`` run. The copy to another Region
+    stops at its boundary: past it, a copy fails on the simulator, whose Regions have an
+    account each (the copy needs the destination's keys), and the build never gets further.
+    """
+    if builder == "outscale-bsuvolume":
+        return template(builder)
+    extra = {"copy the OMI to other regions": COPY, "deregister the old OMI": REPLACE}
+    return template(builder, extra=extra.get(step, ""))
+
+
+def killed_build(sim, tmp_path, builder, step):
+    """What the simulator held before the build, and the build killed at ``step``."""
+    text = source(builder, step)
+    if "force_deregister" in text:  # an OMI of the same name to replace, kept
+        text = text.replace('omi_name = "rel-{{uuid}}"', f'omi_name = "rel-{tmp_path.name}"')
+        first = cli_build(sim, tmp_path, text)
+        assert first.returncode == 0, first.output
+    before = inventory(sim)
+    return before, cli_build(sim, tmp_path, text, env={
+        "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|0"})
+
+
+@pytest.mark.parametrize(("builder", "step"), [
+    pytest.param(builder, step.name, id=f"{builder}-{step.name}")
+    for builder, steps in STEPS.items() for step in steps])
+def test_sigkill_at_each_step_then_leftovers_delete(sim, tmp_path, builder, step, tally):
+    before, result = killed_build(sim, tmp_path, builder, step)
+    counts = tally["leftovers"]
+    counts["sigkill_builds"] += 1
+    assert result.returncode == -9, result.output
+    assert f"signal-plugin: sent SIGKILL at {step}" in result.stderr, result.output
+    left = inventory(sim) - before
+    counts["resources_left_by_sigkill"] += len(left)
+    doc = listed(sim)
+    assert {ident for _region, _kind, ident in left} <= listed_ids(doc), (left, doc)
+    for run in doc["runs"]:
+        assert run["builder"] == builder and not run["in_progress"], run
+        assert run["build"] == f"{builder}.main" and run["host"] == socket.gethostname()
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert "Traceback" not in deleted.output
+    counts["resources_deleted_by_leftovers"] += len(left)
+    assert inventory(sim) - before == set(), deleted.output
+    assert before <= inventory(sim), "leftovers deleted something that existed before"
+    assert listed(sim)["runs"] == []
+    counts["sigkill_builds_cleaned"] += 1
+
+
+def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tally):
+    gateway = sim.gateway()
+    name = "osc-build-0123456789ab"  # like ours: osc-build-<run id>
+    gateway.CreateKeypair(KeypairName=name)
+    group = gateway.CreateSecurityGroup(SecurityGroupName=name,
+                                        Description="not osc-build's")["SecurityGroup"]
+    volume = gateway.CreateVolume(SubregionName=f"{sim.region}a", Size=1)["Volume"]
+    # A run-id tag alone (a user copying our tags by hand, or a kept artifact) is not enough.
+    gateway.CreateTags(ResourceIds=[volume["VolumeId"], group["SecurityGroupId"]],
+                       Tags=[{"Key": "osc-build:run-id", "Value": "0123456789ab"},
+                             {"Key": "Name", "Value": name}])
+    try:
+        before = inventory(sim)
+        assert listed(sim)["runs"] == []
+        result = leftovers_cli(sim, "--delete", "--yes")
+        assert result.returncode == 0, result.output
+        assert "No leftovers" in result.stdout
+        assert inventory(sim) == before
+        tally["leftovers"]["foreign_resources_untouched"] += 3
+    finally:
+        gateway.DeleteKeypair(KeypairName=name)
+        gateway.DeleteSecurityGroup(SecurityGroupId=group["SecurityGroupId"])
+        gateway.DeleteVolume(VolumeId=volume["VolumeId"])
+
+
+@pytest.mark.parametrize("builder", list(STEPS))
+def test_a_kept_artifact_is_not_a_leftover(sim, tmp_path, builder):
+    before = inventory(sim)
+    result = cli_build(sim, tmp_path, template(builder))
+    assert result.returncode == 0, result.output
+    assert listed(sim)["runs"] == []
+    new = inventory(sim) - before
+    assert new, "the build kept nothing"
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert new <= inventory(sim), "leftovers --delete deleted an artifact"
+    for kind in ("image", "snapshot", "volume"):
+        for doc in sim.resources(kind):
+            if (doc.get("_region", ""), kind, doc[KINDS[kind]]) in new:
+                assert "osc-build:temporary" not in tags_of(doc), doc
+
+
+def test_a_run_in_progress_is_only_deleted_when_named(sim):
+    gateway = sim.gateway()
+    run_id = "feedfacecafe"
+    group = gateway.CreateSecurityGroup(SecurityGroupName=f"osc-build-{run_id}",
+                                        Description="a build in progress")["SecurityGroup"]
+    tags = {"osc-build:run-id": run_id, "osc-build:temporary": "true",
+            "osc-build:builder": "outscale-bsu", "osc-build:host": socket.gethostname(),
+            "osc-build:pid": str(os.getpid()),  # alive: this very test
+            "osc-build:created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    gateway.CreateTags(ResourceIds=[group["SecurityGroupId"]],
+                       Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    [run] = listed(sim)["runs"]
+    assert run["run_id"] == run_id and run["in_progress"]
+    text = leftovers_cli(sim)
+    assert "in progress: not deleted unless named with --run-id" in text.stdout
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert listed(sim)["runs"], "a run in progress was deleted"
+    assert listed(sim, "--older-than", "1h")["runs"] == []
+    assert leftovers_cli(sim, "--delete", "--yes", "--run-id", run_id).returncode == 0
+    assert listed(sim)["runs"] == []
+
+
+def test_a_failed_cleanup_prints_the_leftovers_command_that_finishes_it(sim, tmp_path, tally):
+    # 501: not retried, so the delete fails at once, as a refusal would.
+    sim.set_faults([{"operation": "DeleteSecurityGroup", "kind": "server-error", "status": 501}])
+    try:
+        result = cli_build(sim, tmp_path, template("outscale-bsu"), env={
+            "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": "stop the VM|SIGINT|0"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == 1, result.output
+    assert "Could not delete these temporary resources" in result.output, result.output
+    line = next(x for x in result.output.splitlines() if "To delete them later:" in x)
+    command = line.split("To delete them later: ", 1)[1].split()
+    assert command[:2] == ["osc-build", "leftovers"] and "--local" in command, line
+    assert listed(sim)["runs"], "the leak is not listed"
+    finished = run_osc_build(*command[1:], "--yes", input="",
+                             env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)})
+    assert finished.returncode == 0, finished.output
+    assert listed(sim)["runs"] == []
+    tally["leftovers"]["failed_cleanups_finished_by_command"] += 1
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--older-than", "soon"], "'soon' is not a duration"),
+    (["--delete"], "add --yes"),
+    (["--yes"], "--yes only makes sense with --delete"),
+    (["--region", "mars-1"], "no such Region"),
+])
+def test_bad_command_lines_make_no_cloud_call(sim, args, fragment):
+    requests = len(sim.requests())
+    result = leftovers_cli(sim, *args)
+    assert result.returncode == 1, result.output
+    assert fragment in result.stderr and "Error:" in result.stderr, result.output
+    assert "Traceback" not in result.output
+    assert len(sim.requests()) == requests
+
+
+LOAD_BUILDS = 20
+
+
+def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path, tally):
+    """20 builds at once, 20 % of calls throttled, 5 killed with SIGKILL at a random step
+    (a random moment into it): after ``leftovers --delete`` only the artifacts of the builds
+    that finished remain, every OMI intact."""
+    import random
+    import subprocess
+    import sys
+
+    chance = random.Random(22)
+    builders = list(STEPS)
+    doomed = set(chance.sample(range(LOAD_BUILDS), LOAD_BUILDS // 4))
+    before = inventory(sim)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OSC_", "OUTSCALE_"))}
+    env["OSC_BUILD_SIM_DATA"] = str(sim.data_dir)
+    sim.set_faults([{"operation": "*", "kind": "throttle", "rate": 0.2}], seed=22)
+    procs = []
+    try:
+        for index in range(LOAD_BUILDS):
+            workdir = tmp_path / f"build-{index}"
+            workdir.mkdir()
+            path = workdir / "build.pkr.hcl"
+            path.write_text(template(builders[index % len(builders)]))
+            kill = {}
+            if index in doomed:  # after its step starts (0 to 0.5 s into it), from inside
+                step = chance.choice(STEPS[builders[index % len(builders)]][1:]).name
+                kill = {"PYTHONPATH": str(PLUGIN),
+                        "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|{chance.uniform(0, 0.5):.2f}"}
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "osc_build", "build", "--local", "-color=false",
+                 str(path)], cwd=workdir, env={**env, **kill}, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        outputs = [proc.communicate(timeout=600)[0] for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        sim.set_faults([])
+    codes = [proc.returncode for proc in procs]
+    # Finished: a kill 0.5 s into the last step may come once the build has finished.
+    survivors = [i for i, out in enumerate(outputs) if "artifacts of successful builds" in out]
+    for index, code in enumerate(codes):
+        assert code == 0 or (index in doomed and code == -9), outputs[index]
+    counts = tally["load"]
+    counts["builds"] += LOAD_BUILDS
+    counts["killed"] += sum(code == -9 for code in codes)
+    counts["completed"] += len(survivors)
+    left = inventory(sim) - before
+    counts["resources_before_leftovers"] += len(left)
+    result = leftovers_cli(sim, "--delete", "--yes")
+    assert result.returncode == 0, result.output
+    remaining = inventory(sim) - before
+    counts["resources_deleted_by_leftovers"] += len(left - remaining)
+    kept_images = {ident for _r, kind, ident in remaining if kind == "image"}
+    assert len(kept_images) == sum(1 for i in survivors
+                                   if builders[i % len(builders)] != "outscale-bsuvolume")
+    artifacts = set()
+    for image in sim.resources("image"):
+        if image["ImageId"] in kept_images:
+            assert image["State"] == "available", image
+            artifacts |= {m["Bsu"]["SnapshotId"] for m in image["BlockDeviceMappings"]
+                          if (m.get("Bsu") or {}).get("SnapshotId")}
+    kept_volumes = {ident for _r, kind, ident in remaining if kind == "volume"}
+    assert len(kept_volumes) == sum(1 for i in survivors
+                                    if builders[i % len(builders)] == "outscale-bsuvolume")
+    assert {(kind, ident) for _r, kind, ident in remaining} == (
+        {("image", i) for i in kept_images} | {("snapshot", s) for s in artifacts}
+        | {("volume", v) for v in kept_volumes}), "temporary resources remain"
+    counts["temporary_resources_remaining"] += 0
+    counts["surviving_omis_intact"] += len(kept_images)
