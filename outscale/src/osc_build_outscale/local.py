@@ -133,14 +133,15 @@ def simulator_options(options: dict[str, Any], state: dict[str, Any]) -> dict[st
     access_key, secret_key = region_keys(state, region)
     options.update(region=region, access_key=access_key, secret_key=secret_key,
                    custom_endpoint_oapi=endpoint_for(state, region))
-    # omi_regions: every Region's own keys and endpoint, and each Region's OOS.
-    options.pop("omi_region_profiles", None)
-    options["omi_region_credentials"] = {
-        name: dict(zip(("access_key", "secret_key"), region_keys(state, name), strict=True),
-                   custom_endpoint_oapi=endpoint_for(state, name))
-        for name in state.get("regions", {})}
-    if state.get("oos_endpoints"):
-        options["oos_endpoints"] = dict(state["oos_endpoints"])
+    if options.get("omi_regions"):  # only OMI builders have these options
+        # Every Region's own keys and endpoint, and each Region's OOS.
+        options.pop("omi_region_profiles", None)
+        options["omi_region_credentials"] = {
+            name: dict(zip(("access_key", "secret_key"), region_keys(state, name), strict=True),
+                       custom_endpoint_oapi=endpoint_for(state, name))
+            for name in state.get("regions", {})}
+        if state.get("oos_endpoints"):
+            options["oos_endpoints"] = dict(state["oos_endpoints"])
     return options
 
 
