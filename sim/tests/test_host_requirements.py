@@ -19,6 +19,9 @@ SHELL_WORDS = {  # builtins and keywords, not commands to install
     "set", "read", "echo", "shift", "cd", "exec", "for", "if", "then", "else", "elif", "fi",
     "do", "done", "while", "case", "esac", "trap", "export", "test", "[", "true", "false",
     "wait", "local", "return", "exit", ":", "printf", "kill", "{", "}", "in", "!"}
+# Words followed by an option in an argv list that are not host commands: our own
+# sub-commands and Python modules (run as ``python -m``).
+NOT_COMMANDS = {"serve", "osc_build_sim.oos.moto_app"}
 NOT_FROM_APT = {"apt-get",  # installs the others
                 "/bin/sh", "sh"}  # essential: every Debian system has dash
 
@@ -52,8 +55,12 @@ def python_commands() -> dict[str, str]:
                     continue
                 if word:
                     found[word] = f"{path.relative_to(REPO)}:{node.lineno}"
-            for match in re.finditer(r'return \["(\w[\w.-]*)", "--', path.read_text()):
-                found[match.group(1)] = str(path.relative_to(REPO))  # argv builders
+            # argv builders, and commands a launcher script runs (["/bin/sh", "-c", ..., "unshare",
+            # "--mount", ...]): a word followed by its own option inside an argv list.
+            for match in re.finditer(r'(?:return \[|, |\[)"([a-z][\w.-]*)", "--',
+                                     path.read_text()):
+                if match.group(1) not in NOT_COMMANDS:
+                    found[match.group(1)] = str(path.relative_to(REPO))
     return found
 
 
