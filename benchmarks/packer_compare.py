@@ -12,6 +12,7 @@ runs write it), the `packer` binary; no network (checkpoint disabled, dummy cred
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,8 @@ def amazon_template() -> Path:
         if old not in text:
             raise RuntimeError(f"{QUICKSTART}: {old!r} not found; update AMAZON_NAMES")
         text = text.replace(old, new)
+    # Packer 1.6.6 predates required_plugins (its builders were built in): drop the block.
+    text = re.sub(r"(?ms)^packer \{\n.*?^\}\n\n?", "", text, count=1)
     TEMPLATE.parent.mkdir(parents=True, exist_ok=True)
     TEMPLATE.write_text(text)
     return TEMPLATE

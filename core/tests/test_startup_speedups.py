@@ -60,3 +60,18 @@ def test_cache_keys_hash_as_hashlib():
 
     for data in (b"", b"abc", "héllo".encode(), bytes(range(256)) * 100):
         assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_validate_loads_no_ssh_library(tmp_path):
+    """Checking options needs no paramiko (180 ms of imports): only a build connects."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart.pkr.hcl"
+    code = ("import sys\nfrom osc_build.cli import main\n"
+            f"assert main(['validate', {str(quickstart)!r}]) == 0\n"
+            "assert 'paramiko' not in sys.modules, 'validate imported paramiko'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
