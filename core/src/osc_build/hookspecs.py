@@ -180,6 +180,9 @@ class BuildSpecs:
         Called after a build whose cleanup left resources behind; the build's
         final message prints it. First non-None result wins; None prints none.
 
+        :param ctx: the build context of the build that left resources behind.
+        :returns: a command line for the user to run, or None.
+
         Example::
 
             @hookimpl
