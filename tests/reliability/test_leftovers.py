@@ -68,7 +68,8 @@ def source(builder: str, step: str) -> str:
     """
     if builder == "outscale-bsuvolume":
         return template(builder)
-    extra = {"copy the OMI to other regions": COPY, "deregister the old OMI": REPLACE}
+    extra = {"copy the OMI to other regions": COPY, "check the other Regions": COPY,
+             "deregister the old OMI": REPLACE}
     return template(builder, extra=extra.get(step, ""))
 
 

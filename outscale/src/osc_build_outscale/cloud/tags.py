@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud.waits import is_not_found
+from osc_build_outscale.errors import CloudError
 
 # Every temporary resource carries these, so that `osc-build leftovers` can find,
 # attribute and safely delete what a crashed or killed build left behind.
@@ -39,8 +41,22 @@ def temporary_tags(ctx) -> dict[str, str]:
 
 def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
                    **extra: str) -> None:
-    """Tag ``resource_ids`` as ``ctx``'s temporary resources (call right after creating)."""
-    apply(client, resource_ids, {**temporary_tags(ctx), **extra})
+    """Tag ``resource_ids`` as ``ctx``'s temporary resources (call right after creating).
+
+    One already gone (a VM that failed to boot takes its volumes along) needs no tag.
+    """
+    tags = {**temporary_tags(ctx), **extra}
+    try:
+        apply(client, resource_ids, tags)
+    except CloudError as err:
+        if not is_not_found(err):
+            raise
+        for resource_id in resource_ids:  # tag those still there, one by one
+            try:
+                apply(client, [resource_id], tags)
+            except CloudError as one:
+                if not is_not_found(one):
+                    raise
 
 
 MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,
