@@ -36,5 +36,5 @@ def test_a_missing_source_is_one_clear_error(run_cli, fake_plugins, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
         f"Error: {template.name}:1:1: source.example-omi-copy.main: "
-        "source_omi: missing data for required field")
+        "source_omi: must be specified")
 

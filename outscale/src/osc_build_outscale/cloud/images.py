@@ -52,7 +52,7 @@ def find_source(ctx: BuildContext, state: VmBuildState) -> None:
     from osc_build_outscale.filters import IMAGE, merge_filters, select_one
 
     config = ctx.config
-    block = config.source_omi_filter
+    block = getattr(config, "source_omi_filter", None)  # a builder may take source_omi only
     pairs = merge_filters(block and block.filters, block and block.filter,
                           where="source_omi_filter")
     if config.source_omi:
@@ -184,7 +184,7 @@ def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
     info = state.build_info()
     image_tags = tagging.render(ctx.config.tags or {}, info)
     snapshot_tags = {**image_tags,
-                     **tagging.render(ctx.config.snapshot_tags or {}, info)}
+                     **tagging.render(getattr(ctx.config, "snapshot_tags", None) or {}, info)}
     for region, image_id in state.images.items():
         client = client_in(state, region)
         tagging.apply(client, [image_id], image_tags)
