@@ -20,7 +20,7 @@ from osc_build.errors import PluginError, UsageError
 from osc_build.plugin_sources import (
     distributions_for,
     installed_sources,
-    is_installed,
+    installed_version,
     plugin_index,
 )
 from osc_build.template.requirements import Requirement, satisfies
@@ -57,7 +57,7 @@ def plan(requirements: Sequence[Requirement]) -> InstallPlan:
             problems.append(f"{req.where}: plugin {req.name!r} ({req.source}) version "
                             f"{req.version!r}: osc-build's distributions match {version}")
             continue
-        todo = [d for d in owners if not is_installed(d) and d not in result.missing]
+        todo = [d for d in owners if not installed_version(d) and d not in result.missing]
         result.missing.extend(todo)
         if not todo:
             result.satisfied.append(f"{req.source} {version} ({', '.join(owners)})")

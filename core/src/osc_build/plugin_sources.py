@@ -49,9 +49,9 @@ def distributions_for(source: str) -> list[str]:
     return list(plugin_index()["sources"].get(source, {}).get("distributions", []))
 
 
-def is_installed(name: str) -> bool:
+def installed_version(name: str) -> str:
+    """The installed version of distribution ``name``, or "" when it is not installed."""
     try:
-        distribution(name)
+        return distribution(name).version
     except PackageNotFoundError:
-        return False
-    return True
+        return ""

@@ -34,21 +34,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run_installed(args: argparse.Namespace) -> int:
     from osc_build.plugin_install import note_plugin_path
-    from osc_build.plugin_sources import distributions_for, installed_sources, plugin_index
+    from osc_build.plugin_sources import (
+        distributions_for,
+        installed_sources,
+        installed_version,
+        plugin_index,
+    )
 
     note_plugin_path()
     shown = set()
     for source, info in sorted(plugin_index()["sources"].items()):
-        present = [d for d in distributions_for(source) if _version_of(d)]
+        present = [d for d in distributions_for(source) if installed_version(d)]
         if present:
-            listed = ", ".join(f"{d} {_version_of(d)}" for d in present)
+            listed = ", ".join(f"{d} {installed_version(d)}" for d in present)
             print(f"{source} {info['compatible_version']}: {listed}")
             shown.add(source)
     for source, provided in sorted(installed_sources().items()):
         if source in shown:  # listed in the index and declared by its distribution
             continue
         print(f"{source} {provided.version}: {provided.distribution} "
-              f"{_version_of(provided.distribution)}")
+              f"{installed_version(provided.distribution)}")
     return 0
 
 
@@ -73,7 +78,7 @@ def run_required(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from osc_build.plugin_install import note_plugin_path
-    from osc_build.plugin_sources import distributions_for, installed_sources
+    from osc_build.plugin_sources import distributions_for, installed_sources, installed_version
     from osc_build.template.requirements import read_required_plugins
 
     note_plugin_path()
@@ -81,21 +86,12 @@ def run_required(args: argparse.Namespace) -> int:
     for req in read_required_plugins(Path(args.template)):
         owners = ([provided[req.source].distribution] if req.source in provided
                   else distributions_for(req.source))
-        missing = [d for d in owners if not _version_of(d)]
+        missing = [d for d in owners if not installed_version(d)]
         state = ("unknown: no osc-build distribution provides it" if not owners else
                  f"missing: {', '.join(missing)}" if missing else "installed")
         constraint = f" {req.version}" if req.version else ""
         print(f"{req.name}: {req.source}{constraint} -> {', '.join(owners) or '?'} ({state})")
     return 0
-
-
-def _version_of(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return ""
 
 
 def run(args: argparse.Namespace) -> int:
