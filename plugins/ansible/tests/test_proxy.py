@@ -159,7 +159,10 @@ def test_scp_runs_the_vms_scp_and_its_absence_is_explained(proxy, vm, tmp_path):
                       f"{USER}@127.0.0.1:{tmp_path / 'again.txt'}")
     assert missing.returncode != 0
     assert "the VM has no scp" in missing.stderr and "use_sftp = true" in missing.stderr
-    assert proxy.findings.missing_scp and not (tmp_path / "again.txt").exists()
+    assert proxy.findings.hints == [
+        "the VM has no scp (use_sftp = false sends files with scp); install it in the image "
+        "(openssh-client) or set use_sftp = true"]
+    assert not (tmp_path / "again.txt").exists()
 
 
 def test_a_missing_sftp_server_is_explained(vm, tmp_path):
@@ -177,7 +180,7 @@ def test_a_missing_sftp_server_is_explained(vm, tmp_path):
     transport.close()
     assert result.returncode != 0
     assert "the VM has no '/nowhere/sftp-server' (sftp_command)" in result.stderr
-    assert proxy.findings.missing_sftp_server
+    assert len(proxy.findings.hints) == 1
 
 
 def test_scp_commands_are_recognised():

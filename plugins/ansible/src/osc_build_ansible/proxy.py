@@ -18,7 +18,7 @@ import shlex
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import paramiko
 
@@ -53,10 +53,13 @@ def is_scp(command: str) -> bool:
 
 @dataclass
 class ProxyFindings:
-    """What the VM lacked, so the build's error can say what to change."""
+    """What the VM lacked and what to change, for the build's error."""
 
-    missing_scp: bool = False
-    missing_sftp_server: bool = False
+    hints: list[str] = field(default_factory=list)
+
+    def add(self, hint: str) -> None:
+        if hint not in self.hints:
+            self.hints.append(hint)
 
 
 class SshProxy:
@@ -173,7 +176,7 @@ class SshProxy:
         log.debug("ssh proxy: running on the VM: %s", command[:200])
         try:
             vm = self._open_vm_session(command, pty)
-        except _ERRORS as err:
+        except Exception as err:  # a reconnect's BuildError too: tell the client
             with contextlib.suppress(*_ERRORS):
                 client.sendall_stderr(f"osc-build ssh proxy: cannot run the command on the "
                                       f"VM: {err}\n".encode())
@@ -236,16 +239,15 @@ class SshProxy:
     def _explain_not_found(self, client: paramiko.Channel, command: str) -> None:
         """Exit status 127 for scp or the SFTP server: the VM lacks it; say what to do."""
         if is_scp(command):
-            self.findings.missing_scp = True
             hint = ("the VM has no scp (use_sftp = false sends files with scp); install it "
                     "in the image (openssh-client) or set use_sftp = true")
         elif command == self.sftp_command:
-            self.findings.missing_sftp_server = True
             hint = (f"the VM has no {shlex.split(command)[0]!r} (sftp_command); set "
                     "sftp_command to the VM's SFTP server, e.g. "
                     "\"/usr/lib/openssh/sftp-server -e\", or use_sftp = false")
         else:
             return
+        self.findings.add(hint)
         with contextlib.suppress(*_ERRORS):
             client.sendall_stderr(f"osc-build ssh proxy: {hint}\n".encode())
 
