@@ -40,6 +40,8 @@ REQUIREMENTS: dict[str, str] = {
     "/usr/share/keyrings/debian-archive-keyring.gpg": "debian-archive-keyring",
     # osc-build-sim ssh, and the TLS examples
     "ssh": "openssh-client", "openssl": "openssl",
+    # the ansible provisioner: Ansible sends files with scp or sftp (and its tests use both)
+    "scp": "openssh-client", "sftp": "openssh-client",
     # qcow2 image exports and imports
     "qemu-img": "qemu-utils",
 }
