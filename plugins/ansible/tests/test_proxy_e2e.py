@@ -27,7 +27,8 @@ RAW_PLAY = """
       ansible.builtin.debug:
         msg: "out={{ who.stdout_lines | join(',') }} rc={{ who.rc }}
               host={{ ansible_host }} key={{ lookup('pipe', 'stat -c %a '
-              ~ ansible_ssh_private_key_file) }}"
+              ~ ansible_ssh_private_key_file) }} inventory={{ lookup('pipe', 'stat -c %a '
+              ~ inventory_file) }}"
     - name: Print the key Ansible logs in with
       ansible.builtin.debug:
         msg: "{{ lookup('file', ansible_ssh_private_key_file) }}"
@@ -62,7 +63,7 @@ def test_a_raw_play_through_the_proxy(machine_sim, tmp_path, build_tmp):
     [shown] = [line for line in lines if '"msg": "out=' in line]
     # stdout and stderr of the VM's command (a terminal merges them, as ssh -tt does)
     assert "hello-from-outscale" in shown and "to-stderr" in shown and "rc=0" in shown
-    assert "host=127.0.0.1 key=600" in shown
+    assert "host=127.0.0.1 key=600 inventory=600" in shown
     # The proxy's key, printed by the play itself, shows redacted; no key anywhere in the log.
     [key_line] = [line for line in lines if "PRIVATE KEY-----" in line]
     assert re.search(r'"-----BEGIN EC PRIVATE KEY-----\\n(<redacted>\\n)+'
@@ -128,7 +129,7 @@ DEBIAN_BLOCKS = """
     extra_arguments = ["-e", "how=scp"]
   }
   provisioner "shell" {
-    inline = ["cat /etc/osc-build-sftp.txt /etc/osc-build-scp.txt"]
+    inline = ["sudo cat /etc/osc-build-sftp.txt /etc/osc-build-scp.txt"]
   }
 """
 
@@ -144,6 +145,9 @@ def test_files_go_over_sftp_and_scp_through_the_proxy_on_debian(machine_sim, tmp
     assert '"msg": "640 root sftp"' in "\n".join(lines)
     assert '"msg": "640 root scp"' in "\n".join(lines)
     assert "sent sftp" in lines and "sent scp" in lines
+    # The files went through the proxy: the VM's SFTP server, then the VM's scp, ran.
+    assert "ssh proxy: running on the VM: /usr/lib/sftp-server -e" in log
+    assert re.search(r"ssh proxy: running on the VM: scp (-\w+ )*-t ", log)
     assert "PRIVATE KEY-----\n" not in result.output + log
     assert leftovers(machine_sim) == {}, json.dumps(leftovers(machine_sim))
     assert list(build_tmp.iterdir()) == []
