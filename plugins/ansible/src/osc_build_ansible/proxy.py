@@ -138,6 +138,8 @@ class SshProxy:
             if self._stopping.is_set():
                 transport.close()
                 return
+            # Ansible connects once per command (no ssh master): keep only the live ones.
+            self._transports = [t for t in self._transports if t.is_active()]
             self._transports.append(transport)
         try:
             transport.start_server(server=_Server(self))
