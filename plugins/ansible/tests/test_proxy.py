@@ -153,6 +153,11 @@ def test_scp_runs_the_vms_scp_and_its_absence_is_explained(proxy, vm, tmp_path):
     assert copied.returncode == 0, copied.stderr
     assert (tmp_path / "dst.txt").read_text() == "over scp\n"
     assert vm.commands[0].startswith("scp ") and " -t " in vm.commands[0]
+    fetched = openssh("scp", proxy, "-O", f"{USER}@127.0.0.1:{tmp_path / 'dst.txt'}",
+                      str(tmp_path / "back.txt"))
+    assert fetched.returncode == 0, fetched.stderr
+    assert (tmp_path / "back.txt").read_text() == "over scp\n"
+    assert vm.commands[1].startswith("scp ") and " -f " in vm.commands[1]
 
     vm.env["PATH"] = str(tmp_path / "no-programs-here")
     missing = openssh("scp", proxy, "-O", str(tmp_path / "src.txt"),
