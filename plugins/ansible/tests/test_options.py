@@ -33,11 +33,9 @@ def validate(run_cli, tmp_path):
 
 
 def test_a_good_provisioner_validates(validate):
-    result = validate('playbook_file = "play.yml"\n groups = ["web"]\n use_proxy = false')
+    result = validate('playbook_file = "play.yml"\n groups = ["web"]\n use_proxy = true\n'
+                      ' sftp_command = "/usr/lib/openssh/sftp-server -e"')
     assert result.returncode == 0, result.output
-    proxied = validate('playbook_file = "play.yml"\n use_proxy = true\n use_sftp = true\n'
-                       ' sftp_command = "/usr/lib/openssh/sftp-server -e"')
-    assert proxied.returncode == 0, proxied.output
 
 
 @pytest.mark.parametrize(("options", "message"), [
