@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 import paramiko
 
 log = logging.getLogger(__name__)
+# paramiko logs three INFO lines per connection, and Ansible connects once per command.
+_TRANSPORT_LOG = f"{__name__}.transport"
+logging.getLogger(_TRANSPORT_LOG).setLevel(logging.WARNING)
 
 OpenChannel = Callable[[], paramiko.Channel]
 _CHUNK = 32768
@@ -133,6 +136,7 @@ class SshProxy:
 
     def _handshake(self, conn: socket.socket) -> None:
         transport = paramiko.Transport(conn)
+        transport.set_log_channel(_TRANSPORT_LOG)
         transport.add_server_key(self.host_key)
         with self._lock:
             if self._stopping.is_set():
