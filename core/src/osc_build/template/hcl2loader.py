@@ -6,10 +6,11 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from osc_build.errors import OscBuildError, TemplateError
+from osc_build.errors import ConfigError, OscBuildError, TemplateError
+from osc_build.problems import locate
 
 from .body import Attribute, Block, body_items, decode_body, error, plain
-from .builds import decode_build
+from .builds import decode_build, option_positions
 from .evaluator import Evaluator
 from .functions import make_functions
 from .hcp import BLOCK, check_hcp_block
@@ -189,7 +190,12 @@ def _data(blocks: list, scope: dict, functions: dict,
                 outputs = datasource(type_, name, plain(config))
             except TemplateError:
                 raise
-            except OscBuildError as err:  # unknown type, bad options: say where the block is
+            except ConfigError as err:
+                options = _options_at(filename, block, f"data.{type_}.{name}", str(err))
+                if options:
+                    raise options from None
+                raise error(filename, block.node, str(err)) from None
+            except OscBuildError as err:  # unknown type: say where the block is
                 raise error(filename, block.node, str(err)) from None
             if outputs is UNKNOWN:  # checked, not run (validate)
                 return UNKNOWN
@@ -200,6 +206,17 @@ def _data(blocks: list, scope: dict, functions: dict,
         by_type.setdefault(type_, {})[name] = thunk
     return {type_: LazyScope(f"data source {type_}", thunks)
             for type_, thunks in by_type.items()}
+
+
+def _options_at(filename: str, block: Block, where: str, message: str) -> ConfigError | None:
+    """A data source's option errors, each at the attribute it is about, in source order."""
+    lines = message.splitlines()
+    if not all(line.startswith(f"{where}: ") for line in lines):
+        return None
+    positions = {"": str(Location(filename, *position(block.node))),
+                 **option_positions(block, filename)}
+    problems = [line.removeprefix(f"{where}: ") for line in lines]
+    return ConfigError("\n".join(locate(problems, f"{positions['']}: {where}", positions)))
 
 
 def _strings(value: object) -> set[str]:
