@@ -2,7 +2,10 @@
 
 ``RunOptionsSchema`` (bsu, bsusurrogate, bsuvolume), ``OmiOptionsSchema`` (bsu,
 bsusurrogate, chroot) and the block-device and filter blocks. Builders combine
-them with the access and communicator options by inheritance.
+them with the access and communicator options by inheritance. The shared steps
+that any builder may list declare what they read as small schemas of their own
+(``SourceOmiOptionsSchema``, ``OmiTagsOptionsSchema``), which the builder's schema
+includes.
 """
 
 from __future__ import annotations
@@ -111,6 +114,24 @@ def _filter_block(description: str) -> fields.Field:
     return option(Block(FilterBlockSchema, load_default=None), description)
 
 
+class SourceOmiOptionsSchema(OptionsSchema):
+    """What :func:`~osc_build_outscale.cloud.images.find_source` reads: the OMI to start from."""
+
+    source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
+                        "Id of the OMI to start from.")
+    source_omi_filter = _filter_block("Selects the source OMI: filters, filter, owners, "
+                                      "most_recent.")
+
+
+class OmiTagsOptionsSchema(OptionsSchema):
+    """What :func:`~osc_build_outscale.cloud.images.tag_images` reads."""
+
+    tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
+                  "Tags of the OMI and its snapshots.")
+    snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
+                                       load_default=dict), "Extra tags of the snapshots only.")
+
+
 class CloudValuesSchema(OptionsSchema):
     """Checks of values that only the cloud used to find wrong: regions, files, devices.
 
@@ -146,14 +167,10 @@ def _raise_any(errors: Mapping[str, str]) -> None:
         raise ValidationError(dict(errors))
 
 
-class RunOptionsSchema(CloudValuesSchema):
+class RunOptionsSchema(CloudValuesSchema, SourceOmiOptionsSchema):
     vm_type = option(fields.String(required=True, validate=check_vm_type),
                      "VM type: tinavW.cXrYpZ (generation 1-7, vCores, GiB, performance 1-3), "
                      "e.g. tinav7.c1r1p2, or an AWS-style type such as t2.small.")
-    source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
-                        "Id of the OMI to start from.")
-    source_omi_filter = _filter_block("Selects the source OMI: filters, filter, owners, "
-                                      "most_recent.")
     subregion_name = option(fields.String(load_default=None), "Subregion, e.g. eu-west-2a.")
     net_id = option(fields.String(load_default=None, validate=resource_id("vpc", "a Net")),
                     "Net to build in.")
@@ -247,7 +264,7 @@ class RegionCredentialsSchema(OptionsSchema):
                                   "API endpoint of the Region (default: OUTSCALE's public one).")
 
 
-class OmiOptionsSchema(CloudValuesSchema):
+class OmiOptionsSchema(CloudValuesSchema, OmiTagsOptionsSchema):
     omi_name = option(fields.String(required=True),
                       "Name of the new OMI: 3-128 characters of A-Z a-z 0-9 ( ) [ ] . / - ' @ _ "
                       "and space.")
@@ -312,10 +329,6 @@ class OmiOptionsSchema(CloudValuesSchema):
         fields.Boolean(load_default=False),
         "Do not check region, subregion_name and omi_regions against OUTSCALE's public "
         "regions (for a region newer than osc-build).")
-    tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
-                  "Tags of the OMI and its snapshots.")
-    snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
-                                       load_default=dict), "Extra tags of the snapshots only.")
     force_deregister = option(fields.Boolean(load_default=False),
                               "Delete this account's OMIs of the same name first.")
     force_delete_snapshot = option(fields.Boolean(load_default=False),

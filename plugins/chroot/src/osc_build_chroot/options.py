@@ -8,12 +8,12 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate
 
-from osc_build.config import Block, cross_check, option
+from osc_build.config import cross_check, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import (
     SOURCE_OMI_ID,
-    FilterBlockSchema,
     OmiOptionsSchema,
+    SourceOmiOptionsSchema,
     volume_type_field,
 )
 
@@ -29,11 +29,9 @@ DEFAULT_CHROOT_MOUNTS = [
 DEFAULT_MOUNT_PATH = "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
 
 
-class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
+class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema, SourceOmiOptionsSchema):
     source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
                         "Id of the OMI whose root snapshot the volume starts from.")
-    source_omi_filter = option(Block(FilterBlockSchema, load_default=None),
-                               "Selects the source OMI: filters, filter, owners, most_recent.")
     from_scratch = option(fields.Boolean(load_default=False),
                           "Start from an empty volume that pre_mount_commands prepare.")
     chroot_mounts = option(
