@@ -187,17 +187,36 @@ build {
     ]
 
 
-def test_data_source_mistakes_at_their_attributes_in_one_run(tmp_path):
+def test_data_source_mistakes_at_their_attributes_with_the_others_in_one_run(tmp_path):
     path = tmp_path / "t.pkr.hcl"
     path.write_text('''data "outscale-omi" "base" {
   filters    = { image-name = "Debian-12-*" }
   most_recnt = true
   region     = "eu-west-9"
 }
+data "amazon-ami" "other" {}
+source "outscale-bsu" "a" {
+  omi_name     = "web-image"
+  ssh_username = "outscale"
+  vm_type      = "tinav7.c1r1p1"
+  source_omi   = data.outscale-omi.base.id
+  omi_regions  = ["eu-west-2"]
+  omi_region_profiles = { "us-east-2" = "us" }
+}
+build {
+  sources = ["source.outscale-bsu.a"]
+}
 ''')
     result = run_osc_build("validate", str(path))
     base = "data.outscale-omi.base"
-    assert result.stderr.splitlines() == [
+    lines = result.stderr.splitlines()
+    assert lines[3:] == [
+        f"Error: {path}:6:1: unknown data source 'amazon-ami': Packer's amazon-ami data "
+        "source is not available in osc-build; installed: outscale-omi",
+        f"Error: {path}:13:3: source.outscale-bsu.a: omi_region_profiles: region 'us-east-2' "
+        "is not in omi_regions; add it there or remove it from this map",
+    ]
+    assert lines[:3] == [
         f"Error: {path}:1:1: {base}: owners: give the owners of the OMI (account ids, aliases "
         "such as Outscale, or self), or a filter on owner-id, owner-alias or image-id: anyone "
         "can publish an OMI with a matching name",
