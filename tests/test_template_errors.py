@@ -258,3 +258,17 @@ def test_every_check_across_options_runs_beside_option_mistakes():
                             skipping.append(f"{type(one).__qualname__}.{name}")
     assert len(seen) > 20  # the walk reached the builders' nested blocks too
     assert skipping == []
+
+
+def test_json_template_data_source_mistakes_name_file_and_option_once(tmp_path):
+    """A .pkr.json template's positions are key paths, not lines: as for its sources, the
+    file and the option path say where."""
+    path = tmp_path / "t.pkr.json"
+    path.write_text('{"data": {"outscale-omi": {"base": {"owners": ["self"], '
+                    '"most_recnt": true}}}}\n')
+    result = run_osc_build("validate", str(path))
+    assert result.stderr.splitlines() == [
+        f"Error: {path}: data.outscale-omi.base: most_recnt: unknown option (did you mean "
+        "'most_recent'?)",
+        f"Error: {path}: no build to run: the template has no source; check the build blocks "
+        "and the -only/-except patterns"]

@@ -56,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
         for name in ("osc_build.template.loader", "osc_build.template.jsonloader"):
             logging.getLogger(name).addFilter(_without_undeclared_warnings)
     problems = Problems()  # the data blocks' mistakes, then the builds', in one report
-    plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
-                                only=args.only, except_=args.except_,
-                                evaluate_datasources=args.evaluate_datasources,
-                                problems=problems)
-    problems.collect(lambda: runner.prepare_all(plans, lambda plan: runner.prepare(
-        plan, ui=Ui(plan.name, machine_readable=args.machine_readable))))
+    plans = problems.collect(lambda: plans_from_template(
+        Path(args.template), vars=args.var, var_files=args.var_file, only=args.only,
+        except_=args.except_, evaluate_datasources=args.evaluate_datasources,
+        problems=problems))
+    if plans:
+        problems.collect(lambda: runner.prepare_all(plans, lambda plan: runner.prepare(
+            plan, ui=Ui(plan.name, machine_readable=args.machine_readable))))
     problems.raise_any()
     out.say("The configuration is valid.")
     return 0

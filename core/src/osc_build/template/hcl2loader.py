@@ -219,6 +219,8 @@ def _options_at(filename: str, block: Block, where: str, message: str
     lines = message.splitlines()
     if not all(line.startswith(f"{where}: ") for line in lines):
         return None
+    if filename.endswith(".pkr.json"):  # positions are JSON key paths: the options say where
+        return ConfigError("\n".join(f"{filename}: {line}" for line in lines))
     positions = {"": str(Location(filename, *position(block.node))),
                  **option_positions(block, filename)}
     problems = [line.removeprefix(f"{where}: ") for line in lines]
