@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate
 
-from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
+from osc_build.config import (
+    OptionsSchema,
+    alias,
+    cross_check,
+    no_effect,
+    not_yet,
+    option,
+    warn_once,
+)
 from osc_build.durations import seconds
 from osc_build.log import register_secret
 
@@ -187,9 +196,9 @@ class CommunicatorOptionsSchema(OptionsSchema):
                       f"{data.get('communicator', 'ssh')}, not winrm")
         return data
 
-    @validates_schema
-    def _validate_communicator_options(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("communicator", "ssh") != "ssh":
+    @cross_check
+    def _check_ssh_login(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
             return
         errors: dict[str, str] = {}
         if not data.get("ssh_username"):
@@ -200,19 +209,34 @@ class CommunicatorOptionsSchema(OptionsSchema):
             errors["ssh_keypair_name"] = ("ssh_private_key_file must be provided or "
                                           "ssh_agent_auth enabled when ssh_keypair_name is "
                                           "specified")
+        if data.get("ssh_certificate_file") and not data.get("ssh_private_key_file"):
+            errors["ssh_certificate_file"] = ("needs ssh_private_key_file: set the private key "
+                                              "the certificate was signed for")
+        if errors:
+            raise ValidationError(errors)
+
+    @cross_check
+    def _check_ssh_route(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
+            return
+        errors: dict[str, str] = {}
         if data.get("ssh_bastion_host") and not any(data.get(key) for key in (
                 "ssh_bastion_password", "ssh_bastion_private_key_file",
                 "ssh_bastion_agent_auth", "ssh_private_key_file")):
             errors["ssh_bastion_host"] = ("the bastion needs credentials: set "
                                           "ssh_bastion_private_key_file, ssh_bastion_password "
                                           "or ssh_bastion_agent_auth")
-        if data.get("ssh_certificate_file") and not data.get("ssh_private_key_file"):
-            errors["ssh_certificate_file"] = ("needs ssh_private_key_file: set the private key "
-                                              "the certificate was signed for")
         if data.get("ssh_proxy_host") and data.get("ssh_bastion_host"):
             errors["ssh_proxy_host"] = ("cannot be used with ssh_bastion_host; choose the SOCKS "
                                         "proxy or the bastion")
-        errors.update(_algorithm_errors(data))
+        if errors:
+            raise ValidationError(errors)
+
+    @cross_check
+    def _check_ssh_algorithms(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
+            return
+        errors = _algorithm_errors(data)
         if errors:
             raise ValidationError(errors)
 
@@ -226,7 +250,11 @@ class CommunicatorOptionsSchema(OptionsSchema):
         return data
 
 
-def _algorithm_errors(data: dict[str, Any]) -> dict[str, str]:
+def _uses_ssh(data: Mapping[str, Any]) -> bool:
+    return data.get("communicator", "ssh") == "ssh"
+
+
+def _algorithm_errors(data: Mapping[str, Any]) -> dict[str, str]:
     """Names paramiko lacks are dropped with a warning; a list with none it knows is an error."""
     errors: dict[str, str] = {}
     if not any(data.get(key) for key in ("ssh_ciphers", "ssh_key_exchange_algorithms")):

@@ -10,11 +10,12 @@ import os
 import re
 import shlex
 import shutil
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validates
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, cross_check, option
 from osc_build.log import register_secret
 
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -195,8 +196,8 @@ class AnsibleLocalOptionsSchema(CommonAnsibleOptionsSchema):
     def _playbook_exists(self, value: str | None, **_: Any) -> None:
         _existing("playbook_file", value)
 
-    @validates_schema
-    def _directories_exist(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _directories_exist(self, data: Mapping[str, Any], **_: Any) -> None:
         errors = {}
         for name in ("playbook_dir", "group_vars", "host_vars", "playbook_paths", "role_paths"):
             value = data.get(name)
@@ -215,8 +216,8 @@ class AnsibleLocalOptionsSchema(CommonAnsibleOptionsSchema):
         for path in value:
             _existing("playbook_files:", path)
 
-    @validates_schema
-    def _needs_a_playbook(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _needs_a_playbook(self, data: Mapping[str, Any], **_: Any) -> None:
         if not data.get("playbook_file") and not data.get("playbook_files"):
             raise ValidationError("set playbook_file (a playbook) or playbook_files",
                                   field_name="playbook_file")
