@@ -68,13 +68,20 @@ def options(**extra):
                         {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}, where="vm")
 
 
-def test_provisioning_a_booting_vm(build, vm, tmp_path):
+@pytest.mark.parametrize("method", [None, "sftp"], ids=["scp-default", "sftp"])
+def test_provisioning_a_booting_vm(method, build, vm, tmp_path):
+    """Files up and down (a file, a directory) and the shell provisioner's script upload,
+    over scp (the default: the image has the scp program) and over SFTP."""
     started = time.monotonic()
-    comm = connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=CLIENT_PEM)
+    chosen = {"ssh_file_transfer_method": method} if method else {}
+    comm = connect_ssh(build.ctx, vm.private_ip, options(**chosen), private_key_pem=CLIENT_PEM)
     assert time.monotonic() - started >= BOOT_DELAY * 0.8
+    assert comm.settings.file_transfer == (method or "scp")
     files = tmp_path / "files"
-    files.mkdir()
+    (files / "sub").mkdir(parents=True)
     (files / "app.conf").write_text("port=8080\n")
+    (files / "sub" / "run.sh").write_text("#!/bin/sh\necho sub\n")
+    (files / "sub" / "run.sh").chmod(0o750)
     calls = [
         ProvisionerCall("file", {"source": str(files), "destination": "/home/outscale"}),
         ProvisionerCall("shell", {
@@ -84,11 +91,16 @@ def test_provisioning_a_booting_vm(build, vm, tmp_path):
             "execute_command": "sudo -E sh -c '{{ .Vars }} {{ .Path }}'"}),
         ProvisionerCall("file", {"source": "/etc/app.conf", "direction": "download",
                                  "destination": f"{tmp_path}/back/"}),
+        ProvisionerCall("file", {"source": "/home/outscale/files/", "direction": "download",
+                                 "destination": f"{tmp_path}/tree"}),
     ]
     with comm:
         run_provisioners(build.ctx, comm, prepare_provisioners(calls))
+        assert comm.run("test -x /home/outscale/files/sub/run.sh") == 0
     assert "    outscale-bsu.main: uid=0 role=web" in build.output
     assert (tmp_path / "back" / "app.conf").read_text() == "port=8080\n"
+    assert (tmp_path / "tree" / "app.conf").read_text() == "port=8080\n"
+    assert (tmp_path / "tree" / "sub" / "run.sh").stat().st_mode & 0o777 == 0o750
 
 
 def test_clear_authorized_keys_locks_the_temporary_key_out(build, vm):

@@ -74,7 +74,7 @@ class SshSettings:
     # Where the key came from, for other SSH clients (the ansible provisioner's endpoint()).
     private_key_pem: str | None = field(default=None, repr=False)
     private_key_file: str | None = None
-    file_transfer: str = "sftp"  # or "scp"
+    file_transfer: str = "scp"  # or "sftp"
     proxy: SocksProxy | None = None
     local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
     remote_tunnels: list[str] | None = None
@@ -124,7 +124,7 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
             public_key=pkey.get_base64() if pkey is not None else None,
             private_key_pem=private_key_pem or None,
             private_key_file=None if private_key_pem else options.ssh_private_key_file,
-            file_transfer=options.ssh_file_transfer_method or "sftp",
+            file_transfer=options.ssh_file_transfer_method or "scp",
             local_tunnels=options.ssh_local_tunnels, remote_tunnels=options.ssh_remote_tunnels,
             proxy=_proxy(options))
     except ValueError as err:

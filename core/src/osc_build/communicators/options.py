@@ -122,8 +122,9 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                     "A remote command silent for this long is treated as a "
                                     "disconnection; 0 disables it.")
     ssh_file_transfer_method = option(
-        fields.String(load_default=None, validate=validate.OneOf(("scp", "sftp"))),
-        "How files are copied: scp or sftp (default: sftp).")
+        fields.String(load_default="scp", validate=validate.OneOf(("scp", "sftp"))),
+        "How files are copied: scp (needs the scp program on the VM, as Packer's default) "
+        "or sftp (needs the SSH server's SFTP subsystem).")
     temporary_key_pair_name = option(fields.String(load_default=None),
                                      "Name of the temporary keypair (default: a unique "
                                      "packer_... name).")

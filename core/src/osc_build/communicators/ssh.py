@@ -279,8 +279,8 @@ class SshCommunicator:
             transfer.makedirs(sftp, posixpath.dirname(destination))
             transfer.put_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"upload of {source} to {destination} failed: {_why(err)}") \
-                from None
+            raise BuildError(f"upload of {source} to {destination} failed: "
+                             f"{self._why(err)}") from None
 
     def upload_content(self, content: bytes | str, destination: str, *,
                        mode: int = 0o644) -> None:
@@ -295,7 +295,7 @@ class SshCommunicator:
             sftp.putfo(io.BytesIO(data), destination)
             sftp.chmod(destination, mode)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"upload to {destination} failed: {_why(err)}") from None
+            raise BuildError(f"upload to {destination} failed: {self._why(err)}") from None
 
     def download(self, source: str, destination: Path) -> None:
         """Download a remote file, or a remote directory's contents into ``destination``.
@@ -323,9 +323,23 @@ class SshCommunicator:
                 destination = destination / posixpath.basename(source)
             transfer.get_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"download of {source} to {destination} failed: {_why(err)}") \
-                from None
+            raise BuildError(f"download of {source} to {destination} failed: "
+                             f"{self._why(err)}") from None
 
+    def _why(self, err: BaseException) -> str:
+        """The cause of a failed transfer; over scp, first whether the VM has scp at all."""
+        if isinstance(err, scp_transfer.ERRORS) and not self._remote_has_scp():
+            return ("the VM has no scp program, which ssh_file_transfer_method \"scp\" (the "
+                    "default) needs; set ssh_file_transfer_method = \"sftp\", or install scp "
+                    "(openssh-client) in the source image")
+        return _why(err)
+
+    def _remote_has_scp(self) -> bool:
+        try:
+            return scp_transfer.remote_status(self.connection.transport,
+                                              "command -v scp >/dev/null 2>&1") == 0
+        except _TRANSPORT_ERRORS:
+            return True  # cannot tell: report the transfer's own error
 
     def _upload_scp(self, source: Path, destination: str) -> None:
         transport = self.connection.transport
