@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
+from osc_build.config import OptionsSchema, alias, no_effect, option, warn_once
 from osc_build.durations import seconds
 from osc_build.log import register_secret
 
@@ -152,10 +152,10 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_remote_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
                                 "Tunnels \"PORT:HOST:PORT\": localhost:PORT on the VM reaches "
                                 "HOST:PORT from here.")
-    ssh_bastion_interactive = not_yet(
-        fields.Boolean(load_default=False), "Log in to the bastion with keyboard-interactive.",
-        "the bastion's keyboard-interactive prompts are not shown; log in with "
-        "ssh_bastion_password, ssh_bastion_private_key_file or ssh_bastion_agent_auth")
+    ssh_bastion_interactive = option(
+        fields.Boolean(load_default=False),
+        "Answer the bastion's keyboard-interactive questions (a one-time code...) on the "
+        "terminal, after any key or password given; needs a terminal.")
     ssh_bastion_certificate_file = option(
         fields.String(load_default=None, validate=_existing_file),
         "OpenSSH certificate signed for the bastion's private key.")
@@ -203,10 +203,10 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                           "specified")
         if data.get("ssh_bastion_host") and not any(data.get(key) for key in (
                 "ssh_bastion_password", "ssh_bastion_private_key_file",
-                "ssh_bastion_agent_auth", "ssh_private_key_file")):
+                "ssh_bastion_agent_auth", "ssh_private_key_file", "ssh_bastion_interactive")):
             errors["ssh_bastion_host"] = ("the bastion needs credentials: set "
-                                          "ssh_bastion_private_key_file, ssh_bastion_password "
-                                          "or ssh_bastion_agent_auth")
+                                          "ssh_bastion_private_key_file, ssh_bastion_password, "
+                                          "ssh_bastion_agent_auth or ssh_bastion_interactive")
         if data.get("ssh_certificate_file") and not data.get("ssh_private_key_file"):
             errors["ssh_certificate_file"] = ("needs ssh_private_key_file: set the private key "
                                               "the certificate was signed for")

@@ -23,6 +23,7 @@ import paramiko
 from fabric import Connection
 
 from osc_build.communicators import scp_transfer, transfer
+from osc_build.communicators.connect import close_bastion
 from osc_build.communicators.tunnels import Tunnels
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
@@ -136,6 +137,7 @@ class SshCommunicator:
     def close(self) -> None:
         """Close the connection (and the bastion's); the communicator can reconnect later."""
         self._close()
+        close_bastion(self.settings)
 
     def _close(self) -> None:
         tunnels, self._tunnels = self._tunnels, None
@@ -144,9 +146,11 @@ class SshCommunicator:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        bastion = self.settings.bastion
         try:
             conn.close()
-            if isinstance(conn.gateway, Connection):
+            # an interactive bastion's connection stays for the reconnection (close() ends it)
+            if isinstance(conn.gateway, Connection) and not (bastion and bastion.interactive):
                 conn.gateway.close()
         except _TRANSPORT_ERRORS:
             log.debug("closing the SSH connection failed", exc_info=True)
