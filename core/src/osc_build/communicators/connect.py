@@ -83,6 +83,7 @@ class SshSettings:
     # ssh_bastion_interactive: the bastion's questions are asked once, so its connection is
     # kept from one attempt (and reconnection) to the next, until the communicator closes.
     interactive: bool = False
+    forward_agent: bool = True  # the local SSH agent, to remote commands (Packer's default)
     live: Connection | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -132,7 +133,8 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
             private_key_file=None if private_key_pem else options.ssh_private_key_file,
             file_transfer=options.ssh_file_transfer_method or "scp",
             local_tunnels=options.ssh_local_tunnels, remote_tunnels=options.ssh_remote_tunnels,
-            proxy=_proxy(options))
+            proxy=_proxy(options),
+            forward_agent=not options.ssh_disable_agent_forwarding)
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if options.ssh_bastion_host:

@@ -137,7 +137,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
         "Key exchange algorithms allowed, in order of preference (default: paramiko's).")
     ssh_disable_agent_forwarding = option(
         fields.Boolean(load_default=False),
-        "Do not forward the SSH agent to the VM (osc-build never forwards it).")
+        "Do not forward the local SSH agent (SSH_AUTH_SOCK) to the VM's remote commands; "
+        "by default it is forwarded, as in Packer.")
     ssh_proxy_host = option(fields.String(load_default=None),
                             "SOCKS5 proxy to reach the VM through.")
     ssh_proxy_port = option(fields.Integer(load_default=1080, validate=validate.Range(1, 65535)),

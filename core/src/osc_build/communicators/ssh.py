@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import os
 import posixpath
 import select
 import shlex
+import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import paramiko
 from fabric import Connection
+from paramiko.agent import AgentRequestHandler
 
 from osc_build.communicators import scp_transfer, transfer
 from osc_build.communicators.connect import close_bastion
@@ -173,11 +176,11 @@ class SshCommunicator:
         log.debug("%s: running %s (variables: %s)", self.ctx.name, command,
                   ", ".join(sorted(env or ())) or "none")
         try:
-            channel = self._start(full)
+            channel, agent = self._start(full)
         except _TRANSPORT_ERRORS:
             self._close()  # a stale transport: reconnect once and retry
             try:
-                channel = self._start(full)
+                channel, agent = self._start(full)
             except _TRANSPORT_ERRORS as err:
                 raise BuildError(f"cannot start a command over SSH on "
                                  f"{self.settings.address}: {_why(err)}") from None
@@ -185,17 +188,24 @@ class SshCommunicator:
             return self._stream(channel, command, timeout)
         finally:
             channel.close()
+            if agent is not None:
+                agent.close()
 
-    def _start(self, command: str) -> paramiko.Channel:
+    def _start(self, command: str) -> tuple[paramiko.Channel, AgentRequestHandler | None]:
         channel = self.connection.transport.open_session(timeout=30)
+        agent = None
         try:
+            if self.settings.forward_agent and local_agent_socket():
+                agent = AgentRequestHandler(channel)  # as Packer: the VM may use our keys
             if self.settings.pty:
                 channel.get_pty(width=200)
             channel.exec_command(command)
         except BaseException:
             channel.close()
+            if agent is not None:
+                agent.close()
             raise
-        return channel
+        return channel, agent
 
     def _stream(self, channel: paramiko.Channel, command: str, timeout: float | None) -> int:
         out, err = LineWriter(self.ctx.ui.message), LineWriter(self.ctx.ui.message)
@@ -364,6 +374,18 @@ class SshCommunicator:
         if destination.is_dir():
             destination = destination / posixpath.basename(source)
         scp_transfer.get_file(transport, source, destination, self.ctx.check_cancelled)
+
+
+def local_agent_socket() -> str | None:
+    """SSH_AUTH_SOCK, when an agent listens there: what agent forwarding forwards."""
+    path = os.environ.get("SSH_AUTH_SOCK")
+    try:
+        if path and stat.S_ISSOCK(os.stat(path).st_mode):
+            return path
+    except OSError:
+        pass
+    log.debug("no local SSH agent socket: the agent is not forwarded")
+    return None
 
 
 def _why(err: BaseException) -> str:
