@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import termios
 import threading
@@ -20,6 +21,8 @@ from typing import Any, TextIO
 import paramiko
 
 from osc_build.errors import BuildError
+
+log = logging.getLogger(__name__)
 
 # (title, instructions, [(prompt, echo), ...]) -> one answer per prompt
 Prompt = Callable[[str, str, list[tuple[str, bool]]], list[str]]
@@ -157,3 +160,14 @@ class InteractiveBastionLogin:
                 return
         raise paramiko.AuthenticationException(
             f"the bastion {self.address} refused the login ({'; '.join(refused)})")
+
+
+def close_kept(settings: Any) -> None:
+    """Close the bastion connection kept for an interactive bastion (``SshSettings``), if any."""
+    bastion = settings.bastion
+    if bastion is not None and bastion.live is not None:
+        live, bastion.live = bastion.live, None
+        try:
+            live.close()
+        except (OSError, EOFError, paramiko.SSHException):
+            log.debug("closing the bastion connection failed", exc_info=True)

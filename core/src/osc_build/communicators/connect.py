@@ -228,15 +228,6 @@ def kept_bastion(settings: SshSettings) -> Connection | None:
     return settings.bastion.live if settings.bastion is not None else None
 
 
-def close_bastion(settings: SshSettings) -> None:
-    """Close the kept connection of an interactive bastion, if any."""
-    bastion = settings.bastion
-    if bastion is not None and bastion.live is not None:
-        live, bastion.live = bastion.live, None
-        try:
-            live.close()
-        except (OSError, EOFError, paramiko.SSHException):
-            log.debug("closing the bastion connection failed", exc_info=True)
 
 
 def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:
@@ -347,7 +338,7 @@ def connect_ssh(ctx: BuildContext, host: str, options: Any,
                 ctx.check_cancelled()
             conn = wait_for_connection(ctx, settings)
     except BaseException:
-        close_bastion(settings)
+        bastion_login.close_kept(settings)
         raise
     ctx.ui.say("Connected to SSH!")
     return SshCommunicator(ctx, settings, conn,

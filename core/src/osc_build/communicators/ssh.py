@@ -25,8 +25,7 @@ import paramiko
 from fabric import Connection
 from paramiko.agent import AgentRequestHandler
 
-from osc_build.communicators import scp_transfer, transfer
-from osc_build.communicators.connect import close_bastion
+from osc_build.communicators import bastion_login, scp_transfer, transfer
 from osc_build.communicators.tunnels import Tunnels
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
@@ -140,7 +139,7 @@ class SshCommunicator:
     def close(self) -> None:
         """Close the connection (and the bastion's); the communicator can reconnect later."""
         self._close()
-        close_bastion(self.settings)
+        bastion_login.close_kept(self.settings)
 
     def _close(self) -> None:
         tunnels, self._tunnels = self._tunnels, None
