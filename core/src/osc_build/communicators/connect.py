@@ -80,10 +80,10 @@ class SshSettings:
     proxy: SocksProxy | None = None
     local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
     remote_tunnels: list[str] | None = None
+    forward_agent: bool = True  # the local SSH agent, to remote commands (Packer's default)
     # ssh_bastion_interactive: the bastion's questions are asked once, so its connection is
     # kept from one attempt (and reconnection) to the next, until the communicator closes.
     interactive: bool = False
-    forward_agent: bool = True  # the local SSH agent, to remote commands (Packer's default)
     live: Connection | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -226,8 +226,6 @@ def _gateway(bastion: SshSettings, connect_timeout: float) -> Connection:
 
 def kept_bastion(settings: SshSettings) -> Connection | None:
     return settings.bastion.live if settings.bastion is not None else None
-
-
 
 
 def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:

@@ -383,8 +383,13 @@ def local_agent_socket() -> str | None:
             return path
     except OSError:
         pass
-    log.debug("no local SSH agent socket: the agent is not forwarded")
+    if path not in _NO_AGENT_SAID:  # once, not before every command
+        _NO_AGENT_SAID.add(path)
+        log.debug("no SSH agent listens at SSH_AUTH_SOCK=%s: the agent is not forwarded", path)
     return None
+
+
+_NO_AGENT_SAID: set[str | None] = set()
 
 
 def _why(err: BaseException) -> str:
