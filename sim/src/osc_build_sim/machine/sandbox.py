@@ -310,6 +310,11 @@ class Sandbox:
 
     def _dev_dir(self) -> int:
         """The VM's /dev, opened from here; never this machine's own /dev."""
+        return self.vm_directory("dev")
+
+    def vm_directory(self, name: str) -> int:
+        """A top-level directory of the VM (``dev``, ``tmp``) opened from here (O_PATH);
+        never this machine's own."""
         if not self.ready:
             raise OSError(errno.EAGAIN, f"VM {self.vm_id} is still booting")
         root = os.open(f"/proc/{self.init_pid}/root", os.O_PATH | os.O_DIRECTORY)
@@ -318,7 +323,7 @@ class Sandbox:
             if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino):
                 raise OSError(errno.EPERM, f"VM {self.vm_id} has not left this machine's root")
             # O_NOFOLLOW: a VM that made its /dev a symlink must not lead us out of it.
-            return os.open("dev", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
+            return os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
         finally:
             os.close(root)
 
