@@ -234,9 +234,11 @@ class Ps:
         self.sinks.append([])
         try:
             run()
-        finally:
-            values = self.sinks.pop()
-        return values
+        except BaseException:
+            # What was written before an exit or error has already gone down the pipeline.
+            self.emit(self.sinks.pop())
+            raise
+        return self.sinks.pop()
 
     def error(self, message: str, command: str = "", action: str | None = None) -> None:
         """A non-terminating error, as the error action says."""
