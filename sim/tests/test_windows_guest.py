@@ -76,7 +76,7 @@ def test_chunked_upload_as_winrmcp_does_it(run):
     # one line per chunk, as cmd writes it (the space before >> included)
     assert (run.root / "Windows/Temp/winrmcp-0b1c.tmp").read_bytes().split(b"\r\n")[0] == \
         (chunks[0] + " ").encode()
-    code, out, err = run.ps(
+    code, _, err = run.ps(
         "$dest = 'C:\\Users\\Administrator\\payload.bin'\n"
         "if (Test-Path $dest) { Remove-Item $dest }\n"
         "foreach ($line in (Get-Content 'C:\\Windows\\Temp\\winrmcp-0b1c.tmp')) {\n"
@@ -172,7 +172,8 @@ def test_powershell_files_and_encodings(run):
         "Add-Content C:\\app\\conf\\a.txt 'line3'\n"
         "'unicode' > C:\\app\\conf\\b.txt\n"
         "Copy-Item C:\\app\\conf\\a.txt C:\\app\\c.txt\n"
-        "if (Test-Path C:\\APP\\C.TXT -PathType Leaf) { Write-Output (Get-Content C:\\app\\c.txt -Raw) }\n"
+        "if (Test-Path C:\\APP\\C.TXT -PathType Leaf) {\n"
+        "  Write-Output (Get-Content C:\\app\\c.txt -Raw) }\n"
         "(Get-Content C:\\app\\conf\\a.txt).Length\n"
         "Remove-Item -Recurse -Force C:\\app\\conf\n"
         "Test-Path C:\\app\\conf\n")

@@ -5,7 +5,8 @@ process enters: from then on ``/`` is the VM's root volume and nothing of this m
 reachable by path) or ``root`` (a directory, for tests), ``command``, ``env``, ``cwd``,
 ``codepage`` and ``winrm`` (its configuration). Output goes to stdout and stderr as it
 comes; requests to the simulator (restart, WinRM settings, the exit code) are JSON lines
-on the file descriptor ``control_fd`` names. Everything the interpreter needs is imported before the namespace is entered.
+on the file descriptor ``control_fd`` names. Everything the interpreter needs is imported
+before the namespace is entered.
 """
 
 from __future__ import annotations
