@@ -227,3 +227,14 @@ def test_powershell_script_file_and_command_forms(run):
     assert code == 0 and out == "arg one\r\n" and "param_unused" in err
     assert run('powershell -Command "exit 4"')[0] == 4
     assert run("powershell.exe -NoProfile echo plain")[1] == "plain\r\n"
+
+
+def test_user_data_blocks_ec2_style_and_outscale_wrappers():
+    from osc_build_sim.machine.windows.vm import user_data_blocks
+    user_data = (b"<powershell>\nwinrm quickconfig\n</powershell>\n<script>echo cmd</script>\n"
+                 b"# autoexecutepowershell\r\nWrite-Output 'osc'\r\n# autoexecutepowershell\r\n"
+                 b"#autoexecutepowershellnopasswd\nexit 0\n#autoexecutepowershellnopasswd\n")
+    assert user_data_blocks(user_data) == [
+        ("powershell", "\nwinrm quickconfig\n"), ("script", "echo cmd"),
+        ("powershell", "\nWrite-Output 'osc'\r\n"), ("powershell", "\nexit 0\n")]
+    assert user_data_blocks(b"#!/bin/sh\necho linux\n") == []

@@ -30,7 +30,12 @@ from osc_build_sim.machine.windows.runtime import default_env
 log = logging.getLogger(__name__)
 
 WINRM_PORTS = (5985, 5986)
-_BLOCK = re.compile(r"<(powershell|script)>(.*?)</\1>", re.S | re.I)
+# EC2-style blocks (what Packer users write) and OUTSCALE's own wrappers (UG "Configuring a
+# VM with User Data and OUTSCALE Tags": a script between two `# autoexecutepowershell` or
+# `# autoexecutepowershellnopasswd` lines).
+_BLOCK = re.compile(r"<(powershell|script)>(.*?)</\1>"
+                    r"|^[ \t]*#[ \t]*(autoexecutepowershell(?:nopasswd)?)[ \t]*\r?$(.*?)"
+                    r"^[ \t]*#[ \t]*\3[ \t]*\r?$", re.S | re.I | re.M)
 _SYMBOLS = "!#$%&()*+-.;=?@[]_"
 
 
@@ -45,9 +50,11 @@ def new_password(length: int = 24) -> str:
 
 
 def user_data_blocks(user_data: bytes) -> list[tuple[str, str]]:
-    """The ``<powershell>`` and ``<script>`` blocks of user data, in order."""
+    """The ``<powershell>``/``<script>`` blocks and OUTSCALE ``# autoexecutepowershell``
+    sections of user data, in order, as ("powershell" or "script", text)."""
     text = user_data.decode("utf-8", errors="replace")
-    return [(kind.lower(), body) for kind, body in _BLOCK.findall(text)]
+    return [(kind.lower(), body) if kind else ("powershell", wrapped)
+            for kind, body, _, wrapped in _BLOCK.findall(text)]
 
 
 class WindowsVm:
