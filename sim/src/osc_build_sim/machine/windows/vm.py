@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 import secrets
 import ssl
@@ -158,12 +159,21 @@ class WindowsVm:
     # -- commands -----------------------------------------------------------------------
 
     def _spawn(self, spec: dict, control_fd: int) -> subprocess.Popen:
+        """The guest runner for ``spec``, which it reads from a pipe (commands may hold
+        secrets: they never appear on a command line of this machine)."""
         spec = {**spec, "pid": self.sandbox.init_pid, "control_fd": control_fd}
-        argv = self.sandbox.confine_argv(
-            [sys.executable, "-m", "osc_build_sim.machine.windows.guest", json.dumps(spec)])
-        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(control_fd,),
-                                start_new_session=True, env={"PATH": PATH})
+        read_end, write_end = os.pipe()
+        try:
+            argv = self.sandbox.confine_argv(
+                [sys.executable, "-m", "osc_build_sim.machine.windows.guest", str(read_end)])
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, pass_fds=(control_fd, read_end),
+                                       start_new_session=True, env={"PATH": PATH})
+        finally:
+            os.close(read_end)
+        with os.fdopen(write_end, "wb") as sink:
+            sink.write(json.dumps(spec).encode())
+        return process
 
     def _on_control(self, message: dict) -> None:
         if "winrm" in message:
