@@ -238,3 +238,53 @@ def test_user_data_blocks_ec2_style_and_outscale_wrappers():
         ("powershell", "\nwinrm quickconfig\n"), ("script", "echo cmd"),
         ("powershell", "\nWrite-Output 'osc'\r\n"), ("powershell", "\nexit 0\n")]
     assert user_data_blocks(b"#!/bin/sh\necho linux\n") == []
+
+
+def test_winrmcp_restore_script(run):
+    """The PowerShell packer-community/winrmcp runs after its echo chunks (Packer's file
+    upload over WinRM), as it sends it."""
+    payload = os.urandom(5000)
+    for start in range(0, len(payload), 2000):
+        chunk = base64.b64encode(payload[start:start + 2000]).decode()
+        assert run(f'echo {chunk} >> "%TEMP%\\winrmcp-1234.tmp"')[0] == 0
+    script = """
+$tmp_file_path = [System.IO.Path]::GetFullPath("$env:TEMP\\winrmcp-1234.tmp")
+$dest_file_path = [System.IO.Path]::GetFullPath("C:/Program Files/app/payload.bin".Trim("'"))
+        if (Test-Path $dest_file_path) {
+            if (Test-Path -Path $dest_file_path -PathType container) {
+                Exit 1
+            } else {
+                rm $dest_file_path
+            }
+        }
+        else {
+            $dest_dir = ([System.IO.Path]::GetDirectoryName($dest_file_path))
+    New-Item -ItemType directory -Force -ErrorAction SilentlyContinue -Path $dest_dir | Out-Null
+        }
+
+        if (Test-Path $tmp_file_path) {
+            $reader = [System.IO.File]::OpenText($tmp_file_path)
+            $writer = [System.IO.File]::OpenWrite($dest_file_path)
+            try {
+                for(;;) {
+                    $base64_line = $reader.ReadLine()
+                    if ($base64_line -eq $null) { break }
+                    $bytes = [System.Convert]::FromBase64String($base64_line)
+                    $writer.write($bytes, 0, $bytes.Length)
+                }
+            }
+            finally {
+                $reader.Close()
+                $writer.Close()
+            }
+        } else {
+            echo $null > $dest_file_path
+        }
+        Remove-Item $tmp_file_path -ErrorAction SilentlyContinue
+    """
+    assert run.ps(script) == (0, "", "")
+    assert (run.root / "Program Files/app/payload.bin").read_bytes() == payload
+    assert not (run.root / "Windows/Temp/winrmcp-1234.tmp").exists()
+    # what it does for an empty file (no chunk was sent): an empty destination
+    assert run.ps("echo $null > 'C:\\empty.bin'") == (0, "", "")
+    assert (run.root / "empty.bin").read_bytes() == b""

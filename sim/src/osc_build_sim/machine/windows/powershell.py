@@ -57,6 +57,61 @@ class _Return(Exception):
     pass
 
 
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class StreamReader:
+    """What [System.IO.File]::OpenText returns: lines of a text file, one ReadLine at a time."""
+
+    def __init__(self, data: bytes):
+        text, _ = _decode(data)
+        self.lines = re.split(r"\r\n|\n|\r", text)
+        if self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        self.position = 0
+
+    def ps_readline(self) -> str | None:
+        if self.position >= len(self.lines):
+            return None
+        self.position += 1
+        return self.lines[self.position - 1]
+
+    def ps_readtoend(self) -> str:
+        rest = self.lines[self.position:]
+        self.position = len(self.lines)
+        return "".join(line + "\r\n" for line in rest)
+
+    def ps_close(self) -> None:
+        pass
+
+    ps_dispose = ps_close
+
+
+class FileStream:
+    """What [System.IO.File]::OpenWrite returns: bytes written where the last write ended."""
+
+    def __init__(self, path: str):
+        self.handle = open(path, "r+b" if os.path.exists(path) else "wb")  # noqa: SIM115
+
+    def ps_write(self, data: Value, offset: Value = 0, count: Value = None) -> None:
+        chunk = bytes(as_list(data))
+        start = int(offset)
+        self.handle.write(chunk[start:start + int(count)] if count is not None else chunk[start:])
+
+    def ps_flush(self) -> None:
+        self.handle.flush()
+
+    def ps_close(self) -> None:
+        self.handle.close()
+
+    ps_dispose = ps_close
+
+
 @dataclass
 class FileItem:
     name: str
@@ -268,7 +323,8 @@ class Ps:
 _OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch",
               "ieq", "ine", "ceq", "cne", "ilike", "clike", "imatch", "cmatch")
 _END_ARG = set(" \t\r\n;|)}")
-_KEYWORDS = {"if", "foreach", "exit", "throw", "return", "try", "function", "while"}
+_KEYWORDS = {"if", "foreach", "exit", "throw", "return", "try", "function", "while", "for",
+             "break", "continue"}
 
 
 class ParseError(PsError):
@@ -451,7 +507,42 @@ class Parser:
         def run(ps: Ps) -> None:
             for item in as_list(items(ps)):
                 ps.set(scope, name, item)
-                ps.run_statements(body)
+                if _loop_body(ps, body):
+                    return
+        return run
+
+    def _break(self):
+        def run(ps: Ps) -> None:
+            raise _Break()
+        return run
+
+    def _continue(self):
+        def run(ps: Ps) -> None:
+            raise _Continue()
+        return run
+
+    def _for(self):
+        self.expect("(")
+        parts: list = []
+        for end in (";", ";", ")"):
+            self.ws(newlines=True)
+            parts.append(None if self.ch() == end else self.statement())
+            self.expect(end)
+        body = self.block()
+        init, condition, step = parts
+
+        def run(ps: Ps) -> None:
+            if init:
+                ps.capture(lambda: init(ps))
+            while True:
+                if condition is not None:
+                    values = ps.capture(lambda: condition(ps))
+                    if not truthy(collapse(values)):
+                        return
+                if _loop_body(ps, body):
+                    return
+                if step:
+                    ps.capture(lambda: step(ps))
         return run
 
     def _while(self):
@@ -462,7 +553,8 @@ class Parser:
 
         def run(ps: Ps) -> None:
             while truthy(condition(ps)):
-                ps.run_statements(body)
+                if _loop_body(ps, body):
+                    return
         return run
 
     def _try(self):
@@ -994,6 +1086,17 @@ class Parser:
 
 # -- evaluation helpers ------------------------------------------------------------------------
 
+def _loop_body(ps: Ps, body: list) -> bool:
+    """Run a loop body once; True when it said ``break``."""
+    try:
+        ps.run_statements(body)
+    except _Break:
+        return True
+    except _Continue:
+        pass
+    return False
+
+
 def add(left: Value, right: Value) -> Value:
     if isinstance(left, list):
         return left + as_list(right)
@@ -1131,6 +1234,12 @@ def _method(target: Expr, name: str, args: list[Expr]) -> Expr:
             raise PsError(f"Use [{value.name}]::{name}() for a static method.")
         if isinstance(value, Encoding):
             return _encoding_method(value, key, values)
+        method = getattr(value, f"ps_{key}", None)
+        if method is not None:
+            try:
+                return method(*values)
+            except (OSError, TypeError, ValueError) as error:
+                raise StatementError(f'Exception calling "{name}": "{error}"') from None
         if key == "tostring":
             return to_str(value)
         if isinstance(value, str) and key in _STRING_METHODS:
@@ -1215,6 +1324,10 @@ def _file_api(ps: Ps, member: str, values: list) -> Value:
             return None
         if member == "readalltext":
             return _decode(_read(path()))[0]
+        if member == "opentext":
+            return StreamReader(_read(path()))
+        if member == "openwrite":
+            return FileStream(path())
         if member == "exists":
             return os.path.isfile(path())
         if member == "delete":
@@ -1244,6 +1357,10 @@ def _static(target: Expr, member: str, args: list[Expr] | None) -> Expr:
                 return from_base64(values[0])
             if key == "tobase64string":
                 return base64.b64encode(bytes(as_list(values[0]))).decode()
+        if type_key == "string" and key == "join":
+            return to_str(values[0]).join(to_str(v) for v in as_list(values[1]))
+        if type_key == "string" and key == "isnullorempty":
+            return not to_str(values[0])
         if type_key == "file":
             return _file_api(ps, key, values)
         if type_key == "encoding" and args is None:
@@ -1316,9 +1433,9 @@ def _write_values(path: str, values: list, encoding: Encoding, append: bool,
             for value in values:
                 handle.write(bytes(as_list(value)))
             return
-        if not (append and exists):
-            handle.write(encoding.bom)
         lines = [line for value in values for line in format_lines(value)]
+        if lines and not (append and exists):
+            handle.write(encoding.bom)
         text = ("\r\n".join(lines) + "\r\n") if newline else "".join(lines)
         if lines or newline:
             handle.write(text.encode(encoding.codec, errors="replace") if lines else b"")
