@@ -22,10 +22,11 @@ class Run:
         self.control: list[dict] = []
         self.slept: list[float] = []
 
-    def __call__(self, line: str) -> tuple[int, str, str]:
+    def __call__(self, line: str, shutdown_pending: bool = False) -> tuple[int, str, str]:
         out, err = bytearray(), bytearray()
         guest = Guest(Drive(str(self.root)), out=out.extend, err=err.extend,
-                      control=self.control.append, sleep=self.slept.append)
+                      control=self.control.append, sleep=self.slept.append,
+                      shutdown_pending=shutdown_pending)
         code = cmd.run(guest, line)
         return code, out.decode("cp437"), err.decode("cp437")
 
@@ -288,3 +289,14 @@ $dest_file_path = [System.IO.Path]::GetFullPath("C:/Program Files/app/payload.bi
     # what it does for an empty file (no chunk was sent): an empty destination
     assert run.ps("echo $null > 'C:\\empty.bin'") == (0, "", "")
     assert (run.root / "empty.bin").read_bytes() == b""
+
+
+def test_packer_restart_check_schedules_then_aborts(run):
+    """Packer's windows-restart: `shutdown /r /t 60` fails with 1190 while the first restart
+    is still pending, succeeds once the machine is back, then `shutdown /a` cancels it."""
+    assert run('shutdown /r /f /t 60 /c "packer restart test"', shutdown_pending=True)[:2] == (
+        1190, "")
+    assert run('shutdown /r /f /t 60 /c "packer restart test"')[0] == 0
+    assert run("shutdown /a", shutdown_pending=True)[0] == 0
+    assert run("shutdown /a")[0] == 1116
+    assert run.control == [{"restart": 60.0}, {"abort": True}]

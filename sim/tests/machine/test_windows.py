@@ -189,6 +189,11 @@ def test_restart_keeps_the_password_and_c_and_an_omi_carries_c(cloud, windows_vm
         time.sleep(0.1)
     until_answers(client)  # ...and comes back with the same password
     assert client.run_cmd("type C:\\provisioned.txt").std_out == b"from the build\r\n"
+    # Packer's windows-restart check: a test restart scheduled, refused while pending, aborted
+    assert client.run_cmd('shutdown /r /f /t 60 /c "packer restart test"').status_code == 0
+    assert client.run_cmd('shutdown /r /f /t 60 /c "again"').status_code == 1190
+    assert client.run_cmd("shutdown /a").status_code == 0
+    assert client.run_cmd("shutdown /a").status_code == 1116
     assert cloud.gw.ReadAdminPassword(VmId=windows_vm["VmId"])["AdminPassword"] == ""
 
     cloud.gw.StopVms(VmIds=[windows_vm["VmId"]])

@@ -75,13 +75,15 @@ class WinRmService:
 
     def __init__(self, vm_id: str, spawn: Callable[[dict, int], subprocess.Popen],
                  on_control: Callable[[dict], None], config: Callable[[], dict],
-                 password: Callable[[], str], base_env: dict[str, str]):
+                 password: Callable[[], str], base_env: dict[str, str],
+                 shutdown_pending: Callable[[], bool] = lambda: False):
         self.vm_id = vm_id
         self.spawn = spawn
         self.on_control = on_control
         self.config = config
         self.password = password
         self.base_env = base_env
+        self.shutdown_pending = shutdown_pending
         self.shells: dict[str, Shell] = {}
         self.active: set[Command] = set()  # every running command, user data's too
         self.lock = threading.Lock()
@@ -133,7 +135,8 @@ class WinRmService:
     def _command_start(self, shell: Shell, line: str, batch: str | None = None) -> Command:
         env = {**self.base_env, **shell.env}
         spec = {"command": line, "env": env, "cwd": shell.cwd, "codepage": shell.codepage,
-                "winrm": self.config(), "batch": batch}
+                "winrm": self.config(), "batch": batch,
+                "shutdown_pending": self.shutdown_pending()}
         read_end, write_end = os.pipe()
         try:
             process = self.spawn(spec, write_end)

@@ -1934,7 +1934,9 @@ def _start_sleep(ps: Ps, b: Bound) -> list:
 
 
 def _restart_computer(ps: Ps, b: Bound) -> list:
-    programs.restart_request(ps.guest, 0)
+    if programs.restart_request(ps.guest, 0) != 0:
+        raise NonTerminating("Failed to restart the computer with the following error "
+                             "message: A system shutdown has already been scheduled.")
     return []
 
 

@@ -129,8 +129,19 @@ def _netsh(guest: Guest, args: list[str], raw: str | None) -> int:
     return 0
 
 
-def restart_request(guest: Guest, delay: float) -> None:
+SHUTDOWN_IS_SCHEDULED = 1190  # Windows error codes shutdown.exe exits with
+NO_SHUTDOWN_IN_PROGRESS = 1116
+
+
+def restart_request(guest: Guest, delay: float) -> int:
+    """Schedule a restart; 1190 if one is already scheduled (how Packer's windows-restart
+    tells a machine that has not gone down yet from one that came back)."""
+    if guest.shutdown_pending:
+        guest.write_err("A system shutdown has already been scheduled.(1190)\r\n")
+        return SHUTDOWN_IS_SCHEDULED
     guest.control({"restart": max(0.0, delay)})
+    guest.shutdown_pending = True
+    return 0
 
 
 def _shutdown(guest: Guest, args: list[str], raw: str | None) -> int:
@@ -142,10 +153,14 @@ def _shutdown(guest: Guest, args: list[str], raw: str | None) -> int:
         except ValueError:
             raise GuestError("shutdown: /t needs a number of seconds") from None
     if "/r" in flags or "-r" in flags:
-        restart_request(guest, delay)
-        return 0
-    if "/a" in flags:
+        return restart_request(guest, delay)
+    if "/a" in flags or "-a" in flags:
+        if not guest.shutdown_pending:
+            guest.write_err("Unable to abort the system shutdown because no shutdown was in "
+                            "progress.(1116)\r\n")
+            return NO_SHUTDOWN_IN_PROGRESS
         guest.control({"abort": True})
+        guest.shutdown_pending = False
         return 0
     raise GuestError("The simulator's Windows guest supports shutdown /r (restart) and /a "
                      "only; stop a VM with StopVms.")
