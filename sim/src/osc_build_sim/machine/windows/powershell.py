@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import datetime
 import fnmatch
 import os
 import re
@@ -127,6 +128,7 @@ class FileItem:
 class ScriptBlock:
     body: list
     text: str
+    params: list | None = None  # function Name($a, $b = 1): [(name, default expr or None)]
 
     def __str__(self) -> str:
         return self.text
@@ -324,7 +326,7 @@ _OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "n
               "ieq", "ine", "ceq", "cne", "ilike", "clike", "imatch", "cmatch")
 _END_ARG = set(" \t\r\n;|)}")
 _KEYWORDS = {"if", "foreach", "exit", "throw", "return", "try", "function", "while", "for",
-             "break", "continue"}
+             "break", "continue", "param"}
 
 
 class ParseError(PsError):
@@ -595,12 +597,49 @@ class Parser:
                     ps.run_statements(final)
         return run
 
+    def param_list(self) -> list:
+        """``($a, [string]$b = 'x', [Parameter(Mandatory)][int]$c)``: names and defaults."""
+        self.expect("(")
+        params = []
+        while True:
+            self.ws(newlines=True)
+            if self.ch() == ")":
+                self.i += 1
+                return params
+            while self.ch() == "[":  # attributes and types
+                depth = 0
+                while self.i < self.n:
+                    depth += {"[": 1, "]": -1}.get(self.ch(), 0)
+                    self.i += 1
+                    if depth == 0:
+                        break
+                self.ws(newlines=True)
+            _, name = self.variable_name()
+            self.ws(newlines=True)
+            default = None
+            if self.ch() == "=":
+                self.i += 1
+                self.ws()
+                self.no_comma += 1
+                default = self.expression()
+                self.no_comma -= 1
+                self.ws(newlines=True)
+            params.append((name, default))
+            if self.ch() == ",":
+                self.i += 1
+
+    def _param(self):
+        params = self.param_list()
+        return lambda ps: _bind_params(ps, params)
+
     def _function(self):
         name = self.word()
         self.i += len(name)
+        self.ws()
+        params = self.param_list() if self.ch() == "(" else None
         start = self.i
         body = self.block()
-        block = ScriptBlock(body, self.t[start:self.i])
+        block = ScriptBlock(body, self.t[start:self.i], params)
 
         def run(ps: Ps) -> None:
             ps.functions[name.lower()] = block
@@ -794,6 +833,15 @@ class Parser:
 
     def comma(self) -> Expr:
         first = self.unary()
+        if self.ch() == "." and self.ch(1) == ".":
+            self.i += 2
+            last = self.unary()
+            low = first
+
+            def span(ps: Ps) -> list:
+                a, b = int(to_str(low(ps))), int(to_str(last(ps)))
+                return list(range(a, b + 1) if a <= b else range(a, b - 1, -1))
+            first = span
         if self.no_comma:
             return first
         self.ws()
@@ -1599,13 +1647,54 @@ def _invocation(target: Expr, args: list, dot: bool) -> Callable[[Ps, list | Non
     return run
 
 
+def _frame(evaluated: list) -> dict:
+    """A new scope's $args and named arguments (for param blocks) from a call's arguments."""
+    named = {name.lower(): (True if value is _SWITCH else value)
+             for kind, name, value in evaluated if kind == "param"}
+    return {"args": [v for k, _, v in evaluated if k == "arg"], "__named": named}
+
+
+def _frame_of_strings(args: list[str]) -> dict:
+    """The same for ``powershell -File x.ps1 -Name value positional``."""
+    evaluated: list = []
+    i = 0
+    while i < len(args):
+        if args[i].startswith("-") and len(args[i]) > 1 and not args[i][1].isdigit():
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                evaluated.append(("param", args[i][1:], args[i + 1]))
+                i += 2
+                continue
+            evaluated.append(("param", args[i][1:], _SWITCH))
+        else:
+            evaluated.append(("arg", "", args[i]))
+        i += 1
+    return _frame(evaluated)
+
+
+def _bind_params(ps: Ps, params: list) -> None:
+    frame = ps.scopes[-1]
+    named = frame.get("__named", {})
+    positional = list(frame.get("args") or [])
+    for name, default in params:
+        if name.lower() in named:
+            value = named[name.lower()]
+        elif positional:
+            value = positional.pop(0)
+        else:
+            value = default(ps) if default is not None else None
+        ps.set("", name, value)
+    frame["args"] = positional
+
+
 def run_block(ps: Ps, block: ScriptBlock, args: list, dot: bool = False,
-              underscore: Value = None) -> list:
+              underscore: Value = None, frame: dict | None = None) -> list:
     if not dot:
-        ps.scopes.append({"args": args, "_": underscore})
+        ps.scopes.append({**(frame or {"args": args}), "_": underscore})
 
     def body() -> None:
         with contextlib.suppress(_Return):
+            if block.params is not None and not dot:
+                _bind_params(ps, block.params)
             ps.run_statements(block.body)
     try:
         return ps.capture(body)
@@ -1619,7 +1708,7 @@ def invoke(ps: Ps, name: str, evaluated: list, values: list | None,
     key = name.lower()
     function = ps.functions.get(key)
     if function is not None:
-        return run_block(ps, function, [v for k, _, v in evaluated if k == "arg"])
+        return run_block(ps, function, [], frame=_frame(evaluated))
     cmdlet = CMDLETS.get(ALIASES.get(key, key))
     if cmdlet is not None:
         bound = _bind(cmdlet, _fix_switches(cmdlet, evaluated), values)
@@ -1678,9 +1767,8 @@ def _run_script_file(ps: Ps, path: str, evaluated: list, dot: bool = False) -> N
                       "script file, or operable program.", path) from None
     text, _ = _decode(data)
     body = Parser(text).script()
-    args = [v for k, _, v in evaluated if k == "arg"]
     if not dot:
-        ps.scopes.append({"args": args})
+        ps.scopes.append(_frame(evaluated))
     try:
         ps.run_statements(body)
     except PsExit as done:
@@ -2020,6 +2108,35 @@ def _out_string(ps: Ps, b: Bound) -> list:
     return ["".join(line + "\r\n" for v in values for line in format_lines(v))]
 
 
+def _select_object(ps: Ps, b: Bound) -> list:
+    values = list(b.input or [])
+    if b.get("skip") is not None:
+        values = values[int(b.get("skip")):]
+    if b.get("first") is not None:
+        values = values[:int(b.get("first"))]
+    if b.get("last") is not None:
+        values = values[-int(b.get("last")):] if int(b.get("last")) else []
+    prop = b.get("expandproperty") or b.get("property")
+    if prop is not None:
+        values = [_member(lambda ps, v=v: v, to_str(prop))(ps) for v in values]
+    return values
+
+
+_DATE_TOKENS = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"),
+                ("ss", "%S"))
+
+
+def _get_date(ps: Ps, b: Bound) -> list:
+    now = datetime.datetime.now()
+    pattern = b.get("format")
+    if pattern is None:
+        return [now.strftime("%A, %B %-d, %Y %-I:%M:%S %p")]
+    text = to_str(pattern)
+    for token, directive in _DATE_TOKENS:
+        text = text.replace(token, directive)
+    return [now.strftime(text)]
+
+
 def _nothing(ps: Ps, b: Bound) -> list:
     return []
 
@@ -2086,6 +2203,9 @@ CMDLETS = {c.name.lower(): c for c in (
     Cmdlet("Restart-Service", _nothing, ("Name",), 1, ("Force",)),
     Cmdlet("Set-Service", _nothing, ("Name", "StartupType", "Status"), 1),
     Cmdlet("Enable-PSRemoting", _nothing, (), 0, ("Force", "SkipNetworkProfileCheck")),
+    Cmdlet("Select-Object", _select_object, ("Property", "First", "Last", "Skip",
+                                             "ExpandProperty"), 1),
+    Cmdlet("Get-Date", _get_date, ("Date", "Format"), 1),
 )}
 ALIASES = {
     "echo": "write-output", "write": "write-output", "sc": "set-content",
@@ -2098,7 +2218,7 @@ ALIASES = {
     "chdir": "set-location", "sl": "set-location", "pwd": "get-location",
     "gl": "get-location", "set": "set-variable", "gv": "get-variable",
     "foreach": "foreach-object", "%": "foreach-object", "where": "where-object",
-    "?": "where-object", "si": "set-item", "sp": "set-itemproperty",
+    "?": "where-object", "si": "set-item", "sp": "set-itemproperty", "select": "select-object",
 }
 
 
@@ -2134,6 +2254,6 @@ def run_file(guest: Guest, path: str, args: list[str], top: bool = False) -> int
     """``powershell -File PATH`` (or a .ps1 run from cmd): the process exit code."""
     def body(ps: Ps) -> list:
         text, _ = _decode(_read(guest.host(path)))
-        ps.scopes.append({"args": list(args)})
+        ps.scopes.append(_frame_of_strings(list(args)))
         return Parser(text).script()
     return _top(guest, body, file=True)
