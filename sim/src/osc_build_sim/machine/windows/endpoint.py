@@ -32,6 +32,7 @@ from .programs import winrm_setting
 log = logging.getLogger(__name__)
 
 RECEIVE_WAIT_MAX = 15.0  # seconds a Receive waits for output before the timeout fault
+MAX_SHELLS = 30  # winrm/config/winrs MaxShellsPerUser, Windows' default
 
 
 @dataclass(eq=False)
@@ -121,6 +122,12 @@ class WinRmService:
         shell = Shell(str(uuid.uuid4()).upper(), env, directory or "C:\\Users\\Administrator",
                       codepage)
         with self.lock:
+            if len(self.shells) >= MAX_SHELLS:
+                raise wsman.WsmanError(wsman.QUOTA_LIMIT, "w:QuotaLimit",
+                                       "The WS-Management service cannot process the request. "
+                                       f"This user is allowed a maximum number of {MAX_SHELLS} "
+                                       "concurrent shells, which has been exceeded. Close "
+                                       "existing shells or raise the quota for this user.")
             self.shells[shell.id] = shell
         return wsman.create_response(request, shell.id, address)
 
