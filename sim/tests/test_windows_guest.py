@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,14 @@ class Run:
         return code, out.decode("cp437"), err.decode("cp437")
 
     def ps(self, script: str) -> tuple[int, str, str]:
+        """As pywinrm's run_ps: -EncodedCommand, its CLIXML errors made text again."""
         encoded = base64.b64encode(script.encode("utf-16-le")).decode()
-        return self(f"powershell -NoProfile -NonInteractive -EncodedCommand {encoded}")
+        code, out, err = self(f"powershell -NoProfile -NonInteractive -EncodedCommand {encoded}")
+        if err:
+            assert err.startswith("#< CLIXML\r\n")
+            root = ET.fromstring(err[11:])
+            err = "".join(s.text.replace("_x000D__x000A_", "\r\n") for s in root)
+        return code, out, err
 
 
 @pytest.fixture
@@ -300,3 +307,15 @@ def test_packer_restart_check_schedules_then_aborts(run):
     assert run("shutdown /a", shutdown_pending=True)[0] == 0
     assert run("shutdown /a")[0] == 1116
     assert run.control == [{"restart": 60.0}, {"abort": True}]
+
+
+def test_encoded_command_errors_are_clixml_as_powershell_writes_them(run):
+    script = "Write-Output fine; Write-Error 'bad <thing>'"
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode()
+    code, out, err = run(f"powershell -EncodedCommand {encoded}")
+    assert (code, out) == (1, "fine\r\n")
+    assert err == ('#< CLIXML\r\n<Objs Version="1.1.0.1" '
+                   'xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">'
+                   'Write-Error : bad &lt;thing&gt;_x000D__x000A_</S></Objs>')
+    # -Command writes them as text
+    assert run('powershell -Command "Write-Error bad"')[2] == "Write-Error : bad\r\n"

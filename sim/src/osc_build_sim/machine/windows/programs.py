@@ -12,6 +12,7 @@ import binascii
 import os
 import re
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 
 from . import cmd
 from .runtime import Guest, GuestError
@@ -70,7 +71,14 @@ def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
             except (binascii.Error, UnicodeDecodeError):
                 raise GuestError("Cannot process the command because the value specified with "
                                  "-EncodedCommand is not properly encoded.") from None
-            return powershell.run_script(guest.child(), script)
+            child = guest.child()
+            errors = bytearray()
+            child.err = errors.extend
+            code = powershell.run_script(child, script)
+            if errors:
+                guest.err(clixml_errors(errors.decode(guest.encoding, errors="replace"))
+                          .encode(guest.encoding, errors="replace"))
+            return code
         if "command".startswith(key):
             return powershell.run_script(guest.child(), " ".join(args[i + 1:]))
         if "file".startswith(key):
@@ -79,6 +87,17 @@ def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
             return powershell.run_file(guest.child(), args[i + 1], args[i + 2:], top=True)
         i += 1  # -NoProfile, -NonInteractive, -NoLogo, -Sta, ...
     return 0
+
+
+def clixml_errors(text: str) -> str:
+    """Error output as powershell.exe writes it when started with -EncodedCommand (it
+    assumes a PowerShell host reads it): CLIXML, one Error string per line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    strings = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in lines)
+    return ("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" "
+            f'xmlns="http://schemas.microsoft.com/powershell/2004/04">{strings}</Objs>')
 
 
 def _cmd(guest: Guest, args: list[str], raw: str | None) -> int:
