@@ -319,3 +319,15 @@ def test_encoded_command_errors_are_clixml_as_powershell_writes_them(run):
                    'Write-Error : bad &lt;thing&gt;_x000D__x000A_</S></Objs>')
     # -Command writes them as text
     assert run('powershell -Command "Write-Error bad"')[2] == "Write-Error : bad\r\n"
+
+
+def test_powershell_counters_format_and_hashtables(run):
+    assert run.ps("$x = 5; $x") == (0, "5\r\n", "")  # a variable last in the script
+    assert run.ps("$i = 0; while ($i -lt 3) { $i++; if ($i -eq 2) { continue }; $i }\n"
+                  "for ($j = 3; $j -gt 0; $j--) { if ($j -eq 1) { break }; \"j$j\" }") == (
+        0, "1\r\n3\r\nj3\r\nj2\r\n", "")
+    assert run.ps('"{0}-{1:N2}" -f "a", 2') == (0, "a-2\r\n", "")
+    assert run.ps("$h = @{}; $h.Add('k', 'v'); $h.ContainsKey('K'); $h.k; $h.Keys") == (
+        0, "True\r\nv\r\nk\r\n", "")
+    assert run.ps("function Add($a, $b = 10) { $a + $b }; Add 1; Add -b 2 -a 3") == (
+        0, "11\r\n5\r\n", "")

@@ -649,6 +649,14 @@ class Parser:
         save = self.i
         if self.ch() == "$":
             scope, name = self.variable_name()
+            if self.ch() and self.ch() in "+-" and self.ch(1) == self.ch():  # $i++ / $i--
+                step = 1 if self.ch() == "+" else -1
+                self.i += 2
+
+                def bump(ps: Ps) -> None:
+                    ps.set(scope, name, (ps.get(scope, name) or 0) + step)
+                    ps.ok = True
+                return bump
             self.ws()
             op = self.ch() if self.ch() in "+-" and self.ch(1) == "=" else ""
             if self.ch(len(op)) == "=" and self.ch(len(op) + 1) != "=":
@@ -696,7 +704,7 @@ class Parser:
     def element(self) -> Callable[[Ps, list | None], list]:
         self.ws()
         c = self.ch()
-        if c == "&" or (c == "." and self.ch(1) in " \t'\"$"):
+        if c == "&" or (c == "." and self.ch(1) and self.ch(1) in " \t'\"$"):
             self.i += 1
             self.ws()
             target = self.arg_atom()
@@ -737,7 +745,7 @@ class Parser:
                 self.i += 0 if c == ">" else 1
                 append = self.ch(1) == ">"
                 self.i += 2 if append else 1
-                if self.ch() == "&" and self.ch(1) in "12":
+                if self.ch() == "&" and self.ch(1) and self.ch(1) in "12":
                     args.append(("dup", stream, self.ch(1)))
                     self.i += 2
                     continue
@@ -752,7 +760,7 @@ class Parser:
                 value = self.arg_value() if match.group(2) else None
                 args.append(("param", match.group(1), value))
                 continue
-            if c == "-" and self.ch(1) == "-" and self.ch(2) in " \t\n":
+            if c == "-" and self.ch(1) == "-" and self.ch(2) in (" ", "\t", "\n", ""):
                 self.i += 2
                 continue
             args.append(("arg", self.arg_value()))
@@ -769,6 +777,8 @@ class Parser:
 
     def arg_atom(self) -> Expr:
         c = self.ch()
+        if not c:
+            raise self.fail("Missing an argument")
         if c in "'\"$(@{" or (c == "-" and self.ch(1).isdigit()) or c.isdigit():
             start = self.i
             if c.isdigit() or c == "-":
@@ -807,7 +817,7 @@ class Parser:
             word = re.compile(r"-([A-Za-z]+)").match(self.t, self.i).group(1).lower()
             if names == ("cmp",) and (word in _OPERATORS or word in ("join", "split",
                                                                         "contains", "in",
-                                                                        "replace")):
+                                                                        "replace", "f")):
                 return word
             if word in names:
                 return word
@@ -1173,6 +1183,11 @@ def _binary(op: str, left: Expr, right: Expr) -> Expr:
             return add(a, b)
         if op == "join":
             return to_str(b).join(to_str(v) for v in as_list(a))
+        if op == "f":  # .NET composite format: {0}, {1,-10}, {0:N2} (alignment/format ignored)
+            values = as_list(b) if isinstance(b, list) else [b]
+            return re.sub(r"\{(\d+)(?:[,:][^}]*)?\}",
+                          lambda m: to_str(values[int(m.group(1))])
+                          if int(m.group(1)) < len(values) else m.group(0), to_str(a))
         if op == "split":
             return re.split(to_str(b), to_str(a), flags=re.I)
         if op == "replace":
@@ -1250,6 +1265,8 @@ def _member(target: Expr, name: str) -> Expr:
             return {"name": value.name, "fullname": value.full_name,
                     "psiscontainer": value.is_dir}.get(key)
         if isinstance(value, dict):
+            if key in ("keys", "values"):
+                return list(value.keys() if key == "keys" else value.values())
             for k, v in value.items():
                 if k.lower() == key:
                     return v
@@ -1290,6 +1307,14 @@ def _method(target: Expr, name: str, args: list[Expr]) -> Expr:
                 raise StatementError(f'Exception calling "{name}": "{error}"') from None
         if key == "tostring":
             return to_str(value)
+        if isinstance(value, dict) and key in ("add", "containskey", "remove"):
+            if key == "add":
+                value[to_str(values[0])] = values[1]
+                return None
+            if key == "remove":
+                value.pop(to_str(values[0]), None)
+                return None
+            return any(k.lower() == to_str(values[0]).lower() for k in value)
         if isinstance(value, str) and key in _STRING_METHODS:
             return _STRING_METHODS[key](value, *values)
         raise StatementError(f"Method invocation failed because [{type(value).__name__}] does not "
