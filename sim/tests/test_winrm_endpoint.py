@@ -79,7 +79,7 @@ def test_a_command_that_outlasts_the_operation_timeout_is_received_in_turns(serv
     protocol = client(port, timeout=2)  # each Receive gives up after about 1 s: retried
     shell = protocol.open_shell()
     command = protocol.run_command(shell, 'powershell -Command "Write-Output start; '
-                                          'Start-Sleep -Seconds 3; Write-Output end; exit 2"')
+                                          'Start-Sleep -Seconds 2; Write-Output end; exit 2"')
     assert protocol.get_command_output(shell, command) == (b"start\r\nend\r\n", b"", 2)
     protocol.cleanup_command(shell, command)
     protocol.close_shell(shell)
