@@ -26,6 +26,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from osc_build_sim.backend import BackendError
+
 from . import wsman
 from .programs import winrm_setting
 
@@ -409,7 +411,13 @@ class WinRmEndpoint:
         for port, context in zip(self.ports, (None, self.tls), strict=True):
             if (address, port) in self.listeners:
                 continue
-            listener = _Listener((address, port), self, context)
+            try:
+                listener = _Listener((address, port), self, context)
+            except OSError as error:
+                raise BackendError(
+                    f"cannot serve WinRM for VM {self.vm_id} on {address}:{port}: "
+                    f"{error.strerror} (another simulator's VM may hold this address: give "
+                    "each running simulator its own address range)") from error
             thread = threading.Thread(target=listener.serve_forever, kwargs={
                 "poll_interval": 0.2}, name=f"winrm-{self.vm_id}-{port}", daemon=True)
             thread.start()
