@@ -89,11 +89,16 @@ def decrypt_password(encrypted: str, private_key: str, *, vm_id: str) -> str:
         raise BuildError(f"the Windows password of VM {vm_id} needs an RSA key to decrypt; "
                          "the key is not RSA: use temporary_key_pair_type = \"rsa\" or set "
                          "winrm_password")
+    wrong_key = BuildError(f"cannot decrypt the Windows password of VM {vm_id} with the "
+                           "build's private key: the VM was launched with another keypair; "
+                           "check ssh_keypair_name and ssh_private_key_file, or set "
+                           "winrm_password")
     try:
-        plain = key.decrypt(data, padding.PKCS1v15())
-    except ValueError:
-        raise BuildError(f"cannot decrypt the Windows password of VM {vm_id} with the build's "
-                         "private key: the VM was launched with another keypair; check "
-                         "ssh_keypair_name and ssh_private_key_file, or set "
-                         "winrm_password") from None
-    return plain.decode("utf-8", errors="replace")
+        plain = key.decrypt(data, padding.PKCS1v15()).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise wrong_key from None
+    # OpenSSL's implicit rejection answers a wrong key with random bytes, not an error:
+    # a password is printable text.
+    if not plain or not plain.isprintable():
+        raise wrong_key
+    return plain
