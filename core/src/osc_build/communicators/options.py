@@ -54,6 +54,11 @@ def _tunnel(spec: str) -> None:
                               "e.g. \"8080:localhost:80\"")
 
 
+def _winrm(field: fields.Field, description: str, *, secret: bool = False) -> fields.Field:
+    field.metadata["compat"] = "supported with osc-build-windows installed (the WinRM communicator)"
+    return option(field, description, secret=secret)
+
+
 class CommunicatorOptionsSchema(OptionsSchema):
     """How osc-build connects to the VM it builds (Packer's communicator options)."""
 
@@ -161,26 +166,26 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_private_key = no_effect(fields.String(load_default=None),
                                 "Packer fills it in itself from the temporary key; use "
                                 "ssh_private_key_file")
-    winrm_username = option(fields.String(load_default=None),
+    winrm_username = _winrm(fields.String(load_default=None),
                             "User to connect as over WinRM (required with communicator winrm), "
                             "e.g. Administrator.")
-    winrm_password = option(fields.String(load_default=None),
+    winrm_password = _winrm(fields.String(load_default=None),
                             "Password of winrm_username; default: the Windows administrator "
                             "password the cloud returns (see windows_password_timeout). Never "
                             "printed.", secret=True)
-    winrm_host = option(fields.String(load_default=None),
+    winrm_host = _winrm(fields.String(load_default=None),
                         "Host to connect to over WinRM, instead of the VM's address.")
-    winrm_port = option(fields.Integer(load_default=None, validate=validate.Range(1, 65535)),
+    winrm_port = _winrm(fields.Integer(load_default=None, validate=validate.Range(1, 65535)),
                         "TCP port of WinRM; default 5985, or 5986 with winrm_use_ssl.")
-    winrm_timeout = option(Duration(load_default=DEFAULT_WINRM_TIMEOUT),
+    winrm_timeout = _winrm(Duration(load_default=DEFAULT_WINRM_TIMEOUT),
                            "How long to wait for WinRM to become available.")
-    winrm_use_ssl = option(fields.Boolean(load_default=False),
+    winrm_use_ssl = _winrm(fields.Boolean(load_default=False),
                            "Connect over HTTPS instead of HTTP.")
-    winrm_insecure = option(fields.Boolean(load_default=False),
+    winrm_insecure = _winrm(fields.Boolean(load_default=False),
                             "With winrm_use_ssl: do not check the server's certificate.")
-    winrm_use_ntlm = option(fields.Boolean(load_default=False),
+    winrm_use_ntlm = _winrm(fields.Boolean(load_default=False),
                             "Authenticate with NTLM instead of Basic.")
-    winrm_no_proxy = option(fields.Boolean(load_default=False),
+    winrm_no_proxy = _winrm(fields.Boolean(load_default=False),
                             "Connect directly, ignoring the HTTP(S)_PROXY variables.")
 
     @pre_load
