@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import fields
 
 from osc_build.communicators.options import Duration
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, not_yet, option
 from osc_build.durations import seconds
 from osc_build.errors import BuildError
 from osc_build.interfaces import Provisioner
@@ -42,12 +42,12 @@ class WindowsRestartOptionsSchema(OptionsSchema):
                                    "Command that succeeds once the machine is back.")
     restart_timeout = option(Duration(load_default="5m"),
                              "How long to wait for the machine to come back.")
-    check_registry = option(fields.Boolean(load_default=False),
-                            "Also wait until no pending restart is recorded in the registry "
-                            "(not run by the simulator's guest).")
-    registry_keys = option(fields.List(fields.String(), load_default=None),
-                           "Registry keys that mean a restart is pending (with "
-                           "check_registry).")
+    check_registry = not_yet(fields.Boolean(load_default=False),
+                             "Also wait until no pending restart is recorded in the registry.",
+                             "the registry is not checked: use restart_check_command")
+    registry_keys = not_yet(fields.List(fields.String(), load_default=None),
+                            "Registry keys that mean a restart is pending.",
+                            "the registry is not checked: use restart_check_command")
 
 
 class WindowsRestartProvisioner(Provisioner):
