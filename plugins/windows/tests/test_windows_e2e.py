@@ -65,12 +65,12 @@ def windows_sim(tmp_path_factory):
         yield handle
 
 
-def build(sim, tmp_path, template, *args, timeout=600):
+def build(sim, tmp_path, template, *args, timeout=600, env=None):
     log_file = tmp_path / "osc-build.log"
     result = build_locally(template, *args, sim_data_dir=sim.data_dir, workdir=tmp_path,
                            timeout=timeout,
                            env={"OSC_BUILD_LOG_PATH": str(log_file), "OSC_BUILD_LOG": "debug",
-                                "PACKER_LOG": "1"})
+                                "PACKER_LOG": "1", **(env or {})})
     return result, log_file.read_text() if log_file.exists() else ""
 
 
@@ -111,7 +111,8 @@ def test_a_windows_template_builds_and_its_omi_keeps_the_uploaded_file(windows_s
     assert leftovers(windows_sim) == {}
     [image] = images_named(windows_sim, "win-e2e")
 
-    # A VM of the new OMI has the uploaded file (and the restart kept the script's file).
+    # A VM of the new OMI has the uploaded file (and the restart kept the script's file);
+    # this time over HTTPS (5986), the guest's certificate signed by the simulator's CA.
     check = """
   provisioner "powershell" {
     inline = ["Get-Content 'C:\\\\ProgramData\\\\osc-build\\\\motd.txt'",
@@ -121,8 +122,10 @@ def test_a_windows_template_builds_and_its_omi_keeps_the_uploaded_file(windows_s
 """
     again, _ = build(windows_sim, tmp_path, windows_build(
         "win-e2e-check", check, source_omi=image["ImageId"],
-        extra="  skip_create_omi = true"))
+        extra="  skip_create_omi = true\n  winrm_use_ssl = true"),
+        env={"REQUESTS_CA_BUNDLE": windows_sim.ca_file})
     assert again.returncode == 0, again.stderr[-3000:]
+    assert "WinRM address: https://" in again.stdout and ":5986/wsman" in again.stdout
     assert "built over WinRM" in again.stdout and "sample app" in again.stdout
     assert leftovers(windows_sim) == {}
 
