@@ -287,6 +287,18 @@ class Sandbox:
                 "--pid", "--cgroup", "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--",
                 *argv]
 
+    def confine_argv(self, argv: list[str]) -> list[str]:
+        """A host command line running ``argv`` (a program of this machine) in the VM's
+        devices cgroup with the VM's reduced capability bounding set; the program itself
+        must enter the VM's namespaces (the Windows guest runner does)."""
+        if not self.running or not self.init_pid or not self.booted:
+            raise BackendError(f"VM {self.vm_id} is not running")
+        join = []
+        if self.devices_cgroup is not None:
+            join = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"',
+                    str(self.devices_cgroup)]
+        return [*join, "setpriv", "--bounding-set", DROPPED_CAPS, *argv]
+
     def run(self, argv: list[str], uid: int = 0, gid: int = 0, timeout: float = 30.0,
             input: bytes | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(self.enter_argv(argv, uid, gid), input=input, capture_output=True,
