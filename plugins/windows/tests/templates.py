@@ -16,7 +16,7 @@ netsh advfirewall firewall add rule name="WinRM" protocol=TCP dir=in localport=5
 
 
 def windows_build(omi_name: str, blocks: str, *, image: str = WINDOWS, source_omi: str = "",
-                  extra: str = "") -> str:
+                  extra: str = "", winrm_timeout: str = "3m") -> str:
     """An outscale-bsu source over WinRM whose build runs ``blocks``."""
     source = (f'  source_omi = "{source_omi}"' if source_omi else f"""  source_omi_filter {{
     filters     = {{ image-name = "{image}" }}
@@ -29,7 +29,7 @@ source "outscale-bsu" "win" {{
 {source}
   communicator   = "winrm"
   winrm_username = "Administrator"
-  winrm_timeout  = "3m"
+  winrm_timeout  = "{winrm_timeout}"
   user_data      = <<-EOT
 {ENABLE_WINRM}
   EOT

@@ -134,10 +134,11 @@ def test_a_windows_template_builds_and_its_omi_keeps_the_uploaded_file(windows_s
 def test_wrong_winrm_password_is_one_clear_error_and_nothing_is_left(windows_sim, tmp_path):
     result, log = build(windows_sim, tmp_path, windows_build(
         "win-wrong-pw", '  provisioner "powershell" {\n    inline = ["echo no"]\n  }',
-        extra=f'  winrm_password = "{WRONG}"\n  winrm_timeout = "15s"'))
+        extra=f'  winrm_password = "{WRONG}"', winrm_timeout="15s"))
     assert result.returncode == 1
     errors = build_errors(result)
     assert "timeout waiting for WinRM at http://" in errors[0]
+    assert "after winrm_timeout (15s)" in errors[0]
     assert "the credentials were refused (HTTP 401); check winrm_username and winrm_password" \
         in errors[0]
     for text in (result.stdout, result.stderr, log):
@@ -150,7 +151,7 @@ def test_wrong_winrm_password_is_one_clear_error_and_nothing_is_left(windows_sim
 def test_winrm_never_answering_is_one_clear_error_and_nothing_is_left(windows_sim, tmp_path):
     result, _ = build(windows_sim, tmp_path, windows_build(
         "win-no-winrm", '  provisioner "powershell" {\n    inline = ["echo no"]\n  }',
-        extra='  winrm_port = 5999\n  winrm_timeout = "10s"'))
+        extra="  winrm_port = 5999", winrm_timeout="10s"))
     assert result.returncode == 1
     errors = build_errors(result)
     assert ":5999/wsman" in errors[0] and "raise winrm_timeout" in errors[0]

@@ -31,7 +31,7 @@ from osc_build.communicators.ssh import LineWriter
 from osc_build.durations import seconds
 from osc_build.errors import BuildError, Interrupted
 from osc_build.interfaces import CommunicatorPlugin
-from osc_build.provision import DISCONNECTED, CommandTimeout
+from osc_build.provision import DISCONNECTED, CommandTimeout, go_duration_text
 from osc_build_windows import commands
 
 if TYPE_CHECKING:
@@ -156,7 +156,8 @@ class WinRMCommunicator:
         s = self.settings
         where = f"WinRM at {s.endpoint} (user {s.username!r}, {s.auth} authentication)"
         why = _why(last) if last is not None else "no attempt"
-        text = f"timeout waiting for {where} after winrm_timeout: last attempt: {why}; "
+        text = (f"timeout waiting for {where} after winrm_timeout "
+                f"({go_duration_text(s.timeout)}): last attempt: {why}; ")
         if isinstance(last, InvalidCredentialsError):
             return text + ("check winrm_username and winrm_password, and that the user data "
                            "enables this authentication (winrm set "
