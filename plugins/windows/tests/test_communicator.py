@@ -117,9 +117,9 @@ def test_wrong_password_is_one_clear_error_without_the_password(build):
         comm.wait_until_ready()
     message = str(info.value)
     assert message.startswith("timeout waiting for WinRM at http://127.0.0.9:5985/wsman (user "
-                              "'Administrator', Basic authentication) after winrm_timeout (0.2s): last "
-                              "attempt: the credentials were refused (HTTP 401); check "
-                              "winrm_username and winrm_password")
+                              "'Administrator', Basic authentication) after winrm_timeout "
+                              "(0.2s): last attempt: the credentials were refused (HTTP 401); "
+                              "check winrm_username and winrm_password")
     assert SECRET not in message and SECRET not in build.output
 
 
