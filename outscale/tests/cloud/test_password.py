@@ -95,3 +95,26 @@ def test_nothing_is_asked_when_the_password_is_given_or_the_communicator_is_ssh(
     step.get_password(build(communicator="ssh"), state_with(api, key))
     assert api.calls == []
     assert not step.password_wanted(build(winrm_password="given"))
+
+
+def test_build_data_and_the_opened_port_follow_the_communicator():
+    from osc_build_outscale.cloud.security_group import communicator_port
+    from osc_build_outscale.cloud.vm import generated_data
+
+    winrm = SimpleNamespace(communicator="winrm", winrm_port=None, winrm_use_ssl=True,
+                            winrm_username="Administrator", winrm_password=None,
+                            winrm_host=None, ssh_port=22)
+    state = VmBuildState(vm={"VmId": "i-1"}, ssh_host="127.0.0.4", winrm_password=SENTINEL,
+                         private_key="PEM")
+    assert generated_data(winrm, state) == {
+        "ID": "i-1", "Host": "127.0.0.4", "Port": "5986", "User": "Administrator",
+        "Password": SENTINEL, "ConnType": "winrm", "SSHPrivateKey": "",
+        "WinRMPassword": SENTINEL}
+    assert communicator_port(winrm) == 5986
+    winrm.winrm_use_ssl = False
+    assert communicator_port(winrm) == 5985
+    ssh = SimpleNamespace(communicator="ssh", ssh_port=2222, ssh_username="outscale",
+                          ssh_password=None, ssh_host=None)
+    data = generated_data(ssh, state)
+    assert (data["Port"], data["User"], data["SSHPrivateKey"]) == ("2222", "outscale", "PEM")
+    assert "WinRMPassword" not in data and communicator_port(ssh) == 2222
