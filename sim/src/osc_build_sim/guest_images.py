@@ -2,10 +2,11 @@
 
 Debian images are real Debian releases bootstrapped from the archive this machine's apt
 sources name; ``Minimal-Host-Userland-*`` is this machine's own binaries (fast, no init,
-no package manager). ``Windows-Server-2022-Sim-*`` boots that userland too with WinRM
-served for it and Windows commands interpreted (``machine.windows``). Other distributions need an archive this machine cannot reach: they
-are listed in the catalogue but refuse to boot, saying why, rather than boot another
-distribution's files under their name.
+no package manager). ``Windows-Server-2022-Sim-*`` boots that userland too, with WinRM
+served for it and Windows commands interpreted (``machine.windows``). Other
+distributions need an archive this machine cannot reach: they are listed in the
+catalogue but refuse to boot, saying why, rather than boot another distribution's files
+under their name.
 """
 
 from __future__ import annotations

@@ -225,10 +225,9 @@ def run_simple(guest: Guest, segment: str) -> int:
 
 
 def _dispatch(guest: Guest, command: str) -> int:
-    stripped = command.strip()
-    if not stripped:
+    if not command.strip():
         return 0
-    stripped = stripped.lstrip("@")
+    stripped = command.lstrip().lstrip("@")  # trailing spaces stay: echo writes them
     match = re.match(r'("[^"]*"|[^\s.(/]+(?:\.[^\s(/]*)?|\S+)(.*)$', stripped, re.S)
     name, rest = match.group(1), match.group(2)
     if name.lower().startswith("echo") and name[4:5] in (".", ""):

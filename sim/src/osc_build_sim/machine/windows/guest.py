@@ -1,11 +1,13 @@
-"""Run one Windows command line inside a VM: ``python -m osc_build_sim.machine.windows.guest``.
+"""Run one Windows command line inside a VM: ``python -m osc_build_sim.machine.windows.guest FD``.
 
-The only argument is a JSON spec: ``pid`` (the VM's init, whose mount namespace this
+FD is a file descriptor to read a JSON spec from (not the spec itself: a command line is
+visible to every user of this machine): ``pid`` (the VM's init, whose mount namespace this
 process enters: from then on ``/`` is the VM's root volume and nothing of this machine is
-reachable by path) or ``root`` (a directory, for tests), ``command``, ``env``, ``cwd``,
-``codepage`` and ``winrm`` (its configuration). Output goes to stdout and stderr as it
-comes; requests to the simulator (restart, WinRM settings, the exit code) are JSON lines
-on the file descriptor ``control_fd`` names. Everything the interpreter needs is imported before the namespace is entered.
+reachable by path) or ``root`` (a directory, for tests), ``command`` (or ``batch``, the
+lines of a batch file), ``env``, ``cwd``, ``codepage`` and ``winrm`` (its configuration).
+Output goes to stdout and stderr as it comes; requests to the simulator (restart, WinRM
+settings, the exit code) are JSON lines on the file descriptor ``control_fd`` names.
+Everything the interpreter needs is imported before the namespace is entered.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def enter_vm(pid: int) -> None:
 
 
 def main() -> int:
-    spec = json.loads(sys.argv[1])
+    with os.fdopen(int(sys.argv[1]), "rb") as source:
+        spec = json.loads(source.read())
     control_fd = spec.get("control_fd")
     if spec.get("pid"):
         enter_vm(int(spec["pid"]))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import fnmatch
 import os
 import re
@@ -147,10 +148,8 @@ def format_lines(value: Value) -> list[str]:
 
 def compare(op: str, left: Value, right: Value) -> bool:
     if isinstance(left, (int, float)) and not isinstance(left, bool) and isinstance(right, str):
-        try:
+        with contextlib.suppress(ValueError):
             right = type(left)(right)
-        except ValueError:
-            pass
     case = op.startswith("c")
     op = op.lstrip("ic")
     if isinstance(left, str) and not case:
@@ -234,9 +233,11 @@ class Ps:
         self.sinks.append([])
         try:
             run()
-        finally:
-            values = self.sinks.pop()
-        return values
+        except BaseException:
+            # What was written before an exit or error has already gone down the pipeline.
+            self.emit(self.sinks.pop())
+            raise
+        return self.sinks.pop()
 
     def error(self, message: str, command: str = "", action: str | None = None) -> None:
         """A non-terminating error, as the error action says."""
@@ -1024,7 +1025,7 @@ def _binary(op: str, left: Expr, right: Expr) -> Expr:
         if op == "split":
             return re.split(to_str(b), to_str(a), flags=re.I)
         if op == "replace":
-            pattern, replacement = (as_list(b) + [""])[:2]
+            pattern, replacement = [*as_list(b), ""][:2]
             return re.sub(to_str(pattern), to_str(replacement).replace("$", "\\"), to_str(a),
                           flags=re.I)
         if op == "contains":
@@ -1185,7 +1186,8 @@ def from_base64(text: Value) -> bytes:
             raise binascii.Error("padding")
         return base64.b64decode(compact, validate=True)
     except binascii.Error:
-        raise StatementError('Exception calling "FromBase64String" with "1" argument(s): "The input '
+        raise StatementError('Exception calling "FromBase64String" with "1" argument(s): '
+                             '"The input '
                       "is not a valid Base-64 string as it contains a non-base 64 character, "
                       "more than two padding characters, or an illegal character among the "
                       'padding characters."') from None
@@ -1380,7 +1382,8 @@ def _bind(cmdlet: Cmdlet, args: list[tuple[str, Value]], values: list | None) ->
         key = _COMMON_ALIASES.get(name.lower(), name.lower())
         matches = [k for k in known if k == key] or [k for k in known if k.startswith(key)]
         if len(matches) != 1:
-            raise StatementError(f"A parameter cannot be found that matches parameter name '{name}'."
+            raise StatementError(
+                f"A parameter cannot be found that matches parameter name '{name}'."
                           if not matches else f"Parameter cannot be processed because the "
                           f"parameter name '{name}' is ambiguous.", cmdlet.name)
         key = matches[0]
@@ -1395,8 +1398,7 @@ def _bind(cmdlet: Cmdlet, args: list[tuple[str, Value]], values: list | None) ->
             break
         named[free.pop(0)] = value
         positional.pop(0)
-    if cmdlet.rest:
-        if positional:
+    if cmdlet.rest and positional:
             existing = as_list(named.get(cmdlet.rest.lower()))
             named[cmdlet.rest.lower()] = existing + positional
             positional = []
@@ -1486,10 +1488,8 @@ def run_block(ps: Ps, block: ScriptBlock, args: list, dot: bool = False,
         ps.scopes.append({"args": args, "_": underscore})
 
     def body() -> None:
-        try:
+        with contextlib.suppress(_Return):
             ps.run_statements(block.body)
-        except _Return:
-            pass
     try:
         return ps.capture(body)
     finally:

@@ -56,11 +56,13 @@ class Env:
 
 def default_env(vm_id: str = "WIN-SIM") -> dict[str, str]:
     return {
-        "ALLUSERSPROFILE": "C:\\ProgramData", "APPDATA": "C:\\Users\\Administrator\\AppData\\Roaming",
+        "ALLUSERSPROFILE": "C:\\ProgramData",
+        "APPDATA": "C:\\Users\\Administrator\\AppData\\Roaming",
         "COMPUTERNAME": vm_id.upper()[:15], "ComSpec": "C:\\Windows\\system32\\cmd.exe",
         "HOMEDRIVE": "C:", "HOMEPATH": "\\Users\\Administrator",
         "LOCALAPPDATA": "C:\\Users\\Administrator\\AppData\\Local", "OS": "Windows_NT",
-        "Path": "C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\",
+        "Path": "C:\\Windows\\system32;C:\\Windows;"
+                "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\",
         "PATHEXT": ".COM;.EXE;.BAT;.CMD;.VBS;.JS;.WSF;.PS1", "ProgramData": "C:\\ProgramData",
         "ProgramFiles": "C:\\Program Files", "ProgramFiles(x86)": "C:\\Program Files (x86)",
         "PUBLIC": "C:\\Users\\Public", "SystemDrive": "C:", "SystemRoot": "C:\\Windows",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 import secrets
 import ssl
@@ -30,7 +31,12 @@ from osc_build_sim.machine.windows.runtime import default_env
 log = logging.getLogger(__name__)
 
 WINRM_PORTS = (5985, 5986)
-_BLOCK = re.compile(r"<(powershell|script)>(.*?)</\1>", re.S | re.I)
+# EC2-style blocks (what Packer users write) and OUTSCALE's own wrappers (UG "Configuring a
+# VM with User Data and OUTSCALE Tags": a script between two `# autoexecutepowershell` or
+# `# autoexecutepowershellnopasswd` lines).
+_BLOCK = re.compile(r"<(powershell|script)>(.*?)</\1>"
+                    r"|^[ \t]*#[ \t]*(autoexecutepowershell(?:nopasswd)?)[ \t]*\r?$(.*?)"
+                    r"^[ \t]*#[ \t]*\3[ \t]*\r?$", re.S | re.I | re.M)
 _SYMBOLS = "!#$%&()*+-.;=?@[]_"
 
 
@@ -45,9 +51,11 @@ def new_password(length: int = 24) -> str:
 
 
 def user_data_blocks(user_data: bytes) -> list[tuple[str, str]]:
-    """The ``<powershell>`` and ``<script>`` blocks of user data, in order."""
+    """The ``<powershell>``/``<script>`` blocks and OUTSCALE ``# autoexecutepowershell``
+    sections of user data, in order, as ("powershell" or "script", text)."""
     text = user_data.decode("utf-8", errors="replace")
-    return [(kind.lower(), body) for kind, body in _BLOCK.findall(text)]
+    return [(kind.lower(), body) if kind else ("powershell", wrapped)
+            for kind, body, _, wrapped in _BLOCK.findall(text)]
 
 
 class WindowsVm:
@@ -151,12 +159,21 @@ class WindowsVm:
     # -- commands -----------------------------------------------------------------------
 
     def _spawn(self, spec: dict, control_fd: int) -> subprocess.Popen:
+        """The guest runner for ``spec``, which it reads from a pipe (commands may hold
+        secrets: they never appear on a command line of this machine)."""
         spec = {**spec, "pid": self.sandbox.init_pid, "control_fd": control_fd}
-        argv = self.sandbox.confine_argv(
-            [sys.executable, "-m", "osc_build_sim.machine.windows.guest", json.dumps(spec)])
-        return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, pass_fds=(control_fd,),
-                                start_new_session=True, env={"PATH": PATH})
+        read_end, write_end = os.pipe()
+        try:
+            argv = self.sandbox.confine_argv(
+                [sys.executable, "-m", "osc_build_sim.machine.windows.guest", str(read_end)])
+            process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, pass_fds=(control_fd, read_end),
+                                       start_new_session=True, env={"PATH": PATH})
+        finally:
+            os.close(read_end)
+        with os.fdopen(write_end, "wb") as sink:
+            sink.write(json.dumps(spec).encode())
+        return process
 
     def _on_control(self, message: dict) -> None:
         if "winrm" in message:
