@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import math
 import os
+import time
 
 import pytest
 import requests
@@ -157,3 +158,17 @@ def test_settings_follow_the_options():
     Options.winrm_password, Options.winrm_use_ssl, Options.winrm_port = "given", False, 15985
     settings = winrm_comm.settings_of("127.0.0.5", Options, password="from-the-cloud")
     assert (settings.endpoint, settings.password) == ("http://127.0.0.5:15985/wsman", "given")
+
+
+def test_try_run_fails_at_once_when_winrm_is_down_and_reconnects_when_it_is_back(build, guest):
+    comm, factory_calls = make(build, guest, timeout=30)
+    comm.wait_until_ready()
+    guest.fail_next = requests.exceptions.ConnectionError("refused")
+    started = time.monotonic()
+    with pytest.raises(BuildError, match=r"WinRM at http://127\.0\.0\.9:5985/wsman does not "
+                                         r"answer: the connection was refused or lost"):
+        comm.try_run('shutdown /r /f /t 60 /c "packer restart test"')
+    assert time.monotonic() - started < 1  # not winrm_timeout (30s)
+    guest.status = 1115
+    assert comm.try_run('shutdown /r /f /t 60 /c "packer restart test"') == 1115
+    assert len(factory_calls) == 2

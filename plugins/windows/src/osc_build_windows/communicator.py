@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RETRY_EVERY = 5.0  # seconds between two attempts to reach WinRM
+RETRY_EVERY = 2.0  # seconds between two attempts to reach WinRM (a restart takes seconds)
 # What a WinRM server that is down, restarting or not there yet looks like.
 TRANSPORT_ERRORS = (requests.exceptions.RequestException, WinRMTransportError, ConnectionError,
                     OSError)
@@ -217,6 +217,24 @@ class WinRMCommunicator:
             out.close()
             err.close()
 
+    def try_run(self, command: str) -> int:
+        """Run ``command`` now or raise :class:`BuildError`: no waiting for a lost connection
+        to come back (how windows-restart sees that a restart has begun)."""
+        try:
+            if self._shell_id is None:
+                self._open()
+            command_id = self._protocol.run_command(self._shell_id, command)
+        except (WinRMError, *TRANSPORT_ERRORS) as err:
+            self._shell_id = None
+            raise BuildError(f"WinRM at {self.settings.endpoint} does not answer: "
+                             f"{_why(err)}") from None
+        out, err = LineWriter(self.ctx.ui.message), LineWriter(self.ctx.ui.message)
+        try:
+            return self._stream(command, command_id, out.feed, err.feed, timeout=None)
+        finally:
+            out.close()
+            err.close()
+
     def capture(self, command: str, *, timeout: float | None = None) -> tuple[int, bytes]:
         """Run ``command``; return its exit code and stdout (stderr is shown)."""
         chunks: list[bytes] = []
@@ -229,7 +247,11 @@ class WinRMCommunicator:
 
     def _execute(self, command: str, on_stdout: Callable[[bytes], None],
                  on_stderr: Callable[[bytes], None], *, timeout: float | None) -> int:
-        command_id = self._start(command)
+        return self._stream(command, self._start(command), on_stdout, on_stderr,
+                            timeout=timeout)
+
+    def _stream(self, command: str, command_id: str, on_stdout: Callable[[bytes], None],
+                on_stderr: Callable[[bytes], None], *, timeout: float | None) -> int:
         protocol, shell_id = self._protocol, self._shell_id
         started = time.monotonic()
         try:
