@@ -22,7 +22,7 @@ SSH!" itself, and ``clear_authorized_keys`` says what it removes. With
 message (as in Packer). fabric is imported only when :func:`connect_ssh` is first
 called.
 
-Builders that support every communicator call :func:`connect` instead: ssh and
+Builders that support every communicator call :func:`connect_communicator` instead: ssh and
 none are built in; any other name (``winrm``) is a plugin of the
 ``osc_build.communicators`` entry-point group, a class whose instances have
 ``connect(ctx, host, options, *, private_key_pem, password)`` returning a
@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from osc_build.context import BuildContext
     from osc_build.provision import Communicator
 
-__all__ = ["CommunicatorOptionsSchema", "NoneCommunicator", "connect", "connect_ssh", "seconds"]
+__all__ = ["CommunicatorOptionsSchema", "NoneCommunicator", "connect_communicator", "connect_ssh",
+           "seconds"]
 
 
 def connect_ssh(ctx: BuildContext, host: str, options: Any,
@@ -55,8 +56,9 @@ def connect_ssh(ctx: BuildContext, host: str, options: Any,
     return connect(ctx, host, options, private_key_pem)
 
 
-def connect(ctx: BuildContext, host: str, options: Any, *, private_key_pem: str | None = None,
-            password: str | None = None) -> Communicator:
+def connect_communicator(ctx: BuildContext, host: str, options: Any, *,
+                         private_key_pem: str | None = None,
+                         password: str | None = None) -> Communicator:
     """Wait for the machine at ``host`` over ``options.communicator``; return a communicator.
 
     ``password`` is one the builder learnt (e.g. a Windows administrator password read

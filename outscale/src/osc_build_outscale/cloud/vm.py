@@ -110,7 +110,7 @@ def ssh_host(vm: dict, interface: str | None, override: str | None) -> str:
 
 
 def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
-    from osc_build.communicators import NoneCommunicator, connect
+    from osc_build.communicators import NoneCommunicator, connect_communicator
     from osc_build.provision import run_provisioners
 
     config = ctx.config
@@ -121,8 +121,9 @@ def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
     if config.communicator == "ssh":
         ctx.ui.message(f"SSH address: {state.ssh_host}")
     ctx.build_data.update(generated_data(config, state))
-    communicator = connect(ctx, state.ssh_host, config, private_key_pem=state.private_key,
-                           password=state.winrm_password)
+    communicator = connect_communicator(ctx, state.ssh_host, config,
+                                        private_key_pem=state.private_key,
+                                        password=state.winrm_password)
     try:
         run_provisioners(ctx, communicator, ctx.provisioners)
         if config.communicator == "ssh" and config.ssh_clear_authorized_keys:
