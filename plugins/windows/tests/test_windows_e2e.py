@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from osc_build.testing import build_locally
+from osc_build.testing import run_osc_build
 from osc_build_sim.testing import leftovers, running_simulator
 
 from .templates import MINIMAL, windows_build
@@ -66,10 +66,14 @@ def windows_sim(tmp_path_factory):
 
 
 def build(sim, tmp_path, template, *args, timeout=600, env=None):
+    """``osc-build build --local`` at debug verbosity; -debug's pauses get their Enter."""
     log_file = tmp_path / "osc-build.log"
-    result = build_locally(template, *args, sim_data_dir=sim.data_dir, workdir=tmp_path,
-                           timeout=timeout,
-                           env={"OSC_BUILD_LOG_PATH": str(log_file), "OSC_BUILD_LOG": "debug",
+    path = tmp_path / "build.pkr.hcl"
+    path.write_text(template)
+    result = run_osc_build("build", "--local", *args, str(path), cwd=tmp_path, timeout=timeout,
+                           input="\n" * 40,
+                           env={"OSC_BUILD_SIM_DATA": str(sim.data_dir),
+                                "OSC_BUILD_LOG_PATH": str(log_file), "OSC_BUILD_LOG": "debug",
                                 "PACKER_LOG": "1", **(env or {})})
     return result, log_file.read_text() if log_file.exists() else ""
 
@@ -106,7 +110,10 @@ def test_a_windows_template_builds_and_its_omi_keeps_the_uploaded_file(windows_s
     assert "sample app" in out.split("Machine successfully restarted")[1]  # C: survived
     password = (tmp_path / "downloaded-pw.txt").read_text().strip()
     assert len(password) >= 8
-    for text in (result.stdout, result.stderr, log):  # the sentinel: the real password
+    assert "saved the temporary private key" in out  # -debug is on
+    files = [p.read_text(errors="replace") for p in tmp_path.rglob("*")
+             if p.is_file() and p.name != "downloaded-pw.txt"]
+    for text in (result.stdout, result.stderr, log, *files):  # the sentinel: the real password
         assert password not in text
     assert leftovers(windows_sim) == {}
     [image] = images_named(windows_sim, "win-e2e")
