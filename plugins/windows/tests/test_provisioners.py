@@ -80,6 +80,11 @@ def test_powershell_custom_command_and_option_errors(build, comm):
         "remote_env_var_path": "C:/v.ps1",
         "execute_command": "powershell -File {{.Path}} -Vars {{.Vars}}"})
     assert comm.commands == ["powershell -File C:/s.ps1 -Vars C:/v.ps1"]
+    provision(build, comm, "powershell", {
+        "inline": ["x"], "skip_clean": True, "remote_path": "C:/s.ps1",
+        "remote_env_var_path": "C:/v.ps1", "use_pwsh": True, "debug_mode": 1})
+    assert comm.commands[-1] == wrapper("C:/v.ps1", "C:/s.ps1").replace(
+        "powershell -", "pwsh -").replace(". C:/v.ps1", "Set-PsDebug -Trace 1;. C:/v.ps1")
     with pytest.raises(ConfigError) as info:
         prepared("powershell", {"inline": ["x"], "execution_policy": "lax"})
     assert "execution_policy: must be one of: bypass, allsigned" in str(info.value)

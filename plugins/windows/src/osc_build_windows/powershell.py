@@ -36,7 +36,8 @@ EXECUTION_POLICIES = ("bypass", "allsigned", "default", "remotesigned", "restric
 DEFAULT_VAR_FORMAT = '$env:%s="%s"; '
 
 
-def default_execute_command(execution_policy: str = "bypass", debug_mode: int = 0) -> str:
+def default_execute_command(execution_policy: str = "bypass", debug_mode: int = 0,
+                            use_pwsh: bool = False) -> str:
     """Packer's default: quiet progress, dot-source the variables, run, pass the exit code."""
     body = ("& { if (Test-Path variable:global:ProgressPreference)"
             "{set-variable -name variable:global:ProgressPreference -value 'SilentlyContinue'};")
@@ -45,7 +46,8 @@ def default_execute_command(execution_policy: str = "bypass", debug_mode: int = 
     body += ". {{.Vars}}; &'{{.Path}}'; exit $LastExitCode }"
     if execution_policy == "none":
         return body
-    return f'powershell -executionpolicy {execution_policy} "{body}"'
+    exe = "pwsh" if use_pwsh else "powershell"
+    return f'{exe} -executionpolicy {execution_policy} "{body}"'
 
 
 class PowershellOptionsSchema(WindowsScriptOptionsSchema):
@@ -80,6 +82,9 @@ class PowershellOptionsSchema(WindowsScriptOptionsSchema):
                         "Leave the uploaded scripts on the machine.")
     debug_mode = option(fields.Integer(load_default=0, validate=validate.Range(0, 2)),
                         "Set-PsDebug -Trace level (0, 1 or 2) in the default execute_command.")
+    use_pwsh = option(fields.Boolean(load_default=False),
+                      "Run the default execute_command with pwsh (PowerShell 7) instead of "
+                      "Windows PowerShell.")
     pause_after = option(Duration(load_default="0s"),
                          "Wait this long after the provisioner.")
 
@@ -105,7 +110,8 @@ class PowershellProvisioner(Provisioner):
         fmt = config.elevated_env_var_format if elevated else config.env_var_format
         env_script = commands.ps_env_script(variables(ctx, config), fmt)
         template = (config.elevated_execute_command if elevated else config.execute_command) \
-            or default_execute_command(config.execution_policy, config.debug_mode)
+            or default_execute_command(config.execution_policy, config.debug_mode,
+                                       config.use_pwsh)
         uploaded = [env_path]
         valid = config.valid_exit_codes or [0]
         retrying(ctx, config.start_retry_timeout, "uploading the variables script",
@@ -120,7 +126,7 @@ class PowershellProvisioner(Provisioner):
 
             def upload_and_run(script=script, target=target, command=command) -> int:
                 communicator.upload_content(script.content, target)
-                return self._run(ctx, communicator, config, command, uploaded)
+                return self._run(ctx, communicator, config, command)
 
             status = retrying(ctx, config.start_retry_timeout, f"running {script.what}",
                               upload_and_run)
@@ -135,8 +141,7 @@ class PowershellProvisioner(Provisioner):
             ctx.check_cancelled()
 
     @staticmethod
-    def _run(ctx: BuildContext, communicator: Communicator, config: Any, command: str,
-             uploaded: list[str]) -> int:
+    def _run(ctx: BuildContext, communicator: Communicator, config: Any, command: str) -> int:
         if not config.elevated_user:
             return communicator.run(command)
         run = elevated_run(command, config.elevated_user, config.elevated_password or "")
