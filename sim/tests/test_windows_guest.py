@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -22,16 +23,23 @@ class Run:
         self.control: list[dict] = []
         self.slept: list[float] = []
 
-    def __call__(self, line: str) -> tuple[int, str, str]:
+    def __call__(self, line: str, shutdown_pending: bool = False) -> tuple[int, str, str]:
         out, err = bytearray(), bytearray()
         guest = Guest(Drive(str(self.root)), out=out.extend, err=err.extend,
-                      control=self.control.append, sleep=self.slept.append)
+                      control=self.control.append, sleep=self.slept.append,
+                      shutdown_pending=shutdown_pending)
         code = cmd.run(guest, line)
         return code, out.decode("cp437"), err.decode("cp437")
 
     def ps(self, script: str) -> tuple[int, str, str]:
+        """As pywinrm's run_ps: -EncodedCommand, its CLIXML errors made text again."""
         encoded = base64.b64encode(script.encode("utf-16-le")).decode()
-        return self(f"powershell -NoProfile -NonInteractive -EncodedCommand {encoded}")
+        code, out, err = self(f"powershell -NoProfile -NonInteractive -EncodedCommand {encoded}")
+        if err:
+            assert err.startswith("#< CLIXML\r\n")
+            root = ET.fromstring(err[11:])
+            err = "".join(s.text.replace("_x000D__x000A_", "\r\n") for s in root)
+        return code, out, err
 
 
 @pytest.fixture
@@ -238,3 +246,88 @@ def test_user_data_blocks_ec2_style_and_outscale_wrappers():
         ("powershell", "\nwinrm quickconfig\n"), ("script", "echo cmd"),
         ("powershell", "\nWrite-Output 'osc'\r\n"), ("powershell", "\nexit 0\n")]
     assert user_data_blocks(b"#!/bin/sh\necho linux\n") == []
+
+
+def test_winrmcp_restore_script(run):
+    """The PowerShell packer-community/winrmcp runs after its echo chunks (Packer's file
+    upload over WinRM), as it sends it."""
+    payload = os.urandom(5000)
+    for start in range(0, len(payload), 2000):
+        chunk = base64.b64encode(payload[start:start + 2000]).decode()
+        assert run(f'echo {chunk} >> "%TEMP%\\winrmcp-1234.tmp"')[0] == 0
+    script = """
+$tmp_file_path = [System.IO.Path]::GetFullPath("$env:TEMP\\winrmcp-1234.tmp")
+$dest_file_path = [System.IO.Path]::GetFullPath("C:/Program Files/app/payload.bin".Trim("'"))
+        if (Test-Path $dest_file_path) {
+            if (Test-Path -Path $dest_file_path -PathType container) {
+                Exit 1
+            } else {
+                rm $dest_file_path
+            }
+        }
+        else {
+            $dest_dir = ([System.IO.Path]::GetDirectoryName($dest_file_path))
+    New-Item -ItemType directory -Force -ErrorAction SilentlyContinue -Path $dest_dir | Out-Null
+        }
+
+        if (Test-Path $tmp_file_path) {
+            $reader = [System.IO.File]::OpenText($tmp_file_path)
+            $writer = [System.IO.File]::OpenWrite($dest_file_path)
+            try {
+                for(;;) {
+                    $base64_line = $reader.ReadLine()
+                    if ($base64_line -eq $null) { break }
+                    $bytes = [System.Convert]::FromBase64String($base64_line)
+                    $writer.write($bytes, 0, $bytes.Length)
+                }
+            }
+            finally {
+                $reader.Close()
+                $writer.Close()
+            }
+        } else {
+            echo $null > $dest_file_path
+        }
+        Remove-Item $tmp_file_path -ErrorAction SilentlyContinue
+    """
+    assert run.ps(script) == (0, "", "")
+    assert (run.root / "Program Files/app/payload.bin").read_bytes() == payload
+    assert not (run.root / "Windows/Temp/winrmcp-1234.tmp").exists()
+    # what it does for an empty file (no chunk was sent): an empty destination
+    assert run.ps("echo $null > 'C:\\empty.bin'") == (0, "", "")
+    assert (run.root / "empty.bin").read_bytes() == b""
+
+
+def test_packer_restart_check_schedules_then_aborts(run):
+    """Packer's windows-restart: `shutdown /r /t 60` fails with 1190 while the first restart
+    is still pending, succeeds once the machine is back, then `shutdown /a` cancels it."""
+    assert run('shutdown /r /f /t 60 /c "packer restart test"', shutdown_pending=True)[:2] == (
+        1190, "")
+    assert run('shutdown /r /f /t 60 /c "packer restart test"')[0] == 0
+    assert run("shutdown /a", shutdown_pending=True)[0] == 0
+    assert run("shutdown /a")[0] == 1116
+    assert run.control == [{"restart": 60.0}, {"abort": True}]
+
+
+def test_encoded_command_errors_are_clixml_as_powershell_writes_them(run):
+    script = "Write-Output fine; Write-Error 'bad <thing>'"
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode()
+    code, out, err = run(f"powershell -EncodedCommand {encoded}")
+    assert (code, out) == (1, "fine\r\n")
+    assert err == ('#< CLIXML\r\n<Objs Version="1.1.0.1" '
+                   'xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">'
+                   'Write-Error : bad &lt;thing&gt;_x000D__x000A_</S></Objs>')
+    # -Command writes them as text
+    assert run('powershell -Command "Write-Error bad"')[2] == "Write-Error : bad\r\n"
+
+
+def test_powershell_counters_format_and_hashtables(run):
+    assert run.ps("$x = 5; $x") == (0, "5\r\n", "")  # a variable last in the script
+    assert run.ps("$i = 0; while ($i -lt 3) { $i++; if ($i -eq 2) { continue }; $i }\n"
+                  "for ($j = 3; $j -gt 0; $j--) { if ($j -eq 1) { break }; \"j$j\" }") == (
+        0, "1\r\n3\r\nj3\r\nj2\r\n", "")
+    assert run.ps('"{0}-{1:N2}" -f "a", 2') == (0, "a-2\r\n", "")
+    assert run.ps("$h = @{}; $h.Add('k', 'v'); $h.ContainsKey('K'); $h.k; $h.Keys") == (
+        0, "True\r\nv\r\nk\r\n", "")
+    assert run.ps("function Add($a, $b = 10) { $a + $b }; Add 1; Add -b 2 -a 3") == (
+        0, "11\r\n5\r\n", "")

@@ -41,9 +41,9 @@ class VmSpec:
     default_user: str  # e.g. "outscale"
     authorized_keys: tuple[str, ...] = ()  # OpenSSH public keys of the VM's keypair
     user_data: bytes = b""  # already base64-decoded
-    platform: str = ""  # "windows" for a Windows VM (WinRM instead of SSH), else Linux
     # Called by the SSH server for each connection: may this client reach this port?
     is_allowed: Callable[[str, int], bool] = field(default=lambda ip, port: True, compare=False)
+    platform: str = ""  # "windows" for a Windows VM (WinRM instead of SSH), else Linux
 
 
 class Backend(Protocol):

@@ -37,9 +37,11 @@ class Cloud:
     group_id: str
     image_id: str
 
-    def boot(self, user_data: str = ENABLE_WINRM, image_id: str | None = None) -> dict:
+    def boot(self, user_data: str = ENABLE_WINRM, image_id: str | None = None,
+             group_id: str | None = None) -> dict:
         return self.gw.CreateVms(ImageId=image_id or self.image_id, KeypairName="win",
-                                 SecurityGroupIds=[self.group_id], VmType="tinav7.c1r1p1",
+                                 SecurityGroupIds=[group_id or self.group_id],
+                                 VmType="tinav7.c1r1p1",
                                  UserData=base64.b64encode(user_data.encode()).decode()
                                  )["Vms"][0]
 
@@ -129,18 +131,31 @@ def test_a_windows_vm_reports_windows_and_its_password_opens_winrm(cloud, window
         session(windows_vm, windows_vm["password"], https=True, ca=None).run_cmd("hostname")
 
 
-def test_winrm_refuses_basic_until_user_data_enables_it(cloud):
-    vm = cloud.boot(user_data="")
+def test_winrm_refuses_basic_until_user_data_enables_it_and_obeys_security_groups(cloud):
+    group_id = cloud.gw.CreateSecurityGroup(SecurityGroupName="https-only",
+                                            Description="5986 only")["SecurityGroup"][
+        "SecurityGroupId"]
+    cloud.gw.CreateSecurityGroupRule(SecurityGroupId=group_id, Flow="Inbound", IpProtocol="tcp",
+                                     FromPortRange=5986, ToPortRange=5986,
+                                     IpRange="127.0.0.0/8")
+    vm = cloud.boot(user_data="", group_id=group_id)
     vm = cloud.wait_vm(vm["VmId"], "running")
     password = cloud.password(vm["VmId"])
     try:
-        response = requests.post(f"http://{vm['PrivateIp']}:5985/wsman", data=b"<x/>",
-                                 auth=("Administrator", password), timeout=10)
+        response = requests.post(f"https://{vm['PrivateIp']}:5986/wsman", data=b"<x/>",
+                                 auth=("Administrator", password), timeout=10,
+                                 verify=cloud.sim.ca_file)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == "Negotiate, Kerberos"
-        for https in (False, True):
-            with pytest.raises(InvalidCredentialsError):
-                session(vm, password, https=https, ca=cloud.sim.ca_file).run_cmd("hostname")
+        with pytest.raises(InvalidCredentialsError):
+            session(vm, password, https=True, ca=cloud.sim.ca_file).run_cmd("hostname")
+        with pytest.raises(requests.exceptions.ConnectionError):  # no rule for 5985: reset
+            session(vm, password).run_cmd("hostname")
+        cloud.gw.CreateSecurityGroupRule(SecurityGroupId=group_id, Flow="Inbound",
+                                         IpProtocol="tcp", FromPortRange=5985,
+                                         ToPortRange=5985, IpRange="127.0.0.0/8")
+        with pytest.raises(InvalidCredentialsError):  # now reachable, Basic still off
+            session(vm, password).run_cmd("hostname")
     finally:
         cloud.gw.DeleteVms(VmIds=[vm["VmId"]])
 
@@ -189,6 +204,11 @@ def test_restart_keeps_the_password_and_c_and_an_omi_carries_c(cloud, windows_vm
         time.sleep(0.1)
     until_answers(client)  # ...and comes back with the same password
     assert client.run_cmd("type C:\\provisioned.txt").std_out == b"from the build\r\n"
+    # Packer's windows-restart check: a test restart scheduled, refused while pending, aborted
+    assert client.run_cmd('shutdown /r /f /t 60 /c "packer restart test"').status_code == 0
+    assert client.run_cmd('shutdown /r /f /t 60 /c "again"').status_code == 1190
+    assert client.run_cmd("shutdown /a").status_code == 0
+    assert client.run_cmd("shutdown /a").status_code == 1116
     assert cloud.gw.ReadAdminPassword(VmId=windows_vm["VmId"])["AdminPassword"] == ""
 
     cloud.gw.StopVms(VmIds=[windows_vm["VmId"]])

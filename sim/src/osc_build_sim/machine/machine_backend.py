@@ -240,7 +240,7 @@ class MachineBackend:
         """WinRM instead of SSH: it answers once the boot delay has passed."""
         vm.windows = WindowsVm(vm.spec.vm_id, vm_dir, vm.sandbox, addresses, vm.spec.is_allowed,
                                vm.spec.user_data, self.root.parent / "tls",
-                               lambda delay: self._restart_windows(vm, delay),
+                               lambda: self._restart_windows(vm),
                                self.winrm_ports)
         vm.windows.booting()
         self._serve_windows_later(vm)
@@ -254,24 +254,22 @@ class MachineBackend:
         else:
             serve()
 
-    def _restart_windows(self, vm: _Vm, delay: float) -> None:
-        """``shutdown /r``: after its delay (1 s at least, for the command's own reply) the
-        guest goes away, boots again on the same volume and WinRM comes back."""
-        def restart() -> None:
+    def _restart_windows(self, vm: _Vm) -> None:
+        """The restart a ``shutdown /r`` scheduled is due: the guest goes away, boots again
+        on the same volume and WinRM comes back."""
+        with self._lock:
+            if self._vms.get(vm.spec.vm_id) is not vm or vm.rebooting:
+                return
+            vm.rebooting = True
+        try:
+            vm.windows.stop()
             with self._lock:
-                if self._vms.get(vm.spec.vm_id) is not vm or vm.rebooting:
-                    return
-                vm.rebooting = True
-            try:
-                vm.windows.stop()
-                with self._lock:
-                    vm.sandbox.stop()
-                    vm.sandbox.boot()
-                vm.windows.booting()
-                self._serve_windows_later(vm)
-            finally:
-                vm.rebooting = False
-        wait_then(max(delay, 1.0), restart, f"restart-{vm.spec.vm_id}")
+                vm.sandbox.stop()
+                vm.sandbox.boot()
+            vm.windows.booting()
+            self._serve_windows_later(vm)
+        finally:
+            vm.rebooting = False
 
     def windows_admin_password(self, vm_id: str) -> str | None:
         """The password ReadAdminPassword returns (None: not a Windows VM, not booted yet,

@@ -9,6 +9,7 @@ or a ``.cmd``/``.bat``/``.ps1`` file of the drive.
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 from collections.abc import Callable
@@ -84,6 +85,10 @@ def expand(line: str, guest: Guest, batch_args: list[str] | None = None) -> str:
 
     def variable(match: re.Match) -> str:
         value = guest.env.get(match.group(1))
+        if value is None and match.group(1).upper() == "CD":  # cmd's dynamic variables
+            value = guest.cwd
+        elif value is None and match.group(1).upper() == "RANDOM":
+            value = str(random.randrange(32768))
         if value is None:
             return "" if batch_args is not None else match.group(0)
         return value

@@ -26,12 +26,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from osc_build_sim.backend import BackendError
+
 from . import wsman
 from .programs import winrm_setting
 
 log = logging.getLogger(__name__)
 
 RECEIVE_WAIT_MAX = 15.0  # seconds a Receive waits for output before the timeout fault
+MAX_SHELLS = 30  # winrm/config/winrs MaxShellsPerUser, Windows' default
 
 
 @dataclass(eq=False)
@@ -75,13 +78,15 @@ class WinRmService:
 
     def __init__(self, vm_id: str, spawn: Callable[[dict, int], subprocess.Popen],
                  on_control: Callable[[dict], None], config: Callable[[], dict],
-                 password: Callable[[], str], base_env: dict[str, str]):
+                 password: Callable[[], str], base_env: dict[str, str],
+                 shutdown_pending: Callable[[], bool] = lambda: False):
         self.vm_id = vm_id
         self.spawn = spawn
         self.on_control = on_control
         self.config = config
         self.password = password
         self.base_env = base_env
+        self.shutdown_pending = shutdown_pending
         self.shells: dict[str, Shell] = {}
         self.active: set[Command] = set()  # every running command, user data's too
         self.lock = threading.Lock()
@@ -119,6 +124,12 @@ class WinRmService:
         shell = Shell(str(uuid.uuid4()).upper(), env, directory or "C:\\Users\\Administrator",
                       codepage)
         with self.lock:
+            if len(self.shells) >= MAX_SHELLS:
+                raise wsman.WsmanError(wsman.QUOTA_LIMIT, "w:QuotaLimit",
+                                       "The WS-Management service cannot process the request. "
+                                       f"This user is allowed a maximum number of {MAX_SHELLS} "
+                                       "concurrent shells, which has been exceeded. Close "
+                                       "existing shells or raise the quota for this user.")
             self.shells[shell.id] = shell
         return wsman.create_response(request, shell.id, address)
 
@@ -133,7 +144,8 @@ class WinRmService:
     def _command_start(self, shell: Shell, line: str, batch: str | None = None) -> Command:
         env = {**self.base_env, **shell.env}
         spec = {"command": line, "env": env, "cwd": shell.cwd, "codepage": shell.codepage,
-                "winrm": self.config(), "batch": batch}
+                "winrm": self.config(), "batch": batch,
+                "shutdown_pending": self.shutdown_pending()}
         read_end, write_end = os.pipe()
         try:
             process = self.spawn(spec, write_end)
@@ -399,7 +411,13 @@ class WinRmEndpoint:
         for port, context in zip(self.ports, (None, self.tls), strict=True):
             if (address, port) in self.listeners:
                 continue
-            listener = _Listener((address, port), self, context)
+            try:
+                listener = _Listener((address, port), self, context)
+            except OSError as error:
+                raise BackendError(
+                    f"cannot serve WinRM for VM {self.vm_id} on {address}:{port}: "
+                    f"{error.strerror} (another simulator's VM may hold this address: give "
+                    "each running simulator its own address range)") from error
             thread = threading.Thread(target=listener.serve_forever, kwargs={
                 "poll_interval": 0.2}, name=f"winrm-{self.vm_id}-{port}", daemon=True)
             thread.start()

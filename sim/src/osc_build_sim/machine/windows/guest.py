@@ -64,7 +64,8 @@ def main() -> int:
 
     guest = Guest(Drive(root), Env(spec.get("env") or {}), spec.get("cwd") or "C:\\",
                   int(spec.get("codepage") or 437), write(1), write(2), control,
-                  dict(spec.get("winrm") or {}), time.sleep)
+                  dict(spec.get("winrm") or {}), time.sleep,
+                  bool(spec.get("shutdown_pending")))
     try:
         if spec.get("batch") is not None:
             try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import contextlib
+import datetime
 import fnmatch
 import os
 import re
@@ -57,6 +58,61 @@ class _Return(Exception):
     pass
 
 
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class StreamReader:
+    """What [System.IO.File]::OpenText returns: lines of a text file, one ReadLine at a time."""
+
+    def __init__(self, data: bytes):
+        text, _ = _decode(data)
+        self.lines = re.split(r"\r\n|\n|\r", text)
+        if self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        self.position = 0
+
+    def ps_readline(self) -> str | None:
+        if self.position >= len(self.lines):
+            return None
+        self.position += 1
+        return self.lines[self.position - 1]
+
+    def ps_readtoend(self) -> str:
+        rest = self.lines[self.position:]
+        self.position = len(self.lines)
+        return "".join(line + "\r\n" for line in rest)
+
+    def ps_close(self) -> None:
+        pass
+
+    ps_dispose = ps_close
+
+
+class FileStream:
+    """What [System.IO.File]::OpenWrite returns: bytes written where the last write ended."""
+
+    def __init__(self, path: str):
+        self.handle = open(path, "r+b" if os.path.exists(path) else "wb")  # noqa: SIM115
+
+    def ps_write(self, data: Value, offset: Value = 0, count: Value = None) -> None:
+        chunk = bytes(as_list(data))
+        start = int(offset)
+        self.handle.write(chunk[start:start + int(count)] if count is not None else chunk[start:])
+
+    def ps_flush(self) -> None:
+        self.handle.flush()
+
+    def ps_close(self) -> None:
+        self.handle.close()
+
+    ps_dispose = ps_close
+
+
 @dataclass
 class FileItem:
     name: str
@@ -72,6 +128,7 @@ class FileItem:
 class ScriptBlock:
     body: list
     text: str
+    params: list | None = None  # function Name($a, $b = 1): [(name, default expr or None)]
 
     def __str__(self) -> str:
         return self.text
@@ -268,7 +325,8 @@ class Ps:
 _OPERATORS = ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch",
               "ieq", "ine", "ceq", "cne", "ilike", "clike", "imatch", "cmatch")
 _END_ARG = set(" \t\r\n;|)}")
-_KEYWORDS = {"if", "foreach", "exit", "throw", "return", "try", "function", "while"}
+_KEYWORDS = {"if", "foreach", "exit", "throw", "return", "try", "function", "while", "for",
+             "break", "continue", "param"}
 
 
 class ParseError(PsError):
@@ -451,7 +509,42 @@ class Parser:
         def run(ps: Ps) -> None:
             for item in as_list(items(ps)):
                 ps.set(scope, name, item)
-                ps.run_statements(body)
+                if _loop_body(ps, body):
+                    return
+        return run
+
+    def _break(self):
+        def run(ps: Ps) -> None:
+            raise _Break()
+        return run
+
+    def _continue(self):
+        def run(ps: Ps) -> None:
+            raise _Continue()
+        return run
+
+    def _for(self):
+        self.expect("(")
+        parts: list = []
+        for end in (";", ";", ")"):
+            self.ws(newlines=True)
+            parts.append(None if self.ch() == end else self.statement())
+            self.expect(end)
+        body = self.block()
+        init, condition, step = parts
+
+        def run(ps: Ps) -> None:
+            if init:
+                ps.capture(lambda: init(ps))
+            while True:
+                if condition is not None:
+                    values = ps.capture(lambda: condition(ps))
+                    if not truthy(collapse(values)):
+                        return
+                if _loop_body(ps, body):
+                    return
+                if step:
+                    ps.capture(lambda: step(ps))
         return run
 
     def _while(self):
@@ -462,7 +555,8 @@ class Parser:
 
         def run(ps: Ps) -> None:
             while truthy(condition(ps)):
-                ps.run_statements(body)
+                if _loop_body(ps, body):
+                    return
         return run
 
     def _try(self):
@@ -503,12 +597,49 @@ class Parser:
                     ps.run_statements(final)
         return run
 
+    def param_list(self) -> list:
+        """``($a, [string]$b = 'x', [Parameter(Mandatory)][int]$c)``: names and defaults."""
+        self.expect("(")
+        params = []
+        while True:
+            self.ws(newlines=True)
+            if self.ch() == ")":
+                self.i += 1
+                return params
+            while self.ch() == "[":  # attributes and types
+                depth = 0
+                while self.i < self.n:
+                    depth += {"[": 1, "]": -1}.get(self.ch(), 0)
+                    self.i += 1
+                    if depth == 0:
+                        break
+                self.ws(newlines=True)
+            _, name = self.variable_name()
+            self.ws(newlines=True)
+            default = None
+            if self.ch() == "=":
+                self.i += 1
+                self.ws()
+                self.no_comma += 1
+                default = self.expression()
+                self.no_comma -= 1
+                self.ws(newlines=True)
+            params.append((name, default))
+            if self.ch() == ",":
+                self.i += 1
+
+    def _param(self):
+        params = self.param_list()
+        return lambda ps: _bind_params(ps, params)
+
     def _function(self):
         name = self.word()
         self.i += len(name)
+        self.ws()
+        params = self.param_list() if self.ch() == "(" else None
         start = self.i
         body = self.block()
-        block = ScriptBlock(body, self.t[start:self.i])
+        block = ScriptBlock(body, self.t[start:self.i], params)
 
         def run(ps: Ps) -> None:
             ps.functions[name.lower()] = block
@@ -518,6 +649,14 @@ class Parser:
         save = self.i
         if self.ch() == "$":
             scope, name = self.variable_name()
+            if self.ch() and self.ch() in "+-" and self.ch(1) == self.ch():  # $i++ / $i--
+                step = 1 if self.ch() == "+" else -1
+                self.i += 2
+
+                def bump(ps: Ps) -> None:
+                    ps.set(scope, name, (ps.get(scope, name) or 0) + step)
+                    ps.ok = True
+                return bump
             self.ws()
             op = self.ch() if self.ch() in "+-" and self.ch(1) == "=" else ""
             if self.ch(len(op)) == "=" and self.ch(len(op) + 1) != "=":
@@ -565,7 +704,7 @@ class Parser:
     def element(self) -> Callable[[Ps, list | None], list]:
         self.ws()
         c = self.ch()
-        if c == "&" or (c == "." and self.ch(1) in " \t'\"$"):
+        if c == "&" or (c == "." and self.ch(1) and self.ch(1) in " \t'\"$"):
             self.i += 1
             self.ws()
             target = self.arg_atom()
@@ -606,7 +745,7 @@ class Parser:
                 self.i += 0 if c == ">" else 1
                 append = self.ch(1) == ">"
                 self.i += 2 if append else 1
-                if self.ch() == "&" and self.ch(1) in "12":
+                if self.ch() == "&" and self.ch(1) and self.ch(1) in "12":
                     args.append(("dup", stream, self.ch(1)))
                     self.i += 2
                     continue
@@ -621,7 +760,7 @@ class Parser:
                 value = self.arg_value() if match.group(2) else None
                 args.append(("param", match.group(1), value))
                 continue
-            if c == "-" and self.ch(1) == "-" and self.ch(2) in " \t\n":
+            if c == "-" and self.ch(1) == "-" and self.ch(2) in (" ", "\t", "\n", ""):
                 self.i += 2
                 continue
             args.append(("arg", self.arg_value()))
@@ -638,6 +777,8 @@ class Parser:
 
     def arg_atom(self) -> Expr:
         c = self.ch()
+        if not c:
+            raise self.fail("Missing an argument")
         if c in "'\"$(@{" or (c == "-" and self.ch(1).isdigit()) or c.isdigit():
             start = self.i
             if c.isdigit() or c == "-":
@@ -676,7 +817,7 @@ class Parser:
             word = re.compile(r"-([A-Za-z]+)").match(self.t, self.i).group(1).lower()
             if names == ("cmp",) and (word in _OPERATORS or word in ("join", "split",
                                                                         "contains", "in",
-                                                                        "replace")):
+                                                                        "replace", "f")):
                 return word
             if word in names:
                 return word
@@ -702,6 +843,15 @@ class Parser:
 
     def comma(self) -> Expr:
         first = self.unary()
+        if self.ch() == "." and self.ch(1) == ".":
+            self.i += 2
+            last = self.unary()
+            low = first
+
+            def span(ps: Ps) -> list:
+                a, b = int(to_str(low(ps))), int(to_str(last(ps)))
+                return list(range(a, b + 1) if a <= b else range(a, b - 1, -1))
+            first = span
         if self.no_comma:
             return first
         self.ws()
@@ -994,6 +1144,17 @@ class Parser:
 
 # -- evaluation helpers ------------------------------------------------------------------------
 
+def _loop_body(ps: Ps, body: list) -> bool:
+    """Run a loop body once; True when it said ``break``."""
+    try:
+        ps.run_statements(body)
+    except _Break:
+        return True
+    except _Continue:
+        pass
+    return False
+
+
 def add(left: Value, right: Value) -> Value:
     if isinstance(left, list):
         return left + as_list(right)
@@ -1022,6 +1183,11 @@ def _binary(op: str, left: Expr, right: Expr) -> Expr:
             return add(a, b)
         if op == "join":
             return to_str(b).join(to_str(v) for v in as_list(a))
+        if op == "f":  # .NET composite format: {0}, {1,-10}, {0:N2} (alignment/format ignored)
+            values = as_list(b) if isinstance(b, list) else [b]
+            return re.sub(r"\{(\d+)(?:[,:][^}]*)?\}",
+                          lambda m: to_str(values[int(m.group(1))])
+                          if int(m.group(1)) < len(values) else m.group(0), to_str(a))
         if op == "split":
             return re.split(to_str(b), to_str(a), flags=re.I)
         if op == "replace":
@@ -1099,6 +1265,8 @@ def _member(target: Expr, name: str) -> Expr:
             return {"name": value.name, "fullname": value.full_name,
                     "psiscontainer": value.is_dir}.get(key)
         if isinstance(value, dict):
+            if key in ("keys", "values"):
+                return list(value.keys() if key == "keys" else value.values())
             for k, v in value.items():
                 if k.lower() == key:
                     return v
@@ -1131,8 +1299,22 @@ def _method(target: Expr, name: str, args: list[Expr]) -> Expr:
             raise PsError(f"Use [{value.name}]::{name}() for a static method.")
         if isinstance(value, Encoding):
             return _encoding_method(value, key, values)
+        method = getattr(value, f"ps_{key}", None)
+        if method is not None:
+            try:
+                return method(*values)
+            except (OSError, TypeError, ValueError) as error:
+                raise StatementError(f'Exception calling "{name}": "{error}"') from None
         if key == "tostring":
             return to_str(value)
+        if isinstance(value, dict) and key in ("add", "containskey", "remove"):
+            if key == "add":
+                value[to_str(values[0])] = values[1]
+                return None
+            if key == "remove":
+                value.pop(to_str(values[0]), None)
+                return None
+            return any(k.lower() == to_str(values[0]).lower() for k in value)
         if isinstance(value, str) and key in _STRING_METHODS:
             return _STRING_METHODS[key](value, *values)
         raise StatementError(f"Method invocation failed because [{type(value).__name__}] does not "
@@ -1215,6 +1397,10 @@ def _file_api(ps: Ps, member: str, values: list) -> Value:
             return None
         if member == "readalltext":
             return _decode(_read(path()))[0]
+        if member == "opentext":
+            return StreamReader(_read(path()))
+        if member == "openwrite":
+            return FileStream(path())
         if member == "exists":
             return os.path.isfile(path())
         if member == "delete":
@@ -1244,6 +1430,10 @@ def _static(target: Expr, member: str, args: list[Expr] | None) -> Expr:
                 return from_base64(values[0])
             if key == "tobase64string":
                 return base64.b64encode(bytes(as_list(values[0]))).decode()
+        if type_key == "string" and key == "join":
+            return to_str(values[0]).join(to_str(v) for v in as_list(values[1]))
+        if type_key == "string" and key == "isnullorempty":
+            return not to_str(values[0])
         if type_key == "file":
             return _file_api(ps, key, values)
         if type_key == "encoding" and args is None:
@@ -1316,9 +1506,9 @@ def _write_values(path: str, values: list, encoding: Encoding, append: bool,
             for value in values:
                 handle.write(bytes(as_list(value)))
             return
-        if not (append and exists):
-            handle.write(encoding.bom)
         lines = [line for value in values for line in format_lines(value)]
+        if lines and not (append and exists):
+            handle.write(encoding.bom)
         text = ("\r\n".join(lines) + "\r\n") if newline else "".join(lines)
         if lines or newline:
             handle.write(text.encode(encoding.codec, errors="replace") if lines else b"")
@@ -1482,13 +1672,54 @@ def _invocation(target: Expr, args: list, dot: bool) -> Callable[[Ps, list | Non
     return run
 
 
+def _frame(evaluated: list) -> dict:
+    """A new scope's $args and named arguments (for param blocks) from a call's arguments."""
+    named = {name.lower(): (True if value is _SWITCH else value)
+             for kind, name, value in evaluated if kind == "param"}
+    return {"args": [v for k, _, v in evaluated if k == "arg"], "__named": named}
+
+
+def _frame_of_strings(args: list[str]) -> dict:
+    """The same for ``powershell -File x.ps1 -Name value positional``."""
+    evaluated: list = []
+    i = 0
+    while i < len(args):
+        if args[i].startswith("-") and len(args[i]) > 1 and not args[i][1].isdigit():
+            if i + 1 < len(args) and not args[i + 1].startswith("-"):
+                evaluated.append(("param", args[i][1:], args[i + 1]))
+                i += 2
+                continue
+            evaluated.append(("param", args[i][1:], _SWITCH))
+        else:
+            evaluated.append(("arg", "", args[i]))
+        i += 1
+    return _frame(evaluated)
+
+
+def _bind_params(ps: Ps, params: list) -> None:
+    frame = ps.scopes[-1]
+    named = frame.get("__named", {})
+    positional = list(frame.get("args") or [])
+    for name, default in params:
+        if name.lower() in named:
+            value = named[name.lower()]
+        elif positional:
+            value = positional.pop(0)
+        else:
+            value = default(ps) if default is not None else None
+        ps.set("", name, value)
+    frame["args"] = positional
+
+
 def run_block(ps: Ps, block: ScriptBlock, args: list, dot: bool = False,
-              underscore: Value = None) -> list:
+              underscore: Value = None, frame: dict | None = None) -> list:
     if not dot:
-        ps.scopes.append({"args": args, "_": underscore})
+        ps.scopes.append({**(frame or {"args": args}), "_": underscore})
 
     def body() -> None:
         with contextlib.suppress(_Return):
+            if block.params is not None and not dot:
+                _bind_params(ps, block.params)
             ps.run_statements(block.body)
     try:
         return ps.capture(body)
@@ -1502,7 +1733,7 @@ def invoke(ps: Ps, name: str, evaluated: list, values: list | None,
     key = name.lower()
     function = ps.functions.get(key)
     if function is not None:
-        return run_block(ps, function, [v for k, _, v in evaluated if k == "arg"])
+        return run_block(ps, function, [], frame=_frame(evaluated))
     cmdlet = CMDLETS.get(ALIASES.get(key, key))
     if cmdlet is not None:
         bound = _bind(cmdlet, _fix_switches(cmdlet, evaluated), values)
@@ -1561,9 +1792,8 @@ def _run_script_file(ps: Ps, path: str, evaluated: list, dot: bool = False) -> N
                       "script file, or operable program.", path) from None
     text, _ = _decode(data)
     body = Parser(text).script()
-    args = [v for k, _, v in evaluated if k == "arg"]
     if not dot:
-        ps.scopes.append({"args": args})
+        ps.scopes.append(_frame(evaluated))
     try:
         ps.run_statements(body)
     except PsExit as done:
@@ -1817,7 +2047,9 @@ def _start_sleep(ps: Ps, b: Bound) -> list:
 
 
 def _restart_computer(ps: Ps, b: Bound) -> list:
-    programs.restart_request(ps.guest, 0)
+    if programs.restart_request(ps.guest, 0) != 0:
+        raise NonTerminating("Failed to restart the computer with the following error "
+                             "message: A system shutdown has already been scheduled.")
     return []
 
 
@@ -1901,6 +2133,35 @@ def _out_string(ps: Ps, b: Bound) -> list:
     return ["".join(line + "\r\n" for v in values for line in format_lines(v))]
 
 
+def _select_object(ps: Ps, b: Bound) -> list:
+    values = list(b.input or [])
+    if b.get("skip") is not None:
+        values = values[int(b.get("skip")):]
+    if b.get("first") is not None:
+        values = values[:int(b.get("first"))]
+    if b.get("last") is not None:
+        values = values[-int(b.get("last")):] if int(b.get("last")) else []
+    prop = b.get("expandproperty") or b.get("property")
+    if prop is not None:
+        values = [_member(lambda ps, v=v: v, to_str(prop))(ps) for v in values]
+    return values
+
+
+_DATE_TOKENS = (("yyyy", "%Y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"),
+                ("ss", "%S"))
+
+
+def _get_date(ps: Ps, b: Bound) -> list:
+    now = datetime.datetime.now()
+    pattern = b.get("format")
+    if pattern is None:
+        return [now.strftime("%A, %B %-d, %Y %-I:%M:%S %p")]
+    text = to_str(pattern)
+    for token, directive in _DATE_TOKENS:
+        text = text.replace(token, directive)
+    return [now.strftime(text)]
+
+
 def _nothing(ps: Ps, b: Bound) -> list:
     return []
 
@@ -1967,6 +2228,9 @@ CMDLETS = {c.name.lower(): c for c in (
     Cmdlet("Restart-Service", _nothing, ("Name",), 1, ("Force",)),
     Cmdlet("Set-Service", _nothing, ("Name", "StartupType", "Status"), 1),
     Cmdlet("Enable-PSRemoting", _nothing, (), 0, ("Force", "SkipNetworkProfileCheck")),
+    Cmdlet("Select-Object", _select_object, ("Property", "First", "Last", "Skip",
+                                             "ExpandProperty"), 1),
+    Cmdlet("Get-Date", _get_date, ("Date", "Format"), 1),
 )}
 ALIASES = {
     "echo": "write-output", "write": "write-output", "sc": "set-content",
@@ -1979,7 +2243,7 @@ ALIASES = {
     "chdir": "set-location", "sl": "set-location", "pwd": "get-location",
     "gl": "get-location", "set": "set-variable", "gv": "get-variable",
     "foreach": "foreach-object", "%": "foreach-object", "where": "where-object",
-    "?": "where-object", "si": "set-item", "sp": "set-itemproperty",
+    "?": "where-object", "si": "set-item", "sp": "set-itemproperty", "select": "select-object",
 }
 
 
@@ -2015,6 +2279,6 @@ def run_file(guest: Guest, path: str, args: list[str], top: bool = False) -> int
     """``powershell -File PATH`` (or a .ps1 run from cmd): the process exit code."""
     def body(ps: Ps) -> list:
         text, _ = _decode(_read(guest.host(path)))
-        ps.scopes.append({"args": list(args)})
+        ps.scopes.append(_frame_of_strings(list(args)))
         return Parser(text).script()
     return _top(guest, body, file=True)

@@ -12,6 +12,7 @@ import binascii
 import os
 import re
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 
 from . import cmd
 from .runtime import Guest, GuestError
@@ -70,7 +71,14 @@ def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
             except (binascii.Error, UnicodeDecodeError):
                 raise GuestError("Cannot process the command because the value specified with "
                                  "-EncodedCommand is not properly encoded.") from None
-            return powershell.run_script(guest.child(), script)
+            child = guest.child()
+            errors = bytearray()
+            child.err = errors.extend
+            code = powershell.run_script(child, script)
+            if errors:
+                guest.err(clixml_errors(errors.decode(guest.encoding, errors="replace"))
+                          .encode(guest.encoding, errors="replace"))
+            return code
         if "command".startswith(key):
             return powershell.run_script(guest.child(), " ".join(args[i + 1:]))
         if "file".startswith(key):
@@ -79,6 +87,17 @@ def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
             return powershell.run_file(guest.child(), args[i + 1], args[i + 2:], top=True)
         i += 1  # -NoProfile, -NonInteractive, -NoLogo, -Sta, ...
     return 0
+
+
+def clixml_errors(text: str) -> str:
+    """Error output as powershell.exe writes it when started with -EncodedCommand (it
+    assumes a PowerShell host reads it): CLIXML, one Error string per line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    strings = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in lines)
+    return ("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" "
+            f'xmlns="http://schemas.microsoft.com/powershell/2004/04">{strings}</Objs>')
 
 
 def _cmd(guest: Guest, args: list[str], raw: str | None) -> int:
@@ -129,8 +148,19 @@ def _netsh(guest: Guest, args: list[str], raw: str | None) -> int:
     return 0
 
 
-def restart_request(guest: Guest, delay: float) -> None:
+SHUTDOWN_IS_SCHEDULED = 1190  # Windows error codes shutdown.exe exits with
+NO_SHUTDOWN_IN_PROGRESS = 1116
+
+
+def restart_request(guest: Guest, delay: float) -> int:
+    """Schedule a restart; 1190 if one is already scheduled (how Packer's windows-restart
+    tells a machine that has not gone down yet from one that came back)."""
+    if guest.shutdown_pending:
+        guest.write_err("A system shutdown has already been scheduled.(1190)\r\n")
+        return SHUTDOWN_IS_SCHEDULED
     guest.control({"restart": max(0.0, delay)})
+    guest.shutdown_pending = True
+    return 0
 
 
 def _shutdown(guest: Guest, args: list[str], raw: str | None) -> int:
@@ -142,10 +172,14 @@ def _shutdown(guest: Guest, args: list[str], raw: str | None) -> int:
         except ValueError:
             raise GuestError("shutdown: /t needs a number of seconds") from None
     if "/r" in flags or "-r" in flags:
-        restart_request(guest, delay)
-        return 0
-    if "/a" in flags:
+        return restart_request(guest, delay)
+    if "/a" in flags or "-a" in flags:
+        if not guest.shutdown_pending:
+            guest.write_err("Unable to abort the system shutdown because no shutdown was in "
+                            "progress.(1116)\r\n")
+            return NO_SHUTDOWN_IN_PROGRESS
         guest.control({"abort": True})
+        guest.shutdown_pending = False
         return 0
     raise GuestError("The simulator's Windows guest supports shutdown /r (restart) and /a "
                      "only; stop a VM with StopVms.")

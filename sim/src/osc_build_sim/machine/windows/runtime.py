@@ -158,6 +158,7 @@ class Guest:
     control: Callable[[dict], None] = lambda message: None
     winrm_config: dict = field(default_factory=dict)
     sleep: Callable[[float], None] = lambda seconds: None
+    shutdown_pending: bool = False  # a restart is scheduled (shutdown /r /t N, not yet due)
 
     @property
     def encoding(self) -> str:
@@ -178,4 +179,4 @@ class Guest:
     def child(self) -> Guest:
         """The same guest for a child process (its own copy of the environment)."""
         return Guest(self.drive, self.env.copy(), self.cwd, self.codepage, self.out, self.err,
-                     self.control, self.winrm_config, self.sleep)
+                     self.control, self.winrm_config, self.sleep, self.shutdown_pending)

@@ -61,7 +61,7 @@ def user_data_blocks(user_data: bytes) -> list[tuple[str, str]]:
 class WindowsVm:
     def __init__(self, vm_id: str, vm_dir: Path, sandbox: Sandbox, addresses: list[str],
                  is_allowed: Callable[[str, int], bool], user_data: bytes, tls_dir: Path,
-                 restart: Callable[[float], None], ports: tuple[int, int] = WINRM_PORTS):
+                 restart: Callable[[], None], ports: tuple[int, int] = WINRM_PORTS):
         self.vm_id = vm_id
         self.vm_dir = vm_dir
         self.sandbox = sandbox
@@ -71,10 +71,12 @@ class WindowsVm:
         self.lock = threading.Lock()
         self.state = self._load()
         self.up = False  # WinRM answering in this boot
+        self.pending_restart: threading.Timer | None = None  # shutdown /r /t N, until due
         self.service = WinRmService(vm_id, self._spawn, self._on_control,
                                     lambda: self.state.get("winrm", {}),
                                     lambda: self.state.get("password", ""),
-                                    default_env(vm_id))
+                                    default_env(vm_id),
+                                    lambda: self.pending_restart is not None)
         cert = tls.issue_server_cert(tls_dir, vm_dir / "winrm-server.pem", vm_id, addresses)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert)
@@ -126,6 +128,10 @@ class WindowsVm:
 
     def stop(self) -> None:
         self.up = False
+        with self.lock:
+            if self.pending_restart is not None:
+                self.pending_restart.cancel()
+                self.pending_restart = None
         self.endpoint.stop()
 
     def _run_user_data(self) -> None:
@@ -189,9 +195,28 @@ class WindowsVm:
                 self._save()
             log.info("VM %s: the Administrator password was changed from inside", self.vm_id)
         if "restart" in message:
-            delay = float(message["restart"])
-            log.info("VM %s: restart asked from inside (in %.0f s)", self.vm_id, delay)
-            self.restart(delay)
+            # 1 s at least: the reply to the command that asked must get out first
+            delay = max(float(message["restart"]), 1.0)
+            with self.lock:
+                if self.pending_restart is None:
+                    log.info("VM %s: restart asked from inside (in %.0f s)", self.vm_id, delay)
+                    self.pending_restart = threading.Timer(delay, self._restart_due)
+                    self.pending_restart.daemon = True
+                    self.pending_restart.start()
+        if "abort" in message:
+            with self.lock:
+                if self.pending_restart is not None:
+                    self.pending_restart.cancel()
+                    self.pending_restart = None
+                    log.info("VM %s: scheduled restart aborted from inside", self.vm_id)
+
+    def _restart_due(self) -> None:
+        with self.lock:
+            self.pending_restart = None
+        try:
+            self.restart()
+        except Exception:
+            log.exception("VM %s: restart failed", self.vm_id)
 
 
 def wait_then(delay: float, action: Callable[[], None], name: str) -> None:
