@@ -106,6 +106,10 @@ class FakeGuest:
     def _powershell(self, script: str) -> tuple[list[tuple[bytes, bytes]], int]:
         tmp = re.search(r'\$tmp = "\$env:TEMP\\(winrmcp-[^"]+)"', script)
         dest = re.search(r"\$dest = '([^']+)'", script)
+        if tmp and dest and "readonly" in dest.group(1).lower():
+            return [(b"", b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.'
+                          b'microsoft.com/powershell/2004/04"><S S="Error">Access to the path '
+                          b'is denied._x000D__x000A_</S></Objs>')], 1
         if tmp and dest:
             key = rf"c:\windows\temp\{tmp.group(1)}"
             text = self.files.pop(key, b"").decode()

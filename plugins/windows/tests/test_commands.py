@@ -55,3 +55,11 @@ def test_literals_and_variables_are_escaped_as_packer_does():
         '$env:A="x`\'y"; $env:B="a`"b`$c``d"; '
     assert commands.cmd_env_prefix({"Z": "1", "A": "two words"}) == \
         'set "A=two words" && set "Z=1" && '
+
+
+def test_clixml_errors_of_encoded_commands_become_text():
+    data = (b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell'
+            b'/2004/04"><S S="Error">Access to the path is denied._x000D__x000A_</S>'
+            b'<S S="Output">ignored</S><S S="Error">At line:1 char:1_x000D__x000A_</S></Objs>')
+    assert commands.clixml_text(data) == "Access to the path is denied.\nAt line:1 char:1\n"
+    assert commands.clixml_text(b"plain error\r\n") == "plain error\r\n"

@@ -84,6 +84,14 @@ def test_a_directory_is_uploaded_file_by_file_into_the_destination(build, guest,
     assert guest.files["c:\\copies\\index.html"] == b"<p>hi</p>"
 
 
+def test_a_refused_upload_says_why_in_plain_text(build, guest):
+    comm, _ = make(build, guest)
+    with pytest.raises(BuildError, match=r"upload to C:/readonly/x.txt failed: exit code 1"):
+        comm.upload_content(b"data", "C:/readonly/x.txt")
+    assert "    outscale-bsu.main: Access to the path is denied." in build.output
+    assert "CLIXML" not in build.output
+
+
 def test_download_of_a_missing_file_fails_clearly(build, guest, tmp_path):
     comm, _ = make(build, guest)
     with pytest.raises(BuildError, match=r"download of C:/nope.txt failed: exit code 1"):

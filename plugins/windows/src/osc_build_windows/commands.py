@@ -25,6 +25,23 @@ def powershell(script: str) -> str:
             f"-EncodedCommand {encoded}")
 
 
+def clixml_text(data: bytes) -> str:
+    """The readable text of stderr that powershell.exe wrote as CLIXML (what it does when
+    its caller is not a console: ``-EncodedCommand`` over WinRM); other text as it is."""
+    text = data.decode("utf-8", errors="replace")
+    if not text.startswith("#< CLIXML"):
+        return text
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(text.split("\n", 1)[1] if "\n" in text else "")
+    except ET.ParseError:
+        return text
+    parts = [node.text or "" for node in root.iter() if node.tag.rsplit("}", 1)[-1] == "S"
+             and node.get("S") == "Error"]
+    return "".join(parts).replace("_x000D__x000A_", "\n").replace("_x000A_", "\n")
+
+
 def ps_literal(text: str) -> str:
     """A single-quoted PowerShell string: nothing inside is expanded."""
     return "'" + text.replace("'", "''") + "'"

@@ -238,11 +238,11 @@ class WinRMCommunicator:
     def capture(self, command: str, *, timeout: float | None = None) -> tuple[int, bytes]:
         """Run ``command``; return its exit code and stdout (stderr is shown)."""
         chunks: list[bytes] = []
-        err = LineWriter(self.ctx.ui.message)
+        errors: list[bytes] = []
         try:
-            status = self._execute(command, chunks.append, err.feed, timeout=timeout)
+            status = self._execute(command, chunks.append, errors.append, timeout=timeout)
         finally:
-            err.close()
+            self._show_errors(errors)
         return status, b"".join(chunks)
 
     def _execute(self, command: str, on_stdout: Callable[[bytes], None],
@@ -300,14 +300,19 @@ class WinRMCommunicator:
                              f"{_why(err)}") from None
 
     def _must(self, command: str, what: str) -> None:
-        status = self._execute(command, _ignore, self._stderr_line, timeout=None)
+        errors: list[bytes] = []
+        try:
+            status = self._execute(command, _ignore, errors.append, timeout=None)
+        finally:
+            self._show_errors(errors)
         if status == DISCONNECTED:
             raise BuildError(f"{what} failed: the WinRM connection was lost")
         if status != 0:
             raise BuildError(f"{what} failed: exit code {status}")
 
-    def _stderr_line(self, data: bytes) -> None:
-        for line in data.decode("utf-8", errors="replace").splitlines():
+    def _show_errors(self, errors: list[bytes]) -> None:
+        """stderr of our own PowerShell commands, CLIXML made readable."""
+        for line in commands.clixml_text(b"".join(errors)).splitlines():
             if line.strip():
                 self.ctx.ui.message(line)
 
