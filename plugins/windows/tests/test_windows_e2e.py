@@ -158,7 +158,7 @@ def test_wrong_winrm_password_is_one_clear_error_and_nothing_is_left(windows_sim
 def test_winrm_never_answering_is_one_clear_error_and_nothing_is_left(windows_sim, tmp_path):
     result, _ = build(windows_sim, tmp_path, windows_build(
         "win-no-winrm", '  provisioner "powershell" {\n    inline = ["echo no"]\n  }',
-        extra="  winrm_port = 5999", winrm_timeout="10s"))
+        extra="  winrm_port = 5999", winrm_timeout="5s"))
     assert result.returncode == 1
     errors = build_errors(result)
     assert ":5999/wsman" in errors[0] and "raise winrm_timeout" in errors[0]
