@@ -12,7 +12,7 @@ import pytest
 from osc_build.testing import run_osc_build
 from osc_build_sim.testing import leftovers, running_simulator
 
-from .templates import MINIMAL, windows_build
+from .templates import ENABLE_WINRM, MINIMAL, windows_build
 
 WRONG = "Wrong-winrm-sentinel-42"
 
@@ -177,3 +177,42 @@ def test_windows_password_timeout_exceeded_is_one_clear_error(windows_sim, tmp_p
     assert "returned no Windows password within windows_password_timeout (6s)" in errors[0]
     assert leftovers(windows_sim) == {}
     assert images_named(windows_sim, "win-no-password") == []
+
+
+VOLUME_BUILD = """
+source "outscale-bsuvolume" "vol" {
+  vm_type = "tinav7.c1r1p1"
+  source_omi_filter {
+    filters     = { image-name = "Windows-Server-2022-*" }
+    owners      = ["Outscale"]
+    most_recent = true
+  }
+  communicator   = "winrm"
+  winrm_username = "Administrator"
+  winrm_timeout  = "3m"
+  user_data      = <<-EOT
+%s
+  EOT
+  bsu_volumes {
+    device_name = "/dev/xvdb"
+    volume_size = 1
+  }
+}
+build {
+  sources = ["source.outscale-bsuvolume.vol"]
+  provisioner "powershell" {
+    inline = ["Write-Output \\"volume build as $env:PACKER_BUILDER_TYPE\\""]
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_the_password_step_serves_the_bsuvolume_builder_too(windows_sim, tmp_path):
+    result, _ = build(windows_sim, tmp_path, VOLUME_BUILD % ENABLE_WINRM)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Windows password of VM" in result.stdout
+    assert "volume build as outscale-bsuvolume" in result.stdout
+    [volume] = leftovers(windows_sim)["volume"]  # the artifact, and nothing else
+    assert leftovers(windows_sim) == {"volume": [volume]}
+    windows_sim.gateway().DeleteVolume(VolumeId=volume)
