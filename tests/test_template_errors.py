@@ -25,8 +25,8 @@ source "outscale-bsu" "b" {
 }
 build {
   sources = ["source.outscale-bsu.a", "source.outscale-bsu.b"]
-  provisioner "powershell" {
-    inline = ["x"]
+  provisioner "chef-solo" {
+    cookbook_paths = ["x"]
   }
   provisioner "shell" {
     inlin = ["x"]
@@ -47,9 +47,9 @@ def test_every_mistake_at_its_position_in_source_order(tmp_path):
         f"Error: {path}:2:3: source.outscale-bsu.a: omi_nmae: unknown option (did you mean "
         "'omi_name'?)",
         f"Error: {path}:11:3: source.outscale-bsu.b: vm_type: {lines[2].split('vm_type: ')[1]}",
-        f"Error: {path}:16:3: unknown provisioner 'powershell': Packer's powershell "
+        f"Error: {path}:16:3: unknown provisioner 'chef-solo': Packer's chef-solo "
         "provisioner is not available in osc-build; installed: ansible, ansible-local, "
-        "breakpoint, file, shell, shell-local",
+        "breakpoint, file, powershell, shell, shell-local, windows-restart, windows-shell",
         f"Error: {path}:20:5: inlin: unknown option (did you mean 'inline'?)",
         f"Error: {path}:22:3: unknown post-processor 'manifst'; installed: artifice, checksum, "
         "compress, manifest, shell-local (did you mean 'manifest'?)",

@@ -43,6 +43,10 @@ class BuildContext:
     debug: bool = False
     template_dir: Path = field(default_factory=Path.cwd)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    # Packer's generated data, known once the builder connects (Host, Port, User,
+    # Password, ConnType, WinRMPassword, ...): provisioner options render
+    # ``build.X`` / ``{{ build `X` }}`` / ``{{ .X }}`` with it.
+    build_data: dict[str, str] = field(default_factory=dict, repr=False)  # holds passwords
 
     def check_cancelled(self) -> None:
         """Raise :class:`Interrupted` if the build was asked to stop."""

@@ -70,3 +70,19 @@ class PostProcessor(Protocol):
     def post_process(self, ctx: BuildContext, artifact: Artifact,
                      config: Mapping[str, Any]) -> Artifact | None:
         """Return a new artifact for the next post-processor of the chain, or None to keep it."""
+
+
+@runtime_checkable
+class CommunicatorPlugin(Protocol):
+    """``osc_build.communicators``: a way into the machine other than ssh (e.g. ``winrm``).
+
+    Selected by the builder's ``communicator`` option; its options are declared in
+    :class:`osc_build.communicators.CommunicatorOptionsSchema` (one place for every builder).
+    """
+
+    @abstractmethod
+    def connect(self, ctx: BuildContext, host: str, options: Any, *,
+                private_key_pem: str | None = None, password: str | None = None
+                ) -> Communicator:
+        """Wait until the machine answers (the communicator's timeout) and return a
+        communicator that runs commands and moves files (``osc_build.provision.Communicator``)."""

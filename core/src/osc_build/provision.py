@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -229,15 +230,43 @@ def _run_in_order(ctx: BuildContext, communicator: Communicator,
                     ctx.check_cancelled()
 
 
+_BUILD_DATA = re.compile(r"\{\{-?\s*(?:build\s+`(\w+)`|\.(\w+))\s*-?\}\}")
+
+
+def with_build_data(config: Any, data: Mapping[str, str]) -> Any:
+    """``config`` with ``{{ build `X` }}`` (HCL2's ``build.X``) and ``{{ .X }}`` rendered
+    from the build's generated data; other actions (``{{.Path}}``) are left as written."""
+    if not data:
+        return config
+
+    def render(value: Any) -> Any:
+        if isinstance(value, str) and "{{" in value:
+            return _BUILD_DATA.sub(
+                lambda m: str(data.get(m.group(1) or m.group(2), m.group(0))), value)
+        if isinstance(value, list | tuple):
+            return type(value)(render(v) for v in value)
+        if isinstance(value, dict):
+            return {k: render(v) for k, v in value.items()}
+        return value
+
+    if dataclasses.is_dataclass(config) and not isinstance(config, type):
+        changes = {f.name: render(getattr(config, f.name)) for f in dataclasses.fields(config)}
+        return dataclasses.replace(config, **changes)
+    if isinstance(config, Mapping):
+        return {k: render(v) for k, v in config.items()}
+    return config
+
+
 def _provision_once(ctx: BuildContext, communicator: Communicator,
                     item: PreparedProvisioner) -> None:
     timeout = item.call.timeout
+    config = with_build_data(item.config, ctx.build_data)
     if not timeout:
-        item.provisioner.provision(ctx, communicator, item.config)
+        item.provisioner.provision(ctx, communicator, config)
         return
     ctx.ui.say(f"Setting a {go_duration_text(timeout)} timeout for the next provisioner...")
     try:
-        item.provisioner.provision(ctx, TimedCommunicator(communicator, timeout), item.config)
+        item.provisioner.provision(ctx, TimedCommunicator(communicator, timeout), config)
     except ProvisionerTimeout:
         ctx.ui.error("Cancelling provisioner after a timeout...")
         raise

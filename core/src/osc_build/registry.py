@@ -1,4 +1,5 @@
-"""Named components from entry points: builders, data sources, provisioners, post-processors.
+"""Named components from entry points: builders, data sources, provisioners, post-processors,
+communicators.
 
 Listing reads entry-point metadata only; a build imports exactly the component
 it selected (stevedore's ``DriverManager``), so a broken or slow plugin never
@@ -34,6 +35,9 @@ DATASOURCE = Kind("data source", "osc_build.datasources")
 PROVISIONER = Kind("provisioner", "osc_build.provisioners")
 POST_PROCESSOR = Kind("post-processor", "osc_build.post_processors")
 KINDS = (BUILDER, DATASOURCE, PROVISIONER, POST_PROCESSOR)
+# Communicators other than ssh and none (built in): a ``communicator = "NAME"`` option
+# selects one; they have no template block, so they are not among KINDS.
+COMMUNICATOR = Kind("communicator", "osc_build.communicators")
 
 @dataclass(frozen=True)
 class Component:

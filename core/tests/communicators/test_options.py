@@ -45,8 +45,7 @@ def test_bad_values_name_the_option():
     assert 'ssh_timeout: invalid duration "ten minutes"' in text
     assert "ssh_interface: must be one of: public_ip" in text
     assert "communicator_type: unknown option (did you mean 'communicator'?)" in text
-    assert "communicator: the WinRM communicator is not supported yet" in errors(ssh_username="u",
-                                                                communicator="winrm")
+    assert "communicator: must be one of: ssh, winrm, none" in errors(communicator="rdp")
 
 
 def test_keypair_name_needs_a_key_and_bastion_needs_credentials():
@@ -74,10 +73,58 @@ def test_deprecated_alias_moves_its_value_and_warns(caplog):
     assert load(ssh_username="u", ssh_wait_timeout="3m", ssh_timeout="1m").ssh_timeout == "1m"
 
 
-def test_winrm_keys_warn_with_ssh_and_winrm_itself_is_refused(caplog):
+def test_winrm_keys_warn_with_ssh(caplog):
     load(ssh_username="u", winrm_username="Administrator", winrm_password="s3cr3t-winrm")
     assert "option 'winrm_username' has no effect: the communicator is ssh" in caplog.text
     assert redact("s3cr3t-winrm") != "s3cr3t-winrm"
+
+
+@pytest.fixture
+def winrm_installed(monkeypatch):
+    """The winrm communicator's distribution, installed or not, whatever this environment has."""
+    from osc_build.communicators import options
+
+    def installed(yes: bool) -> None:
+        monkeypatch.setattr(options, "communicator_missing", lambda name: None if yes else (
+            f"communicator {name!r} is not installed; install it with: "
+            "pip install osc-build-windows"))
+    return installed
+
+
+def test_winrm_defaults_follow_packer(winrm_installed, caplog):
+    winrm_installed(True)
+    config = load(communicator="winrm", winrm_username="Administrator")
+    assert config.winrm_timeout == "30m" and config.winrm_port is None
+    assert not (config.winrm_use_ssl or config.winrm_insecure or config.winrm_use_ntlm)
+    assert "has no effect" not in caplog.text
+
+
+def test_winrm_needs_a_user_and_a_way_to_the_password(winrm_installed):
+    winrm_installed(True)
+    assert "winrm_username: required with communicator = \"winrm\"" in errors(
+        communicator="winrm")
+    assert ("ssh_keypair_name: ssh_private_key_file must be provided to retrieve the winrm "
+            "password") in errors(communicator="winrm", winrm_username="Administrator",
+                                  ssh_keypair_name="mine")
+    assert load(communicator="winrm", winrm_username="Administrator", ssh_keypair_name="mine",
+                winrm_password="given-9")
+    assert "temporary_key_pair_type: the Windows password is encrypted for an RSA key" in errors(
+        communicator="winrm", winrm_username="Administrator", temporary_key_pair_type="ed25519")
+
+
+def test_winrm_without_its_distribution_names_it(winrm_installed):
+    winrm_installed(False)
+    assert ("communicator: communicator 'winrm' is not installed; install it with: pip install "
+            "osc-build-windows") in errors(communicator="winrm", winrm_username="Administrator")
+
+
+def test_missing_communicator_message_comes_from_the_plugin_index(monkeypatch):
+    from osc_build import registry
+    from osc_build.communicators.options import communicator_missing
+
+    monkeypatch.setattr(registry, "_entry_points", lambda kind: [])
+    assert communicator_missing("winrm") == ("communicator 'winrm' is not installed; install "
+                                             "it with: pip install osc-build-windows")
 
 
 def test_internal_keys_warn_and_the_private_key_is_a_secret(caplog):

@@ -99,3 +99,19 @@ def test_none_communicator_fails_shell_clearly_but_runs_shell_local(build, prepa
 def test_go_duration_text():
     assert [go_duration_text(s) for s in (0.5, 30, 60, 300, 3725)] == [
         "0.5s", "30s", "1m0s", "5m0s", "1h2m5s"]
+
+
+def test_build_data_reaches_provisioner_options_at_run_time(build, comm, prepared):
+    """build.Password (HCL2: the placeholder below) and {{ .WinRMPassword }} (legacy JSON) are
+    known once the builder connects; other actions ({{.Path}}) stay for the provisioner."""
+    build.ctx.build_data.update(Password="Adm1n-sentinel", WinRMPassword="Adm1n-sentinel",
+                                Host="127.0.0.7")
+    items = prepared(("shell", {
+        "inline": ["login {{ build `Password` }} at {{ build `Host` }}", "keep {{ build `Nope` }}"],
+        "environment_vars": ["PW={{ .WinRMPassword }}"], "skip_clean": True,
+        "remote_path": "/tmp/s.sh", "execute_command": "{{.Vars}} sh {{.Path}}"}))
+    run_provisioners(build.ctx, comm, items)
+    assert comm.files["/tmp/s.sh"][0] == (b"#!/bin/sh -e\nlogin Adm1n-sentinel at 127.0.0.7\n"
+                                          b"keep {{ build `Nope` }}\n")
+    assert "PW='Adm1n-sentinel'" in comm.commands[0] and "sh /tmp/s.sh" in comm.commands[0]
+    assert items[0].config.inline[0] == "login {{ build `Password` }} at {{ build `Host` }}"

@@ -28,7 +28,9 @@ from osc_build.log import register_secret
 log = logging.getLogger(__name__)
 
 SSH_INTERFACES = ("public_ip", "private_ip", "public_dns", "private_dns")
+COMMUNICATORS = ("ssh", "winrm", "none")
 DEFAULT_SSH_TIMEOUT = "10m"  # the Go plugin's default (its PR #222), not the SDK's 5m
+DEFAULT_WINRM_TIMEOUT = "30m"  # Packer SDK's default
 
 
 class Duration(fields.String):
@@ -60,17 +62,18 @@ def _tunnel(spec: str) -> None:
                               "e.g. \"8080:localhost:80\"")
 
 
-def _winrm(field: fields.Field) -> fields.Field:
-    field.metadata["compat"] = "accepted; warns that it has no effect: WinRM is not supported yet"
-    return option(field, "WinRM communicator option; accepted, WinRM is not supported yet.")
+def _winrm(field: fields.Field, description: str, *, secret: bool = False) -> fields.Field:
+    field.metadata["compat"] = "supported with osc-build-windows installed (the WinRM communicator)"
+    return option(field, description, secret=secret)
 
 
 class CommunicatorOptionsSchema(OptionsSchema):
     """How osc-build connects to the VM it builds (Packer's communicator options)."""
 
     communicator = option(fields.String(load_default="ssh", validate=validate.OneOf(
-        ("ssh", "none"), error="WinRM is not supported yet; use ssh (or none)")),
-        "How provisioners reach the VM: ssh, or none (no shell or file provisioners).")
+        COMMUNICATORS, error="must be one of: ssh, winrm, none")),
+        "How provisioners reach the VM: ssh, winrm (Windows; needs osc-build-windows), or "
+        "none (no shell or file provisioners).")
     ssh_host = option(fields.String(load_default=None),
                       "Host to connect to, instead of the one ssh_interface selects.")
     ssh_port = option(fields.Integer(load_default=22, validate=validate.Range(1, 65535)),
@@ -173,29 +176,59 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_private_key = no_effect(fields.String(load_default=None),
                                 "Packer fills it in itself from the temporary key; use "
                                 "ssh_private_key_file")
-    winrm_username = _winrm(fields.String(load_default=None))
-    winrm_password = _winrm(fields.String(load_default=None))
-    winrm_host = _winrm(fields.String(load_default=None))
-    winrm_no_proxy = _winrm(fields.Boolean(load_default=None))
-    winrm_port = _winrm(fields.Integer(load_default=None))
-    winrm_timeout = _winrm(Duration(load_default=None))
-    winrm_use_ssl = _winrm(fields.Boolean(load_default=None))
-    winrm_insecure = _winrm(fields.Boolean(load_default=None))
-    winrm_use_ntlm = _winrm(fields.Boolean(load_default=None))
+    winrm_username = _winrm(fields.String(load_default=None),
+                            "User to connect as over WinRM (required with communicator winrm), "
+                            "e.g. Administrator.")
+    winrm_password = _winrm(fields.String(load_default=None),
+                            "Password of winrm_username; default: the Windows administrator "
+                            "password the cloud returns (see windows_password_timeout). Never "
+                            "printed.", secret=True)
+    winrm_host = _winrm(fields.String(load_default=None),
+                        "Host to connect to over WinRM, instead of the VM's address.")
+    winrm_port = _winrm(fields.Integer(load_default=None, validate=validate.Range(1, 65535)),
+                        "TCP port of WinRM; default 5985, or 5986 with winrm_use_ssl.")
+    winrm_timeout = _winrm(Duration(load_default=DEFAULT_WINRM_TIMEOUT),
+                           "How long to wait for WinRM to become available.")
+    winrm_use_ssl = _winrm(fields.Boolean(load_default=False),
+                           "Connect over HTTPS instead of HTTP.")
+    winrm_insecure = _winrm(fields.Boolean(load_default=False),
+                            "With winrm_use_ssl: do not check the server's certificate.")
+    winrm_use_ntlm = _winrm(fields.Boolean(load_default=False),
+                            "Authenticate with NTLM instead of Basic.")
+    winrm_no_proxy = _winrm(fields.Boolean(load_default=False),
+                            "Connect directly, ignoring the HTTP(S)_PROXY variables.")
 
     @pre_load
-    def _winrm_first(self, data: Any, **_: Any) -> Any:
-        """WinRM is refused before anything else; its keys alone only warn."""
-        if not isinstance(data, dict):
+    def _winrm_keys_alone(self, data: Any, **_: Any) -> Any:
+        """winrm_* keys without communicator winrm only warn (Packer ignores them too)."""
+        if not isinstance(data, dict) or data.get("communicator") == "winrm":
             return data
-        if data.get("communicator") == "winrm":
-            raise ValidationError({"communicator": "the WinRM communicator is not supported "
-                                   "yet; use "
-                                   "communicator = \"ssh\" (or \"none\")"})
         for key in sorted(k for k in data if str(k).startswith("winrm_")):
             warn_once(f"option {key!r} has no effect: the communicator is "
                       f"{data.get('communicator', 'ssh')}, not winrm")
         return data
+
+    @cross_check
+    def _check_winrm(self, data: Mapping[str, Any], **_: Any) -> None:
+        if data.get("communicator") != "winrm":
+            return
+        errors: dict[str, str] = {}
+        problem = communicator_missing("winrm")
+        if problem:
+            errors["communicator"] = problem
+        if not data.get("winrm_username"):
+            errors["winrm_username"] = ("required with communicator = \"winrm\"; Windows "
+                                        "images log in as \"Administrator\"")
+        if data.get("ssh_keypair_name") and not (data.get("winrm_password")
+                                                 or data.get("ssh_private_key_file")):
+            errors["ssh_keypair_name"] = ("ssh_private_key_file must be provided to retrieve "
+                                          "the winrm password when using ssh_keypair_name")
+        if data.get("temporary_key_pair_type") == "ed25519" and not data.get("winrm_password"):
+            errors["temporary_key_pair_type"] = ("the Windows password is encrypted for an RSA "
+                                                 "key: use rsa with communicator = \"winrm\", "
+                                                 "or set winrm_password")
+        if errors:
+            raise ValidationError(errors)
 
     @cross_check
     def _check_ssh_login(self, data: Mapping[str, Any], **_: Any) -> None:
@@ -253,6 +286,18 @@ class CommunicatorOptionsSchema(OptionsSchema):
 
 def _uses_ssh(data: Mapping[str, Any]) -> bool:
     return data.get("communicator", "ssh") == "ssh"
+
+
+def communicator_missing(name: str) -> str | None:
+    """Why communicator ``name`` cannot be used (its distribution is not installed), or None."""
+    from osc_build import registry
+    from osc_build.errors import PluginError
+
+    try:
+        registry.find(registry.COMMUNICATOR, name)
+    except PluginError as err:
+        return str(err)
+    return None
 
 
 def _algorithm_errors(data: Mapping[str, Any]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from osc_build.communicators.options import Duration
 from osc_build.config import Block, OptionsSchema, cross_check, no_effect, option
 from osc_build_outscale.cloud.validate import (
     check_account_id,
@@ -205,10 +206,10 @@ class RunOptionsSchema(CloudValuesSchema, SourceOmiOptionsSchema):
     user_data_file = option(fields.String(load_default=None), "File holding the user data.")
     run_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
                                   load_default=dict), "Tags of the build VM.")
-    windows_password_timeout = no_effect(
-        fields.String(load_default="20m"),
-        "it bounds the wait for a Windows password, used only by WinRM, which is not "
-        "supported yet")
+    windows_password_timeout = option(
+        Duration(load_default="20m"),
+        "With communicator winrm and no winrm_password: how long to wait for the VM's "
+        "Windows administrator password (ReadAdminPassword).")
     iam_vm_profile = no_effect(fields.String(load_default=None),
                                "OUTSCALE VMs have no IAM instance profile (an AWS feature)")
     enable_t2_unlimited = no_effect(fields.Boolean(load_default=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.cloud import tags as tagging
@@ -48,9 +50,16 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
     cidrs = list(config.temporary_security_group_source_cidrs or [])
     if config.temporary_security_group_source_cidr:
         cidrs.append(config.temporary_security_group_source_cidr)
-    port = int(config.ssh_port or 22)
+    port = communicator_port(config)
     if config.communicator != "none":
         client.call("CreateSecurityGroupRule", SecurityGroupId=group_id, Flow="Inbound",
                     Rules=[{"IpProtocol": "tcp", "FromPortRange": port, "ToPortRange": port,
                             "IpRanges": cidrs or ["0.0.0.0/0"]}])
     state.security_group_ids = [group_id]
+
+
+def communicator_port(config: Any) -> int:
+    """The port the communicator connects to: the temporary group opens it."""
+    if config.communicator == "winrm":
+        return int(config.winrm_port or (5986 if config.winrm_use_ssl else 5985))
+    return int(config.ssh_port or 22)

@@ -26,6 +26,8 @@ class VmBuildState:
     security_group_ids: list[str] = field(default_factory=list)
     vm: dict[str, Any] | None = None
     ssh_host: str | None = None
+    # The Windows administrator password read from the cloud (winrm): a secret, never logged.
+    winrm_password: str | None = field(default=None, repr=False)
     images: dict[str, str] = field(default_factory=dict)  # region -> OMI id, build region first
     snapshots: dict[str, list[str]] = field(default_factory=dict)  # region -> snapshot ids
     # omi_regions: region -> regions.RegionAccess (client, account), checked at prepare time

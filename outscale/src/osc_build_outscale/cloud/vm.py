@@ -110,22 +110,43 @@ def ssh_host(vm: dict, interface: str | None, override: str | None) -> str:
 
 
 def connect_and_provision(ctx: BuildContext, state: VmBuildState) -> None:
-    from osc_build.communicators import NoneCommunicator, connect_ssh
+    from osc_build.communicators import NoneCommunicator, connect_communicator
     from osc_build.provision import run_provisioners
 
-    if ctx.config.communicator == "none":
+    config = ctx.config
+    if config.communicator == "none":
         # Local provisioners (shell-local, breakpoint) still run; others say why they can't.
         run_provisioners(ctx, NoneCommunicator(), ctx.provisioners)
         return
-    ctx.ui.message(f"SSH address: {state.ssh_host}")
-    communicator = connect_ssh(ctx, host=state.ssh_host, options=ctx.config,
-                               private_key_pem=state.private_key)
+    if config.communicator == "ssh":
+        ctx.ui.message(f"SSH address: {state.ssh_host}")
+    ctx.build_data.update(generated_data(config, state))
+    communicator = connect_communicator(ctx, state.ssh_host, config,
+                                        private_key_pem=state.private_key,
+                                        password=state.winrm_password)
     try:
         run_provisioners(ctx, communicator, ctx.provisioners)
-        if ctx.config.ssh_clear_authorized_keys:
+        if config.communicator == "ssh" and config.ssh_clear_authorized_keys:
             communicator.clear_authorized_keys()
     finally:
         communicator.close()
+
+
+def generated_data(config: Any, state: VmBuildState) -> dict[str, str]:
+    """Packer's build.* values for provisioners (build.Host, build.Password, ...)."""
+    if config.communicator == "winrm":
+        port = config.winrm_port or (5986 if config.winrm_use_ssl else 5985)
+        user, password = config.winrm_username, config.winrm_password or state.winrm_password
+        host = config.winrm_host or state.ssh_host
+    else:
+        port, user, password = config.ssh_port or 22, config.ssh_username, config.ssh_password
+        host = config.ssh_host or state.ssh_host
+    data = {"ID": state.vm["VmId"] if state.vm else "", "Host": host or "", "Port": str(port),
+            "User": user or "", "Password": password or "", "ConnType": config.communicator,
+            "SSHPrivateKey": (state.private_key or "") if config.communicator == "ssh" else ""}
+    if config.communicator == "winrm":
+        data["WinRMPassword"] = password or ""
+    return data
 
 
 def stop_vm(ctx: BuildContext, state: VmBuildState) -> None:

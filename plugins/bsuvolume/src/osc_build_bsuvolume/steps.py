@@ -8,7 +8,16 @@ from osc_build.steps import Step, run_steps
 from osc_build_bsuvolume import BUILDER_ID, NAME, kept_volumes
 from osc_build_bsuvolume.kept_volumes import VolumeBuildState
 from osc_build_outscale.client import OscClient
-from osc_build_outscale.cloud import access, images, keypair, network, public_ip, security_group, vm
+from osc_build_outscale.cloud import (
+    access,
+    images,
+    keypair,
+    network,
+    password,
+    public_ip,
+    security_group,
+    vm,
+)
 from osc_build_outscale.cloud.volume_lifecycle import delete_volume
 
 STEPS: list[Step[VolumeBuildState]] = [
@@ -20,6 +29,7 @@ STEPS: list[Step[VolumeBuildState]] = [
     Step("create the security group", security_group.setup_security_groups),
     Step("launch the VM", vm.run_vm),
     Step("tag the volumes", kept_volumes.tag_volumes),
+    Step("get the Windows password", password.get_password, when=password.password_wanted),
     Step("provision", vm.connect_and_provision),
     Step("stop the VM", vm.stop_vm),
     Step("detach the volumes", kept_volumes.detach_volumes),

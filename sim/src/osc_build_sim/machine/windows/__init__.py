@@ -5,3 +5,6 @@ WinRM are interpreted by ``cmd`` and ``powershell`` (small interpreters of the s
 documented in docs/simulator-fidelity.md), run by ``guest`` in a process that has entered
 the VM's mount namespace (it sees only the VM's files).
 """
+
+# Both interpreters register themselves as programs of the guest (each runs the other).
+from . import cmd, powershell  # noqa: F401

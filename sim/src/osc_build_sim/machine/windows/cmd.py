@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable
 
+from . import programs
 from .runtime import Guest, GuestError
 
 _VAR = re.compile(r"%([^%\s=][^%=]*)%")
@@ -241,7 +242,6 @@ def _dispatch(guest: Guest, command: str) -> int:
     try:
         if builtin is not None:
             return builtin(guest, rest)
-        from . import programs
         return programs.run(guest, name.strip('"'), split_args(rest), raw=rest.strip())
     except GuestError as error:
         guest.write_err(f"{error}\r\n")
@@ -434,3 +434,18 @@ def run(guest: Guest, line: str) -> int:
         return run_line(guest, line)
     except CmdExit as done:
         return done.code
+
+
+def _cmd(guest: Guest, args: list[str], raw: str | None) -> int:
+    text = raw if raw is not None else " ".join(args)
+    match = re.search(r"(?i)(?:^|\s)/[ck]\s?", text)
+    if not match:
+        return 0
+    line = text[match.end():].strip()
+    if line.startswith('"') and line.endswith('"') and len(line) > 1:
+        line = line[1:-1]
+    return run(guest.child(), line)
+
+
+programs.PROGRAMS["cmd"] = _cmd
+programs.SCRIPTS["cmd"] = run_batch

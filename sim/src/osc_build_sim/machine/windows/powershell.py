@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from xml.sax.saxutils import escape
 
 from . import programs
 from .runtime import Guest, GuestError
@@ -2282,3 +2283,55 @@ def run_file(guest: Guest, path: str, args: list[str], top: bool = False) -> int
         ps.scopes.append(_frame_of_strings(list(args)))
         return Parser(text).script()
     return _top(guest, body, file=True)
+
+
+def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        key = arg.lower().lstrip("-/")
+        if not arg.startswith(("-", "/")):
+            return run_script(guest.child(), " ".join(args[i:]))
+        if key.startswith(("ex", "ep")) or key in ("inputformat", "outputformat", "windowstyle",
+                                                    "version", "if", "of", "w"):
+            i += 2
+            continue
+        if key == "e" or key.startswith("ec") or "encodedcommand".startswith(key):
+            if i + 1 >= len(args):
+                raise GuestError("Missing argument for parameter EncodedCommand.")
+            try:
+                script = base64.b64decode(args[i + 1], validate=True).decode("utf-16-le")
+            except (binascii.Error, UnicodeDecodeError):
+                raise GuestError("Cannot process the command because the value specified with "
+                                 "-EncodedCommand is not properly encoded.") from None
+            child = guest.child()
+            errors = bytearray()
+            child.err = errors.extend
+            code = run_script(child, script)
+            if errors:
+                guest.err(clixml_errors(errors.decode(guest.encoding, errors="replace"))
+                          .encode(guest.encoding, errors="replace"))
+            return code
+        if "command".startswith(key):
+            return run_script(guest.child(), " ".join(args[i + 1:]))
+        if "file".startswith(key):
+            if i + 1 >= len(args):
+                raise GuestError("Missing argument for parameter File.")
+            return run_file(guest.child(), args[i + 1], args[i + 2:], top=True)
+        i += 1  # -NoProfile, -NonInteractive, -NoLogo, -Sta, ...
+    return 0
+
+
+def clixml_errors(text: str) -> str:
+    """Error output as powershell.exe writes it when started with -EncodedCommand (it
+    assumes a PowerShell host reads it): CLIXML, one Error string per line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    strings = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in lines)
+    return ("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" "
+            f'xmlns="http://schemas.microsoft.com/powershell/2004/04">{strings}</Objs>')
+
+
+programs.PROGRAMS["powershell"] = _powershell
+programs.SCRIPTS["ps1"] = run_file

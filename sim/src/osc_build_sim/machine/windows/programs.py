@@ -7,14 +7,10 @@ run by extension (``.cmd``/``.bat`` with cmd, ``.ps1`` with PowerShell).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
 import re
 from collections.abc import Callable
-from xml.sax.saxutils import escape
 
-from . import cmd
 from .runtime import Guest, GuestError
 
 DEFAULT_WINRM = {"service": {"AllowUnencrypted": "false"},
@@ -38,10 +34,7 @@ def run(guest: Guest, name: str, args: list[str], raw: str | None = None) -> int
         if not os.path.isfile(guest.host(name)):
             raise GuestError(f"'{name}' is not recognized as an internal or external command,"
                              "\r\noperable program or batch file.")
-        if extension == "ps1":
-            from . import powershell
-            return powershell.run_file(guest, name, args)
-        return cmd.run_batch(guest, name, args)
+        return SCRIPTS["ps1" if extension == "ps1" else "cmd"](guest, name, args)
     if extension in ("exe", "com") and stem:
         base = stem
     program = PROGRAMS.get(base)
@@ -49,66 +42,6 @@ def run(guest: Guest, name: str, args: list[str], raw: str | None = None) -> int
         raise GuestError(f"'{name}' is not recognized as an internal or external command,"
                          "\r\noperable program or batch file.")
     return program(guest, args, raw)
-
-
-def _powershell(guest: Guest, args: list[str], raw: str | None) -> int:
-    from . import powershell
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        key = arg.lower().lstrip("-/")
-        if not arg.startswith(("-", "/")):
-            return powershell.run_script(guest.child(), " ".join(args[i:]))
-        if key.startswith(("ex", "ep")) or key in ("inputformat", "outputformat", "windowstyle",
-                                                    "version", "if", "of", "w"):
-            i += 2
-            continue
-        if key == "e" or key.startswith("ec") or "encodedcommand".startswith(key):
-            if i + 1 >= len(args):
-                raise GuestError("Missing argument for parameter EncodedCommand.")
-            try:
-                script = base64.b64decode(args[i + 1], validate=True).decode("utf-16-le")
-            except (binascii.Error, UnicodeDecodeError):
-                raise GuestError("Cannot process the command because the value specified with "
-                                 "-EncodedCommand is not properly encoded.") from None
-            child = guest.child()
-            errors = bytearray()
-            child.err = errors.extend
-            code = powershell.run_script(child, script)
-            if errors:
-                guest.err(clixml_errors(errors.decode(guest.encoding, errors="replace"))
-                          .encode(guest.encoding, errors="replace"))
-            return code
-        if "command".startswith(key):
-            return powershell.run_script(guest.child(), " ".join(args[i + 1:]))
-        if "file".startswith(key):
-            if i + 1 >= len(args):
-                raise GuestError("Missing argument for parameter File.")
-            return powershell.run_file(guest.child(), args[i + 1], args[i + 2:], top=True)
-        i += 1  # -NoProfile, -NonInteractive, -NoLogo, -Sta, ...
-    return 0
-
-
-def clixml_errors(text: str) -> str:
-    """Error output as powershell.exe writes it when started with -EncodedCommand (it
-    assumes a PowerShell host reads it): CLIXML, one Error string per line."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    strings = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in lines)
-    return ("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" "
-            f'xmlns="http://schemas.microsoft.com/powershell/2004/04">{strings}</Objs>')
-
-
-def _cmd(guest: Guest, args: list[str], raw: str | None) -> int:
-    text = raw if raw is not None else " ".join(args)
-    match = re.search(r"(?i)(?:^|\s)/[ck]\s?", text)
-    if not match:
-        return 0
-    line = text[match.end():].strip()
-    if line.startswith('"') and line.endswith('"') and len(line) > 1:
-        line = line[1:-1]
-    return cmd.run(guest.child(), line)
 
 
 def _winrm(guest: Guest, args: list[str], raw: str | None) -> int:
@@ -205,7 +138,11 @@ def _whoami(guest: Guest, args: list[str], raw: str | None) -> int:
     return 0
 
 
-PROGRAMS: dict[str, Callable[[Guest, list[str], str | None], int]] = {
-    "powershell": _powershell, "cmd": _cmd, "winrm": _winrm, "netsh": _netsh,
+Program = Callable[[Guest, list[str], str | None], int]
+
+# cmd and powershell add themselves (they run programs, and programs run them).
+PROGRAMS: dict[str, Program] = {
+    "winrm": _winrm, "netsh": _netsh,
     "shutdown": _shutdown, "net": _net, "hostname": _hostname, "whoami": _whoami,
 }
+SCRIPTS: dict[str, Callable[[Guest, str, list[str]], int]] = {}  # .cmd/.bat and .ps1 files

@@ -1,0 +1,1 @@
+"""osc-build for Windows guests: WinRM communicator and Windows provisioners."""
