@@ -82,6 +82,7 @@ class MachineBackend:
         self.ssh_port = ssh_port
         self.ssh_delay = ssh_delay
         self._links = cleanup.HostLinks(self.root / "host-links.json")
+        self.cgroup_owner = guest_init.owner_key(self.root)
         cleanup.remove_leftovers(self.root, self._links)
         self.disks = DiskStore(self.root)
         self.image_cache = Path(image_cache or os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE")
@@ -203,6 +204,7 @@ class MachineBackend:
                      if self.archive_proxy_mode != "off" else "")
         sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
                           spec.authorized_keys, spec.user_data,
+                          cgroup_owner=self.cgroup_owner,
                           allow_systemd=self.no_systemd_reason is None, archive_proxy=proxy_url)
         with self._lock:
             if spec.vm_id in self._vms:
