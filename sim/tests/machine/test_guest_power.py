@@ -94,11 +94,16 @@ def test_a_guest_that_powers_itself_off_with_terminate_behaviour_is_terminated(c
         time.sleep(0.1)
 
 
-def test_a_guest_that_reboots_itself_stays_running_and_comes_back(cloud):
-    vm = cloud.launch()
+@pytest.mark.parametrize(("command", "behaviour"), [
+    ("sudo reboot", {}),
+    ("sudo shutdown -r now", {}),
+    ("sudo poweroff", {"VmInitiatedShutdownBehavior": "restart"}),  # "stops then restarts"
+])
+def test_a_guest_that_reboots_itself_stays_running_and_comes_back(cloud, command, behaviour):
+    vm = cloud.launch(**behaviour)
     with _connect(vm, cloud.key) as conn:
         conn.run("touch /run/before-reboot")  # /run is a fresh tmpfs at each boot
-    _run_until_cut(vm, cloud.key, "sudo reboot")
+    _run_until_cut(vm, cloud.key, command)
     deadline = time.monotonic() + 30
     while True:
         assert cloud.gw.ReadVms(Filters={"VmIds": [vm["VmId"]]})["Vms"][0]["State"] == \
