@@ -41,7 +41,7 @@ def test_misspelled_data_source_option_is_named_with_a_suggestion(tmp_path):
     assert result.returncode == 1
     assert "data.outscale-omi.base: most_recnt: unknown option (did you mean 'most_recent'?)" \
         in result.stderr
-    assert result.stderr.startswith(f"Error: {path}:1:1: ")
+    assert result.stderr.startswith(f"Error: {path}:3:3: ")  # where the option is written
 
 
 def test_a_valid_data_source_is_not_run(tmp_path):

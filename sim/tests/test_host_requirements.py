@@ -65,8 +65,10 @@ def python_commands() -> dict[str, str]:
 
 
 def script_commands() -> dict[str, str]:
-    """First word of each command of the host-side shell scripts."""
+    """First word of each command of the host-side shell scripts (not their own functions)."""
     found = {}
+    functions = {name for path in HOST_SCRIPTS
+                 for name in re.findall(r"^(\w+)\(\) \{", path.read_text(), re.M)}
     for path in HOST_SCRIPTS:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             line = line.split("#", 1)[0] if not line.lstrip().startswith("#!") else ""
@@ -76,7 +78,8 @@ def script_commands() -> dict[str, str]:
                     continue
                 while words and ("=" in words[0] or words[0] in SHELL_WORDS):
                     words = words[1:]
-                if words and re.fullmatch(r"[A-Za-z/][\w./-]*", words[0]):
+                if words and re.fullmatch(r"[A-Za-z/][\w./-]*", words[0]) \
+                        and words[0] not in functions:
                     found[words[0]] = f"{path.relative_to(REPO)}:{number}"
     return found
 

@@ -4,7 +4,9 @@ its own SSH server, users, sudo and authorized_keys, that refuses SSH while it b
 from __future__ import annotations
 
 import itertools
+import os
 import random
+import subprocess
 import time
 
 import asyncssh
@@ -68,13 +70,20 @@ def options(**extra):
                         {"ssh_username": "outscale", "ssh_timeout": "30s", **extra}, where="vm")
 
 
-def test_provisioning_a_booting_vm(build, vm, tmp_path):
+@pytest.mark.parametrize("method", [None, "sftp"], ids=["scp-default", "sftp"])
+def test_provisioning_a_booting_vm(method, build, vm, tmp_path):
+    """Files up and down (a file, a directory) and the shell provisioner's script upload,
+    over scp (the default: the image has the scp program) and over SFTP."""
     started = time.monotonic()
-    comm = connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=CLIENT_PEM)
+    chosen = {"ssh_file_transfer_method": method} if method else {}
+    comm = connect_ssh(build.ctx, vm.private_ip, options(**chosen), private_key_pem=CLIENT_PEM)
     assert time.monotonic() - started >= BOOT_DELAY * 0.8
+    assert comm.settings.file_transfer == (method or "scp")
     files = tmp_path / "files"
-    files.mkdir()
+    (files / "sub").mkdir(parents=True)
     (files / "app.conf").write_text("port=8080\n")
+    (files / "sub" / "run.sh").write_text("#!/bin/sh\necho sub\n")
+    (files / "sub" / "run.sh").chmod(0o750)
     calls = [
         ProvisionerCall("file", {"source": str(files), "destination": "/home/outscale"}),
         ProvisionerCall("shell", {
@@ -84,11 +93,16 @@ def test_provisioning_a_booting_vm(build, vm, tmp_path):
             "execute_command": "sudo -E sh -c '{{ .Vars }} {{ .Path }}'"}),
         ProvisionerCall("file", {"source": "/etc/app.conf", "direction": "download",
                                  "destination": f"{tmp_path}/back/"}),
+        ProvisionerCall("file", {"source": "/home/outscale/files/", "direction": "download",
+                                 "destination": f"{tmp_path}/tree"}),
     ]
     with comm:
         run_provisioners(build.ctx, comm, prepare_provisioners(calls))
+        assert comm.run("test -x /home/outscale/files/sub/run.sh") == 0
     assert "    outscale-bsu.main: uid=0 role=web" in build.output
     assert (tmp_path / "back" / "app.conf").read_text() == "port=8080\n"
+    assert (tmp_path / "tree" / "app.conf").read_text() == "port=8080\n"
+    assert (tmp_path / "tree" / "sub" / "run.sh").stat().st_mode & 0o777 == 0o750
 
 
 def test_clear_authorized_keys_locks_the_temporary_key_out(build, vm):
@@ -104,3 +118,45 @@ def test_wrong_key_is_reported_after_the_handshake_attempts(build, vm):
     with pytest.raises(BuildError, match="check ssh_username and the key or password"):
         connect_ssh(build.ctx, vm.private_ip, options(ssh_handshake_attempts=2),
                     private_key_pem=stranger)
+
+
+@pytest.fixture
+def local_agent(tmp_path, monkeypatch):
+    """A real ssh-agent holding one key, as SSH_AUTH_SOCK of this process."""
+    socket_path = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(socket_path)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not socket_path.exists():
+            assert time.monotonic() < deadline and agent.poll() is None, "ssh-agent did not start"
+            time.sleep(0.05)
+        key_file = tmp_path / "id_agent"
+        key_file.write_bytes(asyncssh.generate_private_key(
+            "ssh-ed25519", comment="osc-build-agent-test").export_private_key())
+        key_file.chmod(0o600)
+        subprocess.run(["ssh-add", str(key_file)], env={**os.environ,
+                       "SSH_AUTH_SOCK": str(socket_path)}, capture_output=True, check=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(socket_path))
+        yield socket_path
+    finally:
+        agent.kill()
+        agent.wait()
+
+
+def test_the_local_agent_is_forwarded_unless_disabled(build, vm, local_agent):
+    """Packer's default: remote commands reach this machine's agent (ssh-add -l lists its key
+    on the VM); ssh_disable_agent_forwarding = true keeps it home."""
+    with connect_ssh(build.ctx, vm.private_ip, options(), private_key_pem=CLIENT_PEM) as comm:
+        assert comm.run('echo "sock=$SSH_AUTH_SOCK"; ssh-add -l') == 0
+        sock = build.output.split("sock=")[1].split("\n")[0]
+        assert sock.startswith("/tmp/ssh-") and sock.endswith("/agent")
+        assert comm.run(f"test -e {sock}") == 1  # gone with the command that had it
+    assert "osc-build-agent-test (ED25519)" in build.output
+    before = len(build.output)
+    with connect_ssh(build.ctx, vm.private_ip, options(ssh_disable_agent_forwarding=True),
+                     private_key_pem=CLIENT_PEM) as comm:
+        assert comm.run('echo "sock=[$SSH_AUTH_SOCK]"; ssh-add -l') == 2
+    assert "sock=[]" in build.output[before:]
+    assert "osc-build-agent-test" not in build.output[before:]
+

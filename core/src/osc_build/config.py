@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validates_schema
 
 from osc_build.errors import ConfigError
 from osc_build.log import REDACTED
@@ -77,6 +78,105 @@ class OptionsSchema(Schema):
             if missing and data[key] not in (None, "", [], False):
                 warn_once(f"option {key!r} is accepted but not implemented yet: {missing}")
         return data
+
+
+class _OptionHasError(Exception):
+    """A check read an option that has an error of its own: that error already says it."""
+
+
+class _CheckedOptions(Mapping[str, Any]):
+    """The options a check sees: those that loaded; reading one that failed skips the check."""
+
+    def __init__(self, loaded: Mapping[str, Any], failed: frozenset[str]) -> None:
+        self._loaded, self._failed = loaded, failed
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._failed:
+            raise _OptionHasError(name)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded)
+
+    def __len__(self) -> int:
+        return len(self._loaded)
+
+
+def _failed_options(schema: Schema, loaded: Mapping[str, Any], given: Mapping[str, Any]
+                    ) -> frozenset[str]:
+    """Options with an error of their own: required and missing, given but not loaded,
+    loaded in part (marshmallow keeps the parts of a nested value that did load), or
+    misspelled (the unknown option's error names them)."""
+    known = {field.data_key or name for name, field in schema.fields.items()}
+    failed = {_attribute(schema, meant) for key in given if key not in known
+              for meant in [_closest_option(str(key), schema)] if meant}
+    for name, field in schema.fields.items():
+        attr, key = field.attribute or name, field.data_key or name
+        if field.dump_only:
+            continue
+        if attr not in loaded:
+            if field.required or key in given:
+                failed.add(attr)
+        elif key in given and not _loaded_whole(field, loaded[attr], given[key]):
+            failed.add(attr)
+    return frozenset(failed)
+
+
+def _loaded_whole(field: fields.Field, loaded: Any, given: Any) -> bool:
+    """Whether every part of a nested value loaded (a flat value loads whole or not at all)."""
+    if isinstance(field, Block) and isinstance(given, list) and len(given) == 1:
+        given = given[0]  # an HCL block: the field unwraps it
+    if isinstance(field, fields.Nested) and isinstance(field.schema, Schema):
+        if field.many:
+            return _same_length(loaded, given) and all(
+                _block_whole(field.schema, one, raw)
+                for one, raw in zip(loaded, given, strict=True))
+        return _block_whole(field.schema, loaded, given)
+    if isinstance(field, fields.List):
+        return _same_length(loaded, given) and all(
+            _loaded_whole(field.inner, one, raw) for one, raw in zip(loaded, given, strict=True))
+    if isinstance(field, fields.Dict) and field.value_field is not None:
+        return (isinstance(loaded, Mapping) and isinstance(given, Mapping)
+                and loaded.keys() == given.keys()
+                and all(_loaded_whole(field.value_field, loaded[k], given[k]) for k in given))
+    return True
+
+
+def _same_length(loaded: Any, given: Any) -> bool:
+    """A list that lost an item that failed to load is shorter than the one given."""
+    return isinstance(loaded, list) and isinstance(given, list) and len(loaded) == len(given)
+
+
+def _block_whole(schema: Schema, loaded: Any, given: Any) -> bool:
+    if not isinstance(loaded, Mapping):
+        return True  # a post_load made it into something else: it only runs on success
+    return isinstance(given, Mapping) and not _failed_options(schema, loaded, given)
+
+
+CheckMethod = Callable[..., None]
+
+
+def cross_check(check: CheckMethod) -> CheckMethod:
+    """Declare a check across options; it runs even when other options have errors.
+
+    Marshmallow skips its schema validators once any option has an error, so a template
+    with a typo and a missing one-of choice would show its mistakes one round at a time.
+    A cross check runs alongside the option errors, so every mistake shows in one run; it
+    is skipped only when it reads an option that has an error of its own (that error says
+    what is wrong, and the check would judge a value that did not load). Keep each check to
+    one concern, so that a failed option silences no unrelated check.
+    """
+
+    @functools.wraps(check)
+    def run(self: Schema, loaded: Mapping[str, Any], given: Any, **kwargs: Any) -> None:
+        if not isinstance(given, Mapping):
+            return  # not a block at all: its type error says so
+        try:
+            check(self, _CheckedOptions(loaded, _failed_options(self, loaded, given)), **kwargs)
+        except _OptionHasError as failed:
+            log.debug("check %s skipped: option %s has an error", check.__name__, failed)
+
+    return validates_schema(skip_on_field_errors=False, pass_original=True)(run)
 
 
 _warned: set[str] = set()
@@ -244,14 +344,25 @@ def _sentence(text: str) -> str:
 
 
 def _unknown(key: str, schema: Schema | None) -> str:
-    valid = option_names(schema) if schema is not None else []
-    hint = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    hint = _closest_option(key, schema) if schema is not None else None
     message = "unknown option"
     if hint:
-        message += f" (did you mean {hint[0]!r}?)"
-    elif valid:
+        message += f" (did you mean {hint!r}?)"
+    elif schema is not None and option_names(schema):
         message += "; see the reference docs for the valid options"
     return message
+
+
+def _closest_option(key: str, schema: Schema) -> str | None:
+    """The option an unknown ``key`` most likely misspells, if any is close."""
+    hint = difflib.get_close_matches(key, option_names(schema), n=1, cutoff=0.6)
+    return hint[0] if hint else None
+
+
+def _attribute(schema: Schema, key: str) -> str:
+    """The name a check reads for the option written ``key``."""
+    name, field = next((n, f) for n, f in schema.fields.items() if (f.data_key or n) == key)
+    return field.attribute or name
 
 
 def option_names(schema: Schema) -> list[str]:

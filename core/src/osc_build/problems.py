@@ -43,8 +43,11 @@ class Problems:
         try:
             return load()
         except (ConfigError, PluginError) as err:
-            self.lines.extend(line for line in str(err).splitlines() if line not in self.lines)
+            self.add(err)
             return None  # type: ignore[return-value]  # raise_any() raises before use
+
+    def add(self, err: Exception) -> None:
+        self.lines.extend(line for line in str(err).splitlines() if line not in self.lines)
 
     def raise_any(self) -> None:
         if self.lines:

@@ -10,11 +10,12 @@ the failed attempt is left behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, Interrupted, error_text
@@ -36,8 +37,46 @@ class Step(Generic[S]):
     when: Callable[[BuildContext], bool] | None = None
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads(schema: type) -> Callable[[F], F]:
+    """Declare the options schema a shared step reads.
+
+    A builder that lists the step includes ``schema`` in its own options schema, so the
+    step never has to guess at a missing option; :func:`run_steps` checks it first.
+    """
+
+    def declare(run: F) -> F:
+        run.options_schema = schema  # type: ignore[attr-defined]
+        return run
+
+    return declare
+
+
+def check_declared_options(ctx: BuildContext, steps: Sequence[Step[S]]) -> None:
+    """Each step's declared options are the builder's: a builder bug, said before any step."""
+    from osc_build.config import options_class
+
+    if not dataclasses.is_dataclass(ctx.config):
+        return  # options that are not a loaded schema's (unit tests' stand-ins)
+    have = {field.name for field in dataclasses.fields(ctx.config)}
+    for step in steps:
+        schema = getattr(step.run, "options_schema", None)
+        if schema is None:
+            continue
+        missing = [f.name for f in dataclasses.fields(options_class(schema))
+                   if f.name not in have]
+        if missing:
+            raise BuildError(
+                f"builder {ctx.builder!r} lists step {step.name!r}, which reads options "
+                f"{', '.join(missing)} that the builder does not declare: its options schema "
+                f"must include {schema.__name__}; report this to the builder's authors")
+
+
 def run_steps(ctx: BuildContext, steps: Sequence[Step[S]], state: S) -> S:
     """Run ``steps`` in order on ``state``; stop at the first error or interrupt."""
+    check_declared_options(ctx, steps)
     fault_at = os.environ.get(FAULT_STEP_VARIABLE, "")
     for step in steps:
         ctx.check_cancelled()

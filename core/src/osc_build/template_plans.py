@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from osc_build import registry
 from osc_build.errors import ConfigError, TemplateError, UsageError
@@ -18,6 +18,9 @@ from osc_build.log import register_secret
 from osc_build.postprocess import PostProcessorCall
 from osc_build.provision import ProvisionerCall
 from osc_build.runner import BuildPlan
+
+if TYPE_CHECKING:
+    from osc_build.problems import Problems
 
 
 def parse_vars(assignments: Sequence[str]) -> dict[str, str]:
@@ -57,16 +60,19 @@ def plans_from_template(path: Path, *, vars: Sequence[str] = (), var_files: Sequ
                         only: Sequence[str] = (), except_: Sequence[str] = (),
                         evaluate_datasources: bool = True,
                         datasource: Callable[..., dict[str, Any]] | None = None,
-                        ) -> list[BuildPlan]:
+                        problems: Problems | None = None) -> list[BuildPlan]:
     """Load ``path`` and turn each selected source of each build into a :class:`BuildPlan`.
 
-    ``datasource`` runs the ``data`` blocks (default: :func:`run_datasource`).
+    ``datasource`` runs the ``data`` blocks (default: :func:`run_datasource`). With
+    ``problems``, the mistakes of ``data`` blocks that are only checked (not
+    ``evaluate_datasources``) go there instead of stopping the load.
     """
     from osc_build.template import load_template, select_builds
 
     datasource = (datasource or run_datasource) if evaluate_datasources else check_datasource
     template = load_template(path, vars=parse_vars(vars), var_files=[Path(f) for f in var_files],
-                             env=os.environ, datasource=datasource)
+                             env=os.environ, datasource=datasource,
+                             problems=None if evaluate_datasources else problems)
     for value in template.sensitive_values:
         for part in (value, *value.splitlines()):
             register_secret(part.strip(), shown_as="<sensitive>")

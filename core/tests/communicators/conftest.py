@@ -38,6 +38,7 @@ class ServerState:
     logins: int = 0
     refuse_auth: bool = False
     sftp: bool = True  # False: an SSH server without the SFTP subsystem
+    scp: bool = True  # False: no scp program on the server's PATH
     authorized_keys: str | None = None  # default: the client key; e.g. a cert-authority line
 
 
@@ -131,6 +132,18 @@ async def _run_with_stdin(state: ServerState, env: dict[str, str],
     process.exit(proc.returncode)
 
 
+def _path_without(folder: Path, command: str, path: str) -> str:
+    """A PATH of one folder linking every program of ``path`` except ``command``."""
+    folder.mkdir()
+    for directory in reversed(path.split(os.pathsep)):
+        with contextlib.suppress(OSError):
+            for name in os.listdir(directory):
+                link = folder / name
+                if name != command and not link.exists():
+                    link.symlink_to(os.path.join(directory, name))
+    return str(folder)
+
+
 class SshTestServer:
     """One asyncssh server in its own thread and event loop."""
 
@@ -145,8 +158,10 @@ class SshTestServer:
         (bin_dir / DISCONNECT_COMMAND).write_text(
             f"#!/bin/sh\necho '{DISCONNECT_TOKEN.decode()}'\nsleep 30\n")
         (bin_dir / DISCONNECT_COMMAND).chmod(0o755)
-        self.env = {**os.environ, "HOME": str(self.state.home),
-                    "PATH": f"{bin_dir}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+        path = os.environ.get("PATH", "/usr/bin:/bin")
+        if not self.state.scp:
+            path = _path_without(tmp / "no-scp-bin", "scp", path)
+        self.env = {**os.environ, "HOME": str(self.state.home), "PATH": f"{bin_dir}:{path}"}
         self.client_key = client_key
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)

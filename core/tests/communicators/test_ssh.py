@@ -15,7 +15,9 @@ from osc_build.provision import CommandTimeout
 
 @pytest.fixture
 def comm(build, server, options_for, client_pem):
-    communicator = connect_ssh(build.ctx, "127.0.0.1", options_for(server),
+    """Over SFTP: test_scp.py runs the file tests again over scp (the default)."""
+    communicator = connect_ssh(build.ctx, "127.0.0.1",
+                               options_for(server, ssh_file_transfer_method="sftp"),
                                private_key_pem=client_pem)
     yield communicator
     communicator.close()

@@ -35,11 +35,7 @@ def _is_local(ctx) -> bool:
     from osc_build_outscale.local import _running, data_dir
 
     state = _running(data_dir())
-    endpoint = _option(ctx.config, "custom_endpoint_oapi")
+    # Every outscale- builder has the access options; a third-party one may not.
+    endpoint = getattr(ctx.config, "custom_endpoint_oapi", None)
     root = state["endpoint"].rsplit("/api/v1", 1)[0] if state else None
     return bool(root and endpoint and endpoint.startswith(root))
-
-
-def _option(config, name: str):
-    """An option of a dict or typed config (options are becoming attributes)."""
-    return config.get(name) if isinstance(config, dict) else getattr(config, name, None)

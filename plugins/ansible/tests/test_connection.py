@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shlex
+import socket
 import stat
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from osc_build.communicators.ssh import SshEndpoint
 from osc_build.errors import BuildError
-from osc_build_ansible.connection import endpoint_of, prepare_connection
+from osc_build_ansible.connection import ansible_target, endpoint_of, prepare_connection
 from osc_build_ansible.workspace import PrivateDir
 
 KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAkeybody\n-----END OPENSSH PRIVATE KEY-----"
@@ -69,3 +72,26 @@ def test_a_password_only_bastion_is_refused_clearly():
 def test_without_an_ssh_communicator_the_error_says_what_to_use():
     with pytest.raises(BuildError, match='communicator = "ssh"'):
         endpoint_of(object())
+
+
+def test_through_the_proxy_ansible_gets_the_proxys_key_never_the_vms_nor_the_bastion():
+    endpoint = SshEndpoint("10.0.0.4", 22, "outscale", private_key_pem=KEY,
+                           bastion=SshEndpoint("127.0.0.7", 2201, "jump",
+                                               private_key_file="/keys/bastion"))
+    config = SimpleNamespace(use_proxy=True, user=None, sftp_command="/usr/lib/sftp-server -e")
+    with PrivateDir() as work:
+        with ansible_target(config, object(), endpoint, work) as (target, connection):
+            assert (target.host, target.username) == ("127.0.0.1", "outscale")
+            with socket.create_connection((target.host, target.port), timeout=5) as probe:
+                assert probe.recv(8).startswith(b"SSH-2.0-")  # the proxy answers there
+            assert target.private_key_pem is None and target.bastion is None
+            key = Path(connection.key_file)
+            assert key.parent == work.path and key.name == "id_proxy"
+            assert stat.S_IMODE(key.stat().st_mode) == 0o600
+            assert "BEGIN EC PRIVATE KEY" in key.read_text() and "keybody" not in key.read_text()
+            assert not any("ProxyCommand" in arg for arg in connection.common_args)
+            assert sorted(p.name for p in work.path.iterdir()) == ["id_proxy"]  # no id_vm
+        with pytest.raises(OSError):  # the proxy is gone with the block
+            socket.create_connection((target.host, target.port), timeout=2).close()
+        directory = work.path
+    assert not directory.exists()

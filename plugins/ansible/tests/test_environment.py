@@ -36,3 +36,15 @@ def test_identities_only_by_default_with_a_key_and_the_users_arguments_otherwise
     assert ssh_extra_args(options(tmp_path), "/k") == ["-o IdentitiesOnly=yes"]
     assert ssh_extra_args(options(tmp_path), None) == []  # agent: every agent key may be tried
     assert ssh_extra_args(options(tmp_path, ansible_ssh_extra_args=["-4"]), "/k") == ["-4"]
+
+
+def test_use_sftp_false_means_the_scp_protocol_as_in_packer(tmp_path):
+    ctx = captured_build(tmp_path).ctx
+    with PrivateDir() as work:
+        env = ansible_environment(ctx, options(tmp_path), work)
+        sftp = ansible_environment(ctx, options(tmp_path, use_sftp=True), work)
+    assert env["ANSIBLE_SSH_TRANSFER_METHOD"] == "scp"
+    # This machine's OpenSSH (9.x) scp speaks SFTP unless told -O: the VM's `scp -t` then
+    # receives the files, through the proxy too.
+    assert env["ANSIBLE_SCP_EXTRA_ARGS"] == "-O"
+    assert sftp["ANSIBLE_SSH_TRANSFER_METHOD"] == "sftp" and "ANSIBLE_SCP_EXTRA_ARGS" not in sftp

@@ -33,15 +33,18 @@ def validate(run_cli, tmp_path):
 
 
 def test_a_good_provisioner_validates(validate):
-    result = validate('playbook_file = "play.yml"\n groups = ["web"]\n use_proxy = false')
+    result = validate('playbook_file = "play.yml"\n groups = ["web"]\n use_proxy = true\n'
+                      ' sftp_command = "/usr/lib/openssh/sftp-server -e"')
     assert result.returncode == 0, result.output
 
 
 @pytest.mark.parametrize(("options", "message"), [
     ("", "playbook_file must be set: the playbook to run"),
     ('playbook_file = "missing.yml"', "playbook_file 'missing.yml' does not exist"),
-    ('playbook_file = "play.yml"\n use_proxy = true',
-     "the local SSH proxy is not supported yet; set use_proxy = false"),
+    ('playbook_file = "play.yml"\n use_proxy = true\n sftp_command = "  "',
+     "sftp_command: is empty; give the VM's SFTP server"),
+    ("playbook_file = \"play.yml\"\n sftp_command = \"'unclosed\"",
+     "sftp_command: cannot be split into words"),
     ('playbook_file = "play.yml"\n ansible_env_vars = ["NOEQUALS"]',
      "not in format KEY=VALUE: 'NOEQUALS'"),
     ('playbook_file = "play.yml"\n command = "no-such-ansible-playbook"',

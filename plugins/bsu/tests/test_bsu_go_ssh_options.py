@@ -1,7 +1,5 @@
-"""The Go plugin's SSH options on a real build: algorithm lists, the alias, the keypair name.
-
-scp itself is tested in core/tests/communicators/test_scp.py: the simulator's images have no
-``scp`` program (only the SFTP server).
+"""The Go plugin's SSH options on a real build: algorithm lists, the alias, the keypair name;
+the files go over scp, the default ssh_file_transfer_method (the image has the scp program).
 """
 
 from __future__ import annotations

@@ -43,6 +43,7 @@ class VmSpec:
     user_data: bytes = b""  # already base64-decoded
     # Called by the SSH server for each connection: may this client reach this port?
     is_allowed: Callable[[str, int], bool] = field(default=lambda ip, port: True, compare=False)
+    platform: str = ""  # "windows" for a Windows VM (WinRM instead of SSH), else Linux
 
 
 class Backend(Protocol):

@@ -30,7 +30,10 @@ PUBLIC_IMAGES = (
     ("CentOS-Stream-9-2026.01.05-0", 10, "outscale", ["legacy", "uefi"]),
     ("AlmaLinux-9-2026.01.09-0", 10, "outscale", ["legacy", "uefi"]),
     ("Minimal-Host-Userland-2026.01.15-0", 10, "outscale", ["legacy", "uefi"]),
+    ("Windows-Server-2022-Sim-2026.01.20-0", 30, "Administrator", ["legacy", "uefi"]),
 )
+# ProductCodes of Windows OMIs (a guess: OUTSCALE bills Windows licences by product code).
+WINDOWS_PRODUCT_CODES = ["0002"]
 
 # (name, vcores, memory GiB)
 VM_TYPES = (*(
@@ -48,6 +51,9 @@ def _stable_id(prefix: str, *parts: str) -> str:
 
 def describe(name: str) -> str:
     guest = resolve(name)
+    if guest.kind == "windows":
+        return (f"{name} (simulated Windows: WinRM on 5985/5986, PowerShell and cmd subset "
+                "interpreted by osc-build-sim, not Windows)")
     return name if guest.available else f"{name} (cannot boot on this simulator: {guest.reason})"
 
 
@@ -58,6 +64,7 @@ def seed(tx: Tx, region: str, created: str) -> None:
         if tx.get("image", image_id) is not None:
             continue
         snapshot_id = _stable_id("snap", region, name)
+        windows = resolve(name).kind == "windows"
         common = {"_region": region, "_owner": CATALOGUE_ACCOUNT_ID}
         tx.put({**common, "_id": snapshot_id, "_kind": "snapshot", "_public_image": name,
                 "SnapshotId": snapshot_id, "State": "completed", "Progress": 100,
@@ -67,6 +74,7 @@ def seed(tx: Tx, region: str, created: str) -> None:
                 "PermissionsToCreateVolume": {"AccountIds": [], "GlobalPermission": True},
                 "Tags": []})
         tx.put({**common, "_id": image_id, "_kind": "image", "_default_user": user,
+                **({"_platform": "windows"} if windows else {}),
                 "ImageId": image_id, "ImageName": name, "Description": describe(name),
                 "State": "available", "StateComment": {}, "AccountId": CATALOGUE_ACCOUNT_ID,
                 "AccountAlias": CATALOGUE_ALIAS, "Architecture": "x86_64",
@@ -76,6 +84,7 @@ def seed(tx: Tx, region: str, created: str) -> None:
                 "BootModes": boot_modes, "CreationDate": created, "FileLocation": "",
                 "ImageType": "machine",
                 "PermissionsToLaunch": {"AccountIds": [], "GlobalPermission": True},
-                "ProductCodes": ["0001"], "RootDeviceName": "/dev/sda1",
+                "ProductCodes": WINDOWS_PRODUCT_CODES if windows else ["0001"],
+                "RootDeviceName": "/dev/sda1",
                 "RootDeviceType": "bsu", "SecureBoot": False, "Tags": [],
                 "TpmMandatory": False})

@@ -2,9 +2,11 @@
 
 Debian images are real Debian releases bootstrapped from the archive this machine's apt
 sources name; ``Minimal-Host-Userland-*`` is this machine's own binaries (fast, no init,
-no package manager). Other distributions need an archive this machine cannot reach: they
-are listed in the catalogue but refuse to boot, saying why, rather than boot another
-distribution's files under their name.
+no package manager). ``Windows-Server-2022-Sim-*`` boots that userland too, with WinRM
+served for it and Windows commands interpreted (``machine.windows``). Other
+distributions need an archive this machine cannot reach: they are listed in the
+catalogue but refuse to boot, saying why, rather than boot another distribution's files
+under their name.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from osc_build_sim.apt_sources import DEBIAN_SUITES, debian_mirrors
 
 MINIMAL_PREFIX = "Minimal-Host-Userland"
+WINDOWS_PREFIX = "Windows-Server-2022-Sim"
 _DEBIAN = re.compile(r"Debian-(\d+)(?:-|$)")
 _CODENAMES = {version: codename for codename, version in DEBIAN_SUITES.items()}
 
@@ -22,7 +25,7 @@ _CODENAMES = {version: codename for codename, version in DEBIAN_SUITES.items()}
 @dataclass(frozen=True)
 class GuestImage:
     name: str
-    kind: str  # "minimal", "debian" or "unavailable"
+    kind: str  # "minimal", "debian", "windows" (simulated: WinRM) or "unavailable"
     suite: str = ""  # Debian codename
     reason: str = ""  # why it is unavailable
 
@@ -34,6 +37,8 @@ class GuestImage:
 def resolve(image_name: str) -> GuestImage:
     if image_name.startswith(MINIMAL_PREFIX):
         return GuestImage(image_name, "minimal")
+    if image_name.startswith(WINDOWS_PREFIX):
+        return GuestImage(image_name, "windows")
     match = _DEBIAN.match(image_name)
     if match:
         suite = _CODENAMES.get(match.group(1))

@@ -34,12 +34,15 @@ REQUIREMENTS: dict[str, str] = {
     "sfdisk": "fdisk", "fdisk": "fdisk", "parted": "parted",
     # what the minimal image copies from this machine
     "sudo": "sudo", "/usr/lib/openssh/sftp-server": "openssh-sftp-server",
+    "scp": "openssh-client", "ssh-add": "openssh-client",
     "tar": "tar", "gzip": "gzip", "bash": "bash",
     # real guest images (Debian bootstrapped from the archive) and their keys
     "mmdebstrap": "mmdebstrap",
     "/usr/share/keyrings/debian-archive-keyring.gpg": "debian-archive-keyring",
-    # osc-build-sim ssh, and the TLS examples
-    "ssh": "openssh-client", "openssl": "openssl",
+    # osc-build-sim ssh, and the TLS examples; the agent-forwarding tests start an ssh-agent
+    "ssh": "openssh-client", "openssl": "openssl", "ssh-agent": "openssh-client",
+    # the ansible provisioner: Ansible sends files with scp or sftp (and its tests use both)
+    "sftp": "openssh-client",
     # qcow2 image exports and imports
     "qemu-img": "qemu-utils",
 }

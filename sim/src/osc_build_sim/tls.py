@@ -64,6 +64,23 @@ def issue_client_cert(ca_cert_path: Path, ca_key_path: Path, out: Path, name: st
     return out
 
 
+def issue_server_cert(directory: Path, out: Path, name: str, addresses: list[str]) -> Path:
+    """Write ``out``: a server certificate for ``addresses`` and its key, signed by the CA
+    of ``directory`` (made by :func:`ensure` if needed)."""
+    files, _ = ensure(directory)
+    ca_cert = x509.load_pem_x509_certificate(files.ca.read_bytes())
+    ca_key = serialization.load_pem_private_key((directory / "ca.key").read_bytes(),
+                                                password=None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _cert(name, key, ca_cert.subject, ca_key, ca=False,
+                 usage=ExtendedKeyUsageOID.SERVER_AUTH,
+                 sans=[x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+                 + [x509.DNSName(name.lower())])
+    out.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + _key_pem(key))
+    out.chmod(0o600)
+    return out
+
+
 def ensure(directory: Path) -> tuple[TlsFiles, bool]:
     """Create the CA and certificates once; returns the files and whether they are new."""
     files = TlsFiles(directory / "ca.pem", directory / "server.pem", directory / "client.pem")

@@ -48,16 +48,21 @@ def run(args: argparse.Namespace) -> int:
         out.say("Syntax-only check passed. Everything looks okay.")
         return 0
     from osc_build import runner
+    from osc_build.problems import Problems
     from osc_build.template_plans import plans_from_template
     from osc_build.ui import Ui
 
     if args.no_warn_undeclared_var:
         for name in ("osc_build.template.loader", "osc_build.template.jsonloader"):
             logging.getLogger(name).addFilter(_without_undeclared_warnings)
-    plans = plans_from_template(Path(args.template), vars=args.var, var_files=args.var_file,
-                                only=args.only, except_=args.except_,
-                                evaluate_datasources=args.evaluate_datasources)
-    runner.prepare_all(plans, lambda plan: runner.prepare(
-        plan, ui=Ui(plan.name, machine_readable=args.machine_readable)))
+    problems = Problems()  # the data blocks' mistakes, then the builds', in one report
+    plans = problems.collect(lambda: plans_from_template(
+        Path(args.template), vars=args.var, var_files=args.var_file, only=args.only,
+        except_=args.except_, evaluate_datasources=args.evaluate_datasources,
+        problems=problems))
+    if plans:
+        problems.collect(lambda: runner.prepare_all(plans, lambda plan: runner.prepare(
+            plan, ui=Ui(plan.name, machine_readable=args.machine_readable))))
+    problems.raise_any()
     out.say("The configuration is valid.")
     return 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import paramiko
 from fabric import Config, Connection
 
+from osc_build.communicators import bastion_login
 from osc_build.communicators.exitsignal import report_exit_signals
 from osc_build.communicators.keys import attach_certificate, load_key_file, load_key_text
 from osc_build.communicators.options import (
@@ -53,6 +54,7 @@ RETRY_INTERVAL = 2.0  # between TCP attempts (Packer: 5 s); a booting VM answers
 AUTH_RETRY_INTERVAL = 2.0
 CONNECT_TIMEOUT = 10.0  # one TCP connect
 POLL = 0.1
+prompt_for_bastion: bastion_login.Prompt | None = None  # None: the terminal
 
 
 @dataclass
@@ -74,10 +76,15 @@ class SshSettings:
     # Where the key came from, for other SSH clients (the ansible provisioner's endpoint()).
     private_key_pem: str | None = field(default=None, repr=False)
     private_key_file: str | None = None
-    file_transfer: str = "sftp"  # or "scp"
+    file_transfer: str = "scp"  # or "sftp"
     proxy: SocksProxy | None = None
     local_tunnels: list[str] | None = None  # "PORT:HOST:PORT"
     remote_tunnels: list[str] | None = None
+    forward_agent: bool = True  # the local SSH agent, to remote commands (Packer's default)
+    # ssh_bastion_interactive: the bastion's questions are asked once, so its connection is
+    # kept from one attempt (and reconnection) to the next, until the communicator closes.
+    interactive: bool = False
+    live: Connection | None = field(default=None, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -124,9 +131,10 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
             public_key=pkey.get_base64() if pkey is not None else None,
             private_key_pem=private_key_pem or None,
             private_key_file=None if private_key_pem else options.ssh_private_key_file,
-            file_transfer=options.ssh_file_transfer_method or "sftp",
+            file_transfer=options.ssh_file_transfer_method or "scp",
             local_tunnels=options.ssh_local_tunnels, remote_tunnels=options.ssh_remote_tunnels,
-            proxy=_proxy(options))
+            proxy=_proxy(options),
+            forward_agent=not options.ssh_disable_agent_forwarding)
     except ValueError as err:
         raise ConfigError(f"communicator options: {err}") from None
     if options.ssh_bastion_host:
@@ -137,6 +145,8 @@ def resolve_settings(host: str, options: Any, private_key_pem: str | None) -> Ss
 
 def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
                       target: SshSettings) -> SshSettings:
+    """The bastion's connection settings; ``prompt_for_bastion`` (tests) replaces the
+    terminal for ssh_bastion_interactive."""
     key_file = options.ssh_bastion_private_key_file
     if key_file:
         pkey = load_key_file(key_file, option="ssh_bastion_private_key_file")
@@ -153,12 +163,24 @@ def _bastion_settings(options: Any, main_key: paramiko.PKey | None,
         kwargs["pkey"] = pkey
     if password:
         kwargs["password"] = password
+    host, port = options.ssh_bastion_host, int(options.ssh_bastion_port or 22)
+    username = options.ssh_bastion_username or target.username
+    interactive = bool(options.ssh_bastion_interactive)
+    if interactive:
+        address = f"{username}@{host}:{port}"
+        prompt = prompt_for_bastion
+        if prompt is None:
+            if not bastion_login.has_terminal():
+                raise bastion_login.no_terminal_error(address)
+            prompt = bastion_login.terminal_prompt(address)
+        kwargs = {"auth_strategy": bastion_login.InteractiveBastionLogin(
+            username, address, prompt, pkey=pkey, password=password,
+            agent=kwargs["allow_agent"])}
     return SshSettings(
-        host=options.ssh_bastion_host, port=int(options.ssh_bastion_port or 22),
-        username=options.ssh_bastion_username or target.username, connect_kwargs=kwargs,
+        host=host, port=port, username=username, connect_kwargs=kwargs,
         timeout=target.timeout, handshake_attempts=0, pause_before_connecting=0.0,
         keep_alive=target.keep_alive, read_write_timeout=0.0, pty=False, public_key=None,
-        private_key_file=key_file if pkey is not None else None)
+        private_key_file=key_file if pkey is not None else None, interactive=interactive)
 
 
 def algorithm_limits(options: Any) -> dict[str, Any]:
@@ -180,16 +202,30 @@ def _proxy(options: Any) -> SocksProxy | None:
 
 
 def _connection(settings: SshSettings, connect_timeout: float) -> Connection:
-    gateway = _connection(settings.bastion, connect_timeout) if settings.bastion else None
+    gateway = _gateway(settings.bastion, connect_timeout) if settings.bastion else None
     extra: dict[str, Any] = {}
     if settings.proxy is not None:
         extra["sock"] = settings.proxy.connect(settings.host, settings.port, connect_timeout)
+    # A person answers an interactive bastion's questions: give them ssh_timeout, not 30 s.
+    auth_timeout = max(30.0, settings.timeout) if settings.interactive else 30
     return Connection(
         settings.host, user=settings.username, port=settings.port, gateway=gateway,
         config=Config(overrides={"load_ssh_configs": False}),
         connect_timeout=max(1, round(connect_timeout)),
         connect_kwargs={**settings.connect_kwargs, **extra, "banner_timeout": 30,
-                        "auth_timeout": 30})
+                        "auth_timeout": auth_timeout})
+
+
+def _gateway(bastion: SshSettings, connect_timeout: float) -> Connection:
+    if not bastion.interactive:
+        return _connection(bastion, connect_timeout)
+    if bastion.live is None or not bastion.live.is_connected:
+        bastion.live = _connection(bastion, connect_timeout)
+    return bastion.live
+
+
+def kept_bastion(settings: SshSettings) -> Connection | None:
+    return settings.bastion.live if settings.bastion is not None else None
 
 
 def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIMEOUT) -> Connection:
@@ -198,7 +234,7 @@ def open_connection(settings: SshSettings, connect_timeout: float = CONNECT_TIME
     try:
         conn.open()
     except BaseException:
-        _close_quietly(conn)
+        _close_quietly(conn, keep=kept_bastion(settings))
         raise
     if settings.keep_alive > 0:
         conn.transport.set_keepalive(max(1, round(settings.keep_alive)))
@@ -264,11 +300,13 @@ def _attempt(ctx: BuildContext, attempt: Callable[[], Connection]) -> Connection
     return outcome["conn"]
 
 
-def _close_quietly(conn: Connection) -> None:
+def _close_quietly(conn: Connection, keep: Connection | None = None) -> None:
+    """Close ``conn`` and its bastion connection, unless that is ``keep``."""
     try:
         conn.close()
-        if conn.gateway is not None and not isinstance(conn.gateway, str):
-            conn.gateway.close()
+        gateway = conn.gateway
+        if isinstance(gateway, Connection) and gateway is not keep:
+            gateway.close()
     except (OSError, EOFError, paramiko.SSHException):
         log.debug("closing an SSH connection failed", exc_info=True)
 
@@ -289,13 +327,17 @@ def connect_ssh(ctx: BuildContext, host: str, options: Any,
     ctx.ui.say("Waiting for SSH to become available...")
     log.debug("connecting to %s%s", settings.address,
               f" through {settings.bastion.address}" if settings.bastion else "")
-    conn = wait_for_connection(ctx, settings)
-    if settings.pause_before_connecting > 0:
-        _close_quietly(conn)
-        ctx.ui.say(f"Pausing {settings.pause_before_connecting:g}s before connecting...")
-        if ctx.cancelled.wait(settings.pause_before_connecting):
-            ctx.check_cancelled()
+    try:
         conn = wait_for_connection(ctx, settings)
+        if settings.pause_before_connecting > 0:
+            _close_quietly(conn, keep=kept_bastion(settings))
+            ctx.ui.say(f"Pausing {settings.pause_before_connecting:g}s before connecting...")
+            if ctx.cancelled.wait(settings.pause_before_connecting):
+                ctx.check_cancelled()
+            conn = wait_for_connection(ctx, settings)
+    except BaseException:
+        bastion_login.close_kept(settings)
+        raise
     ctx.ui.say("Connected to SSH!")
     return SshCommunicator(ctx, settings, conn,
                            reconnect=lambda: wait_for_connection(ctx, settings))

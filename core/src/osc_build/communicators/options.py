@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate
 
-from osc_build.config import OptionsSchema, alias, no_effect, not_yet, option, warn_once
+from osc_build.config import (
+    OptionsSchema,
+    alias,
+    cross_check,
+    no_effect,
+    option,
+    warn_once,
+)
 from osc_build.durations import seconds
 from osc_build.log import register_secret
 
@@ -122,8 +130,9 @@ class CommunicatorOptionsSchema(OptionsSchema):
                                     "A remote command silent for this long is treated as a "
                                     "disconnection; 0 disables it.")
     ssh_file_transfer_method = option(
-        fields.String(load_default=None, validate=validate.OneOf(("scp", "sftp"))),
-        "How files are copied: scp or sftp (default: sftp).")
+        fields.String(load_default="scp", validate=validate.OneOf(("scp", "sftp"))),
+        "How files are copied: scp (needs the scp program on the VM, as Packer's default) "
+        "or sftp (needs the SSH server's SFTP subsystem).")
     temporary_key_pair_name = option(fields.String(load_default=None),
                                      "Name of the temporary keypair (default: a unique "
                                      "packer_... name).")
@@ -136,7 +145,8 @@ class CommunicatorOptionsSchema(OptionsSchema):
         "Key exchange algorithms allowed, in order of preference (default: paramiko's).")
     ssh_disable_agent_forwarding = option(
         fields.Boolean(load_default=False),
-        "Do not forward the SSH agent to the VM (osc-build never forwards it).")
+        "Do not forward the local SSH agent (SSH_AUTH_SOCK) to the VM's remote commands; "
+        "by default it is forwarded, as in Packer.")
     ssh_proxy_host = option(fields.String(load_default=None),
                             "SOCKS5 proxy to reach the VM through.")
     ssh_proxy_port = option(fields.Integer(load_default=1080, validate=validate.Range(1, 65535)),
@@ -151,10 +161,10 @@ class CommunicatorOptionsSchema(OptionsSchema):
     ssh_remote_tunnels = option(fields.List(fields.String(validate=_tunnel), load_default=None),
                                 "Tunnels \"PORT:HOST:PORT\": localhost:PORT on the VM reaches "
                                 "HOST:PORT from here.")
-    ssh_bastion_interactive = not_yet(
-        fields.Boolean(load_default=False), "Log in to the bastion with keyboard-interactive.",
-        "the bastion's keyboard-interactive prompts are not shown; log in with "
-        "ssh_bastion_password, ssh_bastion_private_key_file or ssh_bastion_agent_auth")
+    ssh_bastion_interactive = option(
+        fields.Boolean(load_default=False),
+        "Answer the bastion's keyboard-interactive questions (a one-time code...) on the "
+        "terminal, after any key or password given; needs a terminal.")
     ssh_bastion_certificate_file = option(
         fields.String(load_default=None, validate=_existing_file),
         "OpenSSH certificate signed for the bastion's private key.")
@@ -187,9 +197,9 @@ class CommunicatorOptionsSchema(OptionsSchema):
                       f"{data.get('communicator', 'ssh')}, not winrm")
         return data
 
-    @validates_schema
-    def _validate_communicator_options(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("communicator", "ssh") != "ssh":
+    @cross_check
+    def _check_ssh_login(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
             return
         errors: dict[str, str] = {}
         if not data.get("ssh_username"):
@@ -200,19 +210,34 @@ class CommunicatorOptionsSchema(OptionsSchema):
             errors["ssh_keypair_name"] = ("ssh_private_key_file must be provided or "
                                           "ssh_agent_auth enabled when ssh_keypair_name is "
                                           "specified")
-        if data.get("ssh_bastion_host") and not any(data.get(key) for key in (
-                "ssh_bastion_password", "ssh_bastion_private_key_file",
-                "ssh_bastion_agent_auth", "ssh_private_key_file")):
-            errors["ssh_bastion_host"] = ("the bastion needs credentials: set "
-                                          "ssh_bastion_private_key_file, ssh_bastion_password "
-                                          "or ssh_bastion_agent_auth")
         if data.get("ssh_certificate_file") and not data.get("ssh_private_key_file"):
             errors["ssh_certificate_file"] = ("needs ssh_private_key_file: set the private key "
                                               "the certificate was signed for")
+        if errors:
+            raise ValidationError(errors)
+
+    @cross_check
+    def _check_ssh_route(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
+            return
+        errors: dict[str, str] = {}
+        if data.get("ssh_bastion_host") and not any(data.get(key) for key in (
+                "ssh_bastion_password", "ssh_bastion_private_key_file",
+                "ssh_bastion_agent_auth", "ssh_private_key_file", "ssh_bastion_interactive")):
+            errors["ssh_bastion_host"] = ("the bastion needs credentials: set "
+                                          "ssh_bastion_private_key_file, ssh_bastion_password, "
+                                          "ssh_bastion_agent_auth or ssh_bastion_interactive")
         if data.get("ssh_proxy_host") and data.get("ssh_bastion_host"):
             errors["ssh_proxy_host"] = ("cannot be used with ssh_bastion_host; choose the SOCKS "
                                         "proxy or the bastion")
-        errors.update(_algorithm_errors(data))
+        if errors:
+            raise ValidationError(errors)
+
+    @cross_check
+    def _check_ssh_algorithms(self, data: Mapping[str, Any], **_: Any) -> None:
+        if not _uses_ssh(data):
+            return
+        errors = _algorithm_errors(data)
         if errors:
             raise ValidationError(errors)
 
@@ -226,7 +251,11 @@ class CommunicatorOptionsSchema(OptionsSchema):
         return data
 
 
-def _algorithm_errors(data: dict[str, Any]) -> dict[str, str]:
+def _uses_ssh(data: Mapping[str, Any]) -> bool:
+    return data.get("communicator", "ssh") == "ssh"
+
+
+def _algorithm_errors(data: Mapping[str, Any]) -> dict[str, str]:
     """Names paramiko lacks are dropped with a warning; a list with none it knows is an error."""
     errors: dict[str, str] = {}
     if not any(data.get(key) for key in ("ssh_ciphers", "ssh_key_exchange_algorithms")):

@@ -74,6 +74,7 @@ def get_file(transport: paramiko.Transport, source: str, destination: Path,
     destination.parent.mkdir(parents=True, exist_ok=True)
     with _client(transport, check) as client:
         client.get(source, str(destination))
+    _received(destination, source)
 
 
 def get_tree(transport: paramiko.Transport, source: str, destination: Path,
@@ -87,7 +88,15 @@ def get_tree(transport: paramiko.Transport, source: str, destination: Path,
         landing = Path(scratch) / "tree"
         with _client(transport, check) as client:
             client.get(source, str(landing), recursive=True)
+        _received(landing, source)
         shutil.copytree(landing, destination, dirs_exist_ok=True)
+
+
+def _received(path: Path, source: str) -> None:
+    """The scp client ends without error when the remote side sends nothing at all (no
+    scp program there): only the missing result tells."""
+    if not path.exists():
+        raise SCPException(f"nothing received for {source}")
 
 
 ERRORS = (SCPException,)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import io
 import logging
+import os
 import posixpath
 import select
 import shlex
+import stat
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,8 +23,9 @@ from typing import TYPE_CHECKING
 
 import paramiko
 from fabric import Connection
+from paramiko.agent import AgentRequestHandler
 
-from osc_build.communicators import scp_transfer, transfer
+from osc_build.communicators import bastion_login, scp_transfer, transfer
 from osc_build.communicators.tunnels import Tunnels
 from osc_build.errors import BuildError, ConfigError, Interrupted
 from osc_build.provision import DISCONNECTED, CommandTimeout
@@ -136,6 +139,7 @@ class SshCommunicator:
     def close(self) -> None:
         """Close the connection (and the bastion's); the communicator can reconnect later."""
         self._close()
+        bastion_login.close_kept(self.settings)
 
     def _close(self) -> None:
         tunnels, self._tunnels = self._tunnels, None
@@ -144,9 +148,11 @@ class SshCommunicator:
         conn, self._conn = self._conn, None
         if conn is None:
             return
+        bastion = self.settings.bastion
         try:
             conn.close()
-            if isinstance(conn.gateway, Connection):
+            # an interactive bastion's connection stays for the reconnection (close() ends it)
+            if isinstance(conn.gateway, Connection) and not (bastion and bastion.interactive):
                 conn.gateway.close()
         except _TRANSPORT_ERRORS:
             log.debug("closing the SSH connection failed", exc_info=True)
@@ -169,11 +175,11 @@ class SshCommunicator:
         log.debug("%s: running %s (variables: %s)", self.ctx.name, command,
                   ", ".join(sorted(env or ())) or "none")
         try:
-            channel = self._start(full)
+            channel, agent = self._start(full)
         except _TRANSPORT_ERRORS:
             self._close()  # a stale transport: reconnect once and retry
             try:
-                channel = self._start(full)
+                channel, agent = self._start(full)
             except _TRANSPORT_ERRORS as err:
                 raise BuildError(f"cannot start a command over SSH on "
                                  f"{self.settings.address}: {_why(err)}") from None
@@ -181,17 +187,24 @@ class SshCommunicator:
             return self._stream(channel, command, timeout)
         finally:
             channel.close()
+            if agent is not None:
+                agent.close()
 
-    def _start(self, command: str) -> paramiko.Channel:
+    def _start(self, command: str) -> tuple[paramiko.Channel, AgentRequestHandler | None]:
         channel = self.connection.transport.open_session(timeout=30)
+        agent = None
         try:
+            if self.settings.forward_agent and local_agent_socket():
+                agent = AgentRequestHandler(channel)  # as Packer: the VM may use our keys
             if self.settings.pty:
                 channel.get_pty(width=200)
             channel.exec_command(command)
         except BaseException:
             channel.close()
+            if agent is not None:
+                agent.close()
             raise
-        return channel
+        return channel, agent
 
     def _stream(self, channel: paramiko.Channel, command: str, timeout: float | None) -> int:
         out, err = LineWriter(self.ctx.ui.message), LineWriter(self.ctx.ui.message)
@@ -279,8 +292,8 @@ class SshCommunicator:
             transfer.makedirs(sftp, posixpath.dirname(destination))
             transfer.put_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"upload of {source} to {destination} failed: {_why(err)}") \
-                from None
+            raise BuildError(f"upload of {source} to {destination} failed: "
+                             f"{self._why(err)}") from None
 
     def upload_content(self, content: bytes | str, destination: str, *,
                        mode: int = 0o644) -> None:
@@ -295,7 +308,7 @@ class SshCommunicator:
             sftp.putfo(io.BytesIO(data), destination)
             sftp.chmod(destination, mode)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"upload to {destination} failed: {_why(err)}") from None
+            raise BuildError(f"upload to {destination} failed: {self._why(err)}") from None
 
     def download(self, source: str, destination: Path) -> None:
         """Download a remote file, or a remote directory's contents into ``destination``.
@@ -323,9 +336,23 @@ class SshCommunicator:
                 destination = destination / posixpath.basename(source)
             transfer.get_file(sftp, source, destination, self.ctx.check_cancelled)
         except _TRANSPORT_ERRORS as err:
-            raise BuildError(f"download of {source} to {destination} failed: {_why(err)}") \
-                from None
+            raise BuildError(f"download of {source} to {destination} failed: "
+                             f"{self._why(err)}") from None
 
+    def _why(self, err: BaseException) -> str:
+        """The cause of a failed transfer; over scp, first whether the VM has scp at all."""
+        if isinstance(err, scp_transfer.ERRORS) and not self._remote_has_scp():
+            return ("the VM has no scp program, which ssh_file_transfer_method \"scp\" (the "
+                    "default) needs; set ssh_file_transfer_method = \"sftp\", or install scp "
+                    "(openssh-client) in the source image")
+        return _why(err)
+
+    def _remote_has_scp(self) -> bool:
+        try:
+            return scp_transfer.remote_status(self.connection.transport,
+                                              "command -v scp >/dev/null 2>&1") == 0
+        except _TRANSPORT_ERRORS:
+            return True  # cannot tell: report the transfer's own error
 
     def _upload_scp(self, source: Path, destination: str) -> None:
         transport = self.connection.transport
@@ -346,6 +373,23 @@ class SshCommunicator:
         if destination.is_dir():
             destination = destination / posixpath.basename(source)
         scp_transfer.get_file(transport, source, destination, self.ctx.check_cancelled)
+
+
+def local_agent_socket() -> str | None:
+    """SSH_AUTH_SOCK, when an agent listens there: what agent forwarding forwards."""
+    path = os.environ.get("SSH_AUTH_SOCK")
+    try:
+        if path and stat.S_ISSOCK(os.stat(path).st_mode):
+            return path
+    except OSError:
+        pass
+    if path not in _NO_AGENT_SAID:  # once, not before every command
+        _NO_AGENT_SAID.add(path)
+        log.debug("no SSH agent listens at SSH_AUTH_SOCK=%s: the agent is not forwarded", path)
+    return None
+
+
+_NO_AGENT_SAID: set[str | None] = set()
 
 
 def _why(err: BaseException) -> str:

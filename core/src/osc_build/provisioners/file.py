@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, cross_check, option
 from osc_build.interfaces import Provisioner
 from osc_build.provisioners.scripts import upload_bytes
 
@@ -37,8 +38,8 @@ class FileOptionsSchema(OptionsSchema):
     generated = option(fields.Boolean(load_default=False),
                        "The local sources are made during the build: do not check them now.")
 
-    @validates_schema
-    def _sources(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _sources(self, data: Mapping[str, Any], **_: Any) -> None:
         sources = _sources_of(data.get("source"), data.get("sources"))
         if data.get("content") is not None:
             if sources:

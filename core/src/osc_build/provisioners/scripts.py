@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from marshmallow import ValidationError, fields, validates, validates_schema
+from marshmallow import ValidationError, fields, validates
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, cross_check, option
 
 if TYPE_CHECKING:
     from osc_build.context import BuildContext
@@ -40,8 +40,8 @@ class ScriptOptionsSchema(OptionsSchema):
     valid_exit_codes = option(fields.List(fields.Integer(), load_default=lambda: [0]),
                               "Exit codes that count as success.")
 
-    @validates_schema
-    def _one_script_source(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _one_script_source(self, data: Mapping[str, Any], **_: Any) -> None:
         given = [key for key in ("inline", "script", "scripts") if data.get(key)]
         if not given:
             raise ValidationError("either a script file or inline script must be specified "

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from osc_build.errors import OscBuildError, TemplateError
+from osc_build.errors import ConfigError, OscBuildError, TemplateError
+from osc_build.problems import locate
 
 from .body import Attribute, Block, body_items, decode_body, error, plain
-from .builds import decode_build
+from .builds import decode_build, option_positions
+
+if TYPE_CHECKING:
+    from osc_build.problems import Problems
 from .evaluator import Evaluator
 from .functions import make_functions
 from .hcp import BLOCK, check_hcp_block
@@ -26,7 +31,8 @@ IGNORED = {"communicator"}
 
 
 def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
-              env: Mapping[str, str], datasource: Callable | None) -> Template:
+              env: Mapping[str, str], datasource: Callable | None,
+              problems: Problems | None = None) -> Template:
     files, auto_files = template_files(path)
     root = (path if path.is_dir() else path.parent).resolve()
     blocks: list[tuple[str, Block]] = []
@@ -88,7 +94,7 @@ def load_hcl2(path: Path, *, vars: Mapping[str, str], var_files: list[Path],
         "packer": {"version": PACKER_COMPAT_VERSION},
     }
     locals_scope, sensitive_locals = _locals(blocks, scope, functions)
-    data_scope = _data(blocks, scope, functions, datasource)
+    data_scope = _data(blocks, scope, functions, datasource, problems)
     scope["local"] = locals_scope
     scope["data"] = data_scope
     for type_scope in data_scope.values():
@@ -169,7 +175,7 @@ def _locals(blocks: list, scope: dict, functions: dict) -> tuple[LazyScope, set[
 
 
 def _data(blocks: list, scope: dict, functions: dict,
-          datasource: Callable | None) -> dict[str, LazyScope]:
+          datasource: Callable | None, problems: Problems | None) -> dict[str, LazyScope]:
     by_type: dict[str, dict[str, Callable]] = {}
     for filename, block in blocks:
         if block.type != "data":
@@ -189,8 +195,13 @@ def _data(blocks: list, scope: dict, functions: dict,
                 outputs = datasource(type_, name, plain(config))
             except TemplateError:
                 raise
-            except OscBuildError as err:  # unknown type, bad options: say where the block is
-                raise error(filename, block.node, str(err)) from None
+            except OscBuildError as err:  # bad options, unknown type: say where
+                located = (_options_at(filename, block, f"data.{type_}.{name}", str(err))
+                           or error(filename, block.node, str(err)))
+                if problems is None:
+                    raise located from None
+                problems.add(located)  # validate: check the rest of the template too
+                return UNKNOWN
             if outputs is UNKNOWN:  # checked, not run (validate)
                 return UNKNOWN
             if not isinstance(outputs, dict):
@@ -200,6 +211,20 @@ def _data(blocks: list, scope: dict, functions: dict,
         by_type.setdefault(type_, {})[name] = thunk
     return {type_: LazyScope(f"data source {type_}", thunks)
             for type_, thunks in by_type.items()}
+
+
+def _options_at(filename: str, block: Block, where: str, message: str
+                ) -> ConfigError | None:
+    """A data source's option errors, each at the attribute it is about, in source order."""
+    lines = message.splitlines()
+    if not all(line.startswith(f"{where}: ") for line in lines):
+        return None
+    if filename.endswith(".pkr.json"):  # positions are JSON key paths: the options say where
+        return ConfigError("\n".join(f"{filename}: {line}" for line in lines))
+    positions = {"": str(Location(filename, *position(block.node))),
+                 **option_positions(block, filename)}
+    problems = [line.removeprefix(f"{where}: ") for line in lines]
+    return ConfigError("\n".join(locate(problems, f"{positions['']}: {where}", positions)))
 
 
 def _strings(value: object) -> set[str]:

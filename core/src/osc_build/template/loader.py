@@ -6,10 +6,14 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osc_build.errors import TemplateError
 
 from .model import Template
+
+if TYPE_CHECKING:
+    from osc_build.problems import Problems
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +26,14 @@ def is_legacy_json(path: Path) -> bool:
 def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None,
                   var_files: list[str | os.PathLike] | None = None,
                   env: Mapping[str, str] | None = None,
-                  datasource: Callable[[str, str, dict], dict] | None = None) -> Template:
+                  datasource: Callable[[str, str, dict], dict] | None = None,
+                  problems: Problems | None = None) -> Template:
     """Load and evaluate a template file or directory.
 
     ``datasource(type, name, config) -> outputs`` runs each ``data`` block in dependency
     order before sources are evaluated; ``None`` (validate mode) makes ``data.*`` unknown.
+    With ``problems`` (validate), a ``data`` block that is wrong (type, options) adds its
+    errors there and reads as unknown, so that the rest is checked in the same run.
     """
     path = Path(path)
     if not path.exists():
@@ -43,7 +50,7 @@ def load_template(path: str | os.PathLike, vars: Mapping[str, str] | None = None
         return load_json(path, vars=dict(vars or {}), var_files=files, env=env)
     from .hcl2loader import load_hcl2
     template = load_hcl2(path, vars=dict(vars or {}), var_files=files, env=env,
-                         datasource=datasource)
+                         datasource=datasource, problems=problems)
     for warning in template.warnings:
         log.warning("Warning: %s", warning)
     return template

@@ -7,6 +7,7 @@ same keys as the Outscale Packer plugin's AccessConfig.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validates_schema
@@ -71,14 +72,19 @@ class AccessOptionsSchema(Schema):
                     log.warning("option %r is deprecated and has no effect; remove it", key)
         return data
 
-    @validates_schema
-    def _check_pairs(self, data: dict[str, Any], **_: Any) -> None:
-        if bool(data.get("access_key")) != bool(data.get("secret_key")):
-            missing = "secret_key" if data.get("access_key") else "access_key"
+    # Not osc_build.config.cross_check: the client works without osc-build's core. Like
+    # a cross check, it runs beside the option errors (every mistake in one run), and
+    # judges what the template wrote, so an option that failed to load is not "missing".
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check_pairs(self, data: dict[str, Any], given: Any, **_: Any) -> None:
+        if not isinstance(given, Mapping):
+            return  # not a block at all: its type error says so
+        if bool(given.get("access_key")) != bool(given.get("secret_key")):
+            missing = "secret_key" if given.get("access_key") else "access_key"
             raise ValidationError(
                 "access_key and secret_key must be given together; set both or neither",
                 missing)
-        if data.get("x509_key_path") and not data.get("x509_cert_path"):
+        if given.get("x509_key_path") and not given.get("x509_cert_path"):
             raise ValidationError(
                 "x509_key_path needs x509_cert_path; set the certificate file too",
                 "x509_cert_path")

@@ -11,8 +11,10 @@ from typing import Any
 from osc_build.artifact import Artifact
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError, ConfigError
+from osc_build.steps import reads
 from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
+from osc_build_outscale.cloud.options import OmiTagsOptionsSchema, SourceOmiOptionsSchema
 from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.regions import account_in, client_in
 from osc_build_outscale.cloud.state import VmBuildState
@@ -47,12 +49,13 @@ def deregister_existing(ctx: BuildContext, state: VmBuildState) -> None:
                     client.call("DeleteSnapshot", SnapshotId=snapshot_id)
 
 
+@reads(SourceOmiOptionsSchema)
 def find_source(ctx: BuildContext, state: VmBuildState) -> None:
     """Resolve source_omi and/or source_omi_filter: when both are set, both apply."""
     from osc_build_outscale.filters import IMAGE, merge_filters, select_one
 
     config = ctx.config
-    block = getattr(config, "source_omi_filter", None)  # a builder may take source_omi only
+    block = config.source_omi_filter
     pairs = merge_filters(block and block.filters, block and block.filter,
                           where="source_omi_filter")
     if config.source_omi:
@@ -179,12 +182,12 @@ def set_permissions(ctx: BuildContext, state: VmBuildState) -> None:
                                 {"AccountIds": snap_accounts, "GlobalPermission": snap_public})})
 
 
+@reads(OmiTagsOptionsSchema)
 def tag_images(ctx: BuildContext, state: VmBuildState) -> None:
     """``tags`` on each OMI and its snapshots, ``snapshot_tags`` on the snapshots."""
     info = state.build_info()
     image_tags = tagging.render(ctx.config.tags or {}, info)
-    snapshot_tags = {**image_tags,
-                     **tagging.render(getattr(ctx.config, "snapshot_tags", None) or {}, info)}
+    snapshot_tags = {**image_tags, **tagging.render(ctx.config.snapshot_tags or {}, info)}
     for region, image_id in state.images.items():
         client = client_in(state, region)
         tagging.apply(client, [image_id], image_tags)

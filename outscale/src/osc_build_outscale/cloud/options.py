@@ -2,19 +2,23 @@
 
 ``RunOptionsSchema`` (bsu, bsusurrogate, bsuvolume), ``OmiOptionsSchema`` (bsu,
 bsusurrogate, chroot) and the block-device and filter blocks. Builders combine
-them with the access and communicator options by inheritance.
+them with the access and communicator options by inheritance. The shared steps
+that any builder may list declare what they read as small schemas of their own
+(``SourceOmiOptionsSchema``, ``OmiTagsOptionsSchema``), which the builder's schema
+includes.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate
 
-from osc_build.config import Block, OptionsSchema, no_effect, option
+from osc_build.config import Block, OptionsSchema, cross_check, no_effect, option
 from osc_build_outscale.cloud.validate import (
     check_account_id,
     check_vm_type,
@@ -75,7 +79,7 @@ class BlockDeviceSchema(OptionsSchema):
     no_device = option(fields.Boolean(load_default=False),
                        "Suppress this device of the source OMI (launch mappings only).")
 
-    @validates_schema
+    @cross_check
     def _check_iops(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("iops") and data.get("volume_type") != "io1":
             raise ValidationError("iops is only valid with volume_type = \"io1\"; set "
@@ -110,31 +114,63 @@ def _filter_block(description: str) -> fields.Field:
     return option(Block(FilterBlockSchema, load_default=None), description)
 
 
-class CloudValuesSchema(OptionsSchema):
-    """Checks of values that only the cloud used to find wrong: regions, files, devices.
+class SourceOmiOptionsSchema(OptionsSchema):
+    """What :func:`~osc_build_outscale.cloud.images.find_source` reads: the OMI to start from."""
 
-    Run and OMI options both derive from it; marshmallow runs its hook once per schema.
-    """
-
-    @validates_schema
-    def _check_cloud_values(self, data: dict[str, Any], **_: Any) -> None:
-        errors = {**region_problems(data), **x509_problems(data), **ssh_key_problems(data),
-                  **duplicate_devices("launch_block_device_mappings",
-                                      data.get("launch_block_device_mappings")),
-                  **duplicate_devices("omi_block_device_mappings",
-                                      data.get("omi_block_device_mappings"))}
-        if errors:
-            raise ValidationError(errors)
-
-
-class RunOptionsSchema(CloudValuesSchema):
-    vm_type = option(fields.String(required=True, validate=check_vm_type),
-                     "VM type: tinavW.cXrYpZ (generation 1-7, vCores, GiB, performance 1-3), "
-                     "e.g. tinav7.c1r1p2, or an AWS-style type such as t2.small.")
     source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
                         "Id of the OMI to start from.")
     source_omi_filter = _filter_block("Selects the source OMI: filters, filter, owners, "
                                       "most_recent.")
+
+
+class OmiTagsOptionsSchema(OptionsSchema):
+    """What :func:`~osc_build_outscale.cloud.images.tag_images` reads."""
+
+    tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
+                  "Tags of the OMI and its snapshots.")
+    snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
+                                       load_default=dict), "Extra tags of the snapshots only.")
+
+
+class CloudValuesSchema(OptionsSchema):
+    """Checks of values that only the cloud used to find wrong: regions, files, devices.
+
+    Run and OMI options both derive from it; marshmallow runs its hooks once per schema.
+    """
+
+    @cross_check
+    def _check_regions(self, data: Mapping[str, Any], **_: Any) -> None:
+        _raise_any(region_problems(data))
+
+    @cross_check
+    def _check_x509_files(self, data: Mapping[str, Any], **_: Any) -> None:
+        _raise_any(x509_problems(data))
+
+    @cross_check
+    def _check_ssh_key_files(self, data: Mapping[str, Any], **_: Any) -> None:
+        _raise_any(ssh_key_problems(data))
+
+    @cross_check
+    def _check_launch_devices(self, data: Mapping[str, Any], **_: Any) -> None:
+        _raise_any(duplicate_devices("launch_block_device_mappings",
+                                     data.get("launch_block_device_mappings")))
+
+    @cross_check
+    def _check_omi_devices(self, data: Mapping[str, Any], **_: Any) -> None:
+        _raise_any(duplicate_devices("omi_block_device_mappings",
+                                     data.get("omi_block_device_mappings")))
+
+
+def _raise_any(errors: Mapping[str, str]) -> None:
+    """Report a check's problems, by option name."""
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+class RunOptionsSchema(CloudValuesSchema, SourceOmiOptionsSchema):
+    vm_type = option(fields.String(required=True, validate=check_vm_type),
+                     "VM type: tinavW.cXrYpZ (generation 1-7, vCores, GiB, performance 1-3), "
+                     "e.g. tinav7.c1r1p2, or an AWS-style type such as t2.small.")
     subregion_name = option(fields.String(load_default=None), "Subregion, e.g. eu-west-2a.")
     net_id = option(fields.String(load_default=None, validate=resource_id("vpc", "a Net")),
                     "Net to build in.")
@@ -180,21 +216,30 @@ class RunOptionsSchema(CloudValuesSchema):
     block_duration_minutes = no_effect(fields.Integer(load_default=0),
                                        "OUTSCALE has no spot blocks (an AWS feature)")
 
-    @validates_schema
-    def _check_run(self, data: dict[str, Any], **_: Any) -> None:
-        errors: dict[str, str] = {}
+    @cross_check
+    def _check_source_omi(self, data: Mapping[str, Any], **_: Any) -> None:
         if not data.get("source_omi") and not data.get("source_omi_filter"):
-            errors["source_omi"] = ("set source_omi or a source_omi_filter block, e.g. "
-                                    "filters = { image-name = \"Debian-12-*\" } with "
-                                    "owners = [\"Outscale\"]")
+            raise ValidationError("set source_omi or a source_omi_filter block, e.g. "
+                                  "filters = { image-name = \"Debian-12-*\" } with "
+                                  "owners = [\"Outscale\"]", field_name="source_omi")
+
+    @cross_check
+    def _check_security_groups(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("security_group_id") and data.get("security_group_ids"):
-            errors["security_group_id"] = ("only one of security_group_id or "
-                                           "security_group_ids can be specified")
-        if data.get("user_data") and data.get("user_data_file"):
-            errors["user_data_file"] = "user_data and user_data_file cannot both be set"
+            raise ValidationError("only one of security_group_id or security_group_ids can "
+                                  "be specified", field_name="security_group_id")
+
+    @cross_check
+    def _check_user_data(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("user_data_file") and not Path(data["user_data_file"]).is_file():
-            errors["user_data_file"] = (f"file {data['user_data_file']!r} not found; give the "
-                                        "path of an existing file")
+            raise ValidationError(f"file {data['user_data_file']!r} not found; give the path "
+                                  "of an existing file", field_name="user_data_file")
+        if data.get("user_data") and data.get("user_data_file"):
+            raise ValidationError("user_data and user_data_file cannot both be set",
+                                  field_name="user_data_file")
+
+    @cross_check
+    def _check_source_cidrs(self, data: Mapping[str, Any], **_: Any) -> None:
         cidrs = list(data.get("temporary_security_group_source_cidrs") or [])
         if data.get("temporary_security_group_source_cidr"):
             cidrs.append(data["temporary_security_group_source_cidr"])
@@ -202,10 +247,10 @@ class RunOptionsSchema(CloudValuesSchema):
             try:
                 ipaddress.ip_network(cidr, strict=False)
             except ValueError:
-                errors["temporary_security_group_source_cidrs"] = (
-                    f"{cidr!r} is not a CIDR block; write it like 203.0.113.0/24")
-        if errors:
-            raise ValidationError(errors)
+                raise ValidationError(f"{cidr!r} is not a CIDR block; write it like "
+                                      "203.0.113.0/24",
+                                      field_name="temporary_security_group_source_cidrs"
+                                      ) from None
 
 
 # OOS (S3) bucket names: 3-63 characters, lower case, digits, dots and dashes.
@@ -219,7 +264,7 @@ class RegionCredentialsSchema(OptionsSchema):
                                   "API endpoint of the Region (default: OUTSCALE's public one).")
 
 
-class OmiOptionsSchema(CloudValuesSchema):
+class OmiOptionsSchema(CloudValuesSchema, OmiTagsOptionsSchema):
     omi_name = option(fields.String(required=True),
                       "Name of the new OMI: 3-128 characters of A-Z a-z 0-9 ( ) [ ] . / - ' @ _ "
                       "and space.")
@@ -284,10 +329,6 @@ class OmiOptionsSchema(CloudValuesSchema):
         fields.Boolean(load_default=False),
         "Do not check region, subregion_name and omi_regions against OUTSCALE's public "
         "regions (for a region newer than osc-build).")
-    tags = option(fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict),
-                  "Tags of the OMI and its snapshots.")
-    snapshot_tags = option(fields.Dict(keys=fields.String(), values=fields.String(),
-                                       load_default=dict), "Extra tags of the snapshots only.")
     force_deregister = option(fields.Boolean(load_default=False),
                               "Delete this account's OMIs of the same name first.")
     force_delete_snapshot = option(fields.Boolean(load_default=False),
@@ -298,8 +339,8 @@ class OmiOptionsSchema(CloudValuesSchema):
                                                    load_default=list),
                                        "Extra devices of the OMI.")
 
-    @validates_schema
-    def _check_omi(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_omi_name(self, data: Mapping[str, Any], **_: Any) -> None:
         name = data.get("omi_name") or ""
         if name and not 3 <= len(name) <= 128:
             raise ValidationError(f"must be 3 to 128 characters long (it has {len(name)})",
@@ -309,12 +350,17 @@ class OmiOptionsSchema(CloudValuesSchema):
                 "may contain only letters, digits, spaces and ( ) . / - _ (the API refuses "
                 "others); wrap it in clean_resource_name to replace them",
                 field_name="omi_name")
-        for option_name in ("omi_region_profiles",):
-            unused = sorted(set(data.get(option_name) or {}) - set(data.get("omi_regions") or []))
-            if unused and not any(not_known_yet(r) for r in data.get("omi_regions") or []):
-                raise ValidationError(
-                    f"Region {unused[0]!r} is not in omi_regions; add it there or remove it "
-                    "from this map", field_name=option_name)
+
+    @cross_check
+    def _check_region_profiles(self, data: Mapping[str, Any], **_: Any) -> None:
+        regions = data.get("omi_regions") or []
+        unused = sorted(set(data.get("omi_region_profiles") or {}) - set(regions))
+        if unused and not any(not_known_yet(r) for r in regions):
+            raise ValidationError(f"Region {unused[0]!r} is not in omi_regions; add it there "
+                                  "or remove it from this map", field_name="omi_region_profiles")
+
+    @cross_check
+    def _check_force_delete(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("force_delete_snapshot") and not data.get("force_deregister"):
             raise ValidationError("has no effect without force_deregister = true",
                                   field_name="force_delete_snapshot")

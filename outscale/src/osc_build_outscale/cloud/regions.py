@@ -42,7 +42,7 @@ def copy_regions(ctx: BuildContext, state: VmBuildState) -> list[str]:
 
 
 def copy_wanted(ctx: BuildContext) -> bool:
-    return bool(ctx.config.omi_regions) and not getattr(ctx.config, "skip_create_omi", False)
+    return bool(ctx.config.omi_regions)
 
 
 def region_credentials(config: Any, region: str, build: Credentials | None, *,

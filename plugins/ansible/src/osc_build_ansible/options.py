@@ -10,11 +10,12 @@ import os
 import re
 import shlex
 import shutil
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validates, validates_schema
+from marshmallow import ValidationError, fields, post_load, validates
 
-from osc_build.config import OptionsSchema, option
+from osc_build.config import OptionsSchema, cross_check, option
 from osc_build.log import register_secret
 
 _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -91,14 +92,20 @@ class AnsibleOptionsSchema(CommonAnsibleOptionsSchema):
         "Arguments for ssh (--ssh-extra-args; default: -o IdentitiesOnly=yes with a key).")
     user = option(fields.String(load_default=None),
                   "User Ansible logs in as (default: the communicator's ssh_username).")
-    use_proxy = option(fields.Boolean(load_default=None),
-                       "true: relay through a local SSH proxy (not supported yet); false or "
-                       "unset: connect directly to the VM, Packer's recommended mode.")
+    use_proxy = option(
+        fields.Boolean(load_default=None),
+        "true: Ansible connects to a local SSH proxy (127.0.0.1, a random port, a one-time "
+        "key pair and host key) that relays its commands and file transfers to the VM over "
+        "osc-build's own connection, bastion included; false or unset: Ansible connects to "
+        "the VM directly with the build's key, user and bastion (Packer's recommended mode).")
     use_sftp = option(fields.Boolean(load_default=False),
-                      "true: Ansible moves files over SFTP only; false: Ansible's default "
-                      "(SFTP, then SCP).")
+                      "true: Ansible sends files over SFTP (through the proxy: sftp_command "
+                      "on the VM); false: with the scp protocol (scp -O), so the VM needs scp "
+                      "(Debian and Ubuntu images have it).")
     sftp_command = option(fields.String(load_default=DEFAULT_SFTP_COMMAND),
-                          "SFTP server command on the VM (only with use_proxy).")
+                          "The SFTP server the proxy runs on the VM for Ansible's SFTP "
+                          "transfers (use_proxy with use_sftp); Debian and Ubuntu have "
+                          "/usr/lib/sftp-server.")
     roles_path = option(fields.String(load_default=None),
                         "Where galaxy_file's roles go, and ANSIBLE_ROLES_PATH of the play.")
     collections_path = option(fields.String(load_default=None),
@@ -128,12 +135,16 @@ class AnsibleOptionsSchema(CommonAnsibleOptionsSchema):
             if not sep or not _VAR_NAME.match(key):
                 raise ValidationError(f"not in format KEY=VALUE: {key or item!r}")
 
-    @validates("use_proxy")
-    def _no_proxy_yet(self, value: bool | None, **_: Any) -> None:
-        if value:
-            raise ValidationError("the local SSH proxy is not supported yet; set use_proxy = "
-                                  "false (Ansible connects to the VM directly, with the same "
-                                  "key, user and bastion)")
+    @validates("sftp_command")
+    def _sftp_command_is_a_command(self, value: str, **_: Any) -> None:
+        try:
+            words = shlex.split(value)
+        except ValueError as err:
+            raise ValidationError(f"cannot be split into words ({err}); check the quotes") \
+                from None
+        if not words:
+            raise ValidationError("is empty; give the VM's SFTP server, e.g. "
+                                  f"{DEFAULT_SFTP_COMMAND!r}, or leave the option out")
 
     @validates("command")
     def _command_found(self, value: str | None, **_: Any) -> None:
@@ -185,8 +196,8 @@ class AnsibleLocalOptionsSchema(CommonAnsibleOptionsSchema):
     def _playbook_exists(self, value: str | None, **_: Any) -> None:
         _existing("playbook_file", value)
 
-    @validates_schema
-    def _directories_exist(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _directories_exist(self, data: Mapping[str, Any], **_: Any) -> None:
         errors = {}
         for name in ("playbook_dir", "group_vars", "host_vars", "playbook_paths", "role_paths"):
             value = data.get(name)
@@ -205,8 +216,8 @@ class AnsibleLocalOptionsSchema(CommonAnsibleOptionsSchema):
         for path in value:
             _existing("playbook_files:", path)
 
-    @validates_schema
-    def _needs_a_playbook(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _needs_a_playbook(self, data: Mapping[str, Any], **_: Any) -> None:
         if not data.get("playbook_file") and not data.get("playbook_files"):
             raise ValidationError("set playbook_file (a playbook) or playbook_files",
                                   field_name="playbook_file")

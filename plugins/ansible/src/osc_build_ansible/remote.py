@@ -9,10 +9,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from osc_build.errors import BuildError
 from osc_build.interfaces import Provisioner
 from osc_build.provisioners.scripts import build_name
 from osc_build_ansible.commands import galaxy_commands, playbook_arguments, program
-from osc_build_ansible.connection import endpoint_of, prepare_connection
+from osc_build_ansible.connection import (
+    ansible_target,
+    endpoint_of,
+    proxy_hint,
+    scp_extra_args,
+)
 from osc_build_ansible.execute import check_version, run_ansible
 from osc_build_ansible.inventory import inventory_text
 from osc_build_ansible.options import AnsibleOptionsSchema
@@ -24,8 +30,8 @@ if TYPE_CHECKING:
 
 class AnsibleProvisioner(Provisioner):
     """Runs an Ansible playbook from the build host against the VM, over SSH with the build's
-    key, user and bastion, through a generated inventory (Packer's ``ansible`` provisioner,
-    direct connection)."""
+    key, user and bastion, or through a local SSH proxy (``use_proxy``), with a generated
+    inventory (Packer's ``ansible`` provisioner)."""
 
     schema = AnsibleOptionsSchema
 
@@ -38,8 +44,8 @@ class AnsibleProvisioner(Provisioner):
             env = ansible_environment(ctx, config, work)
             if config.galaxy_file:
                 install_galaxy(ctx, communicator, config, env)
-            connection = prepare_connection(endpoint, work)
-            with inventory(config, endpoint, work) as inventory_path:
+            with ansible_target(config, communicator, endpoint, work) as (target, connection), \
+                    inventory(config, target, work) as inventory_path:
                 argv = [*playbook_cmd, *playbook_arguments(
                     build_name=build_name(ctx), builder_type=ctx.builder,
                     inventory=str(inventory_path), playbook=config.playbook_file,
@@ -49,8 +55,18 @@ class AnsibleProvisioner(Provisioner):
                     extra_arguments=config.extra_arguments)]
                 if config.keep_inventory_file and not config.inventory_file:
                     ctx.ui.say(f"Keeping the inventory file {inventory_path}")
+                if config.use_proxy:
+                    ctx.ui.say(f"Ansible connects to the local SSH proxy on "
+                               f"{target.host}:{target.port}, which relays to the VM")
                 ctx.ui.say(f"Executing Ansible: {config.playbook_file}")
-                run_ansible(ctx, communicator, argv, env=env, what="ansible-playbook failed")
+                try:
+                    run_ansible(ctx, communicator, argv, env=env,
+                                what="ansible-playbook failed")
+                except BuildError as err:
+                    hint = proxy_hint(connection)
+                    if hint and type(err) is BuildError:  # a timeout stays a timeout
+                        raise BuildError(f"{err}; {hint}") from None
+                    raise
 
 
 def ssh_extra_args(config: Any, key_file: str | None) -> list[str]:
@@ -73,8 +89,11 @@ def ansible_environment(ctx: BuildContext, config: Any,
         "ANSIBLE_SSH_ARGS": "-o ControlMaster=no",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
     }
-    if config.use_sftp:
-        env["ANSIBLE_SSH_TRANSFER_METHOD"] = "sftp"
+    # Packer's use_sftp: SFTP, else the scp protocol (ansible-core's ssh_transfer_method;
+    # its scp_if_ssh is gone since 2.17).
+    env["ANSIBLE_SSH_TRANSFER_METHOD"] = "sftp" if config.use_sftp else "scp"
+    if not config.use_sftp and (flag := scp_extra_args()):
+        env["ANSIBLE_SCP_EXTRA_ARGS"] = flag
     if config.roles_path:
         env["ANSIBLE_ROLES_PATH"] = config.roles_path
     if config.collections_path:

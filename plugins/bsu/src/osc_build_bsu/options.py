@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields
 
 from osc_build.communicators.options import CommunicatorOptionsSchema
-from osc_build.config import option
+from osc_build.config import cross_check, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import BlockDeviceSchema, OmiOptionsSchema, RunOptionsSchema
 
@@ -23,8 +24,8 @@ class BsuOptionsSchema(AccessOptionsSchema, RunOptionsSchema, CommunicatorOption
     skip_create_omi = option(fields.Boolean(load_default=False),
                              "Provision the VM but make no OMI (for testing provisioners).")
 
-    @validates_schema
-    def _check_bsu(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_bsu(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("shutdown_behavior") == "terminate" and not data.get("skip_create_omi"):
             raise ValidationError(
                 "terminate would delete the VM before its OMI is made; use \"stop\"",

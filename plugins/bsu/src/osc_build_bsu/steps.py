@@ -32,9 +32,13 @@ def _deregister_wanted(ctx: BuildContext) -> bool:
     return _making_omi(ctx) and images.deregister_wanted(ctx)
 
 
+def _copy_wanted(ctx: BuildContext) -> bool:
+    return _making_omi(ctx) and regions.copy_wanted(ctx)
+
+
 STEPS: list[Step[VmBuildState]] = [
     Step("check credentials", access.check_credentials),
-    Step("check the other Regions", regions.check_copy_regions, when=regions.copy_wanted),
+    Step("check the other Regions", regions.check_copy_regions, when=_copy_wanted),
     Step("check the OMI name", images.check_name_free, when=_name_check_wanted),
     Step("find the source OMI", images.find_source),
     Step("resolve the network", network.resolve_network),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields
 
 from osc_build.communicators.options import CommunicatorOptionsSchema
-from osc_build.config import Options, option
+from osc_build.config import Options, cross_check, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import BlockDeviceSchema, RunOptionsSchema
 
@@ -44,8 +45,8 @@ class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
         "Volumes of the build VM. Those with delete_on_vm_deletion = false (the default) are "
         "detached and kept: they are the artifact; the others are scratch space for the build.")
 
-    @validates_schema
-    def _check_bsuvolume(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_volumes(self, data: Mapping[str, Any], **_: Any) -> None:
         volumes = data.get("bsu_volumes") or []
         names = [v["device_name"] for v in volumes]
         twice = sorted({n for n in names if names.count(n) > 1})
@@ -56,6 +57,9 @@ class BsuVolumeOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
             raise ValidationError(
                 "no volume would be kept: add a bsu_volumes block with a device_name (e.g. "
                 "\"/dev/xvdb\") and delete_on_vm_deletion = false", field_name="bsu_volumes")
+
+    @cross_check
+    def _check_shutdown(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("shutdown_behavior") == "terminate":
             raise ValidationError("terminate would delete the VM before its volumes are "
                                   "detached; use \"stop\"", field_name="shutdown_behavior")

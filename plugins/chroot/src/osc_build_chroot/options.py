@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate
 
-from osc_build.config import Block, option
+from osc_build.config import cross_check, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import (
     SOURCE_OMI_ID,
-    FilterBlockSchema,
     OmiOptionsSchema,
+    SourceOmiOptionsSchema,
     volume_type_field,
 )
 
@@ -28,11 +29,9 @@ DEFAULT_CHROOT_MOUNTS = [
 DEFAULT_MOUNT_PATH = "/mnt/packer-outscale-chroot-volumes/{{.Device}}"
 
 
-class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
+class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema, SourceOmiOptionsSchema):
     source_omi = option(fields.String(load_default=None, validate=SOURCE_OMI_ID),
                         "Id of the OMI whose root snapshot the volume starts from.")
-    source_omi_filter = option(Block(FilterBlockSchema, load_default=None),
-                               "Selects the source OMI: filters, filter, owners, most_recent.")
     from_scratch = option(fields.Boolean(load_default=False),
                           "Start from an empty volume that pre_mount_commands prepare.")
     chroot_mounts = option(
@@ -72,14 +71,18 @@ class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
     device_wait_timeout = option(fields.Integer(load_default=120, validate=validate.Range(min=1)),
                                  "Seconds to wait for the linked volume's device node.")
 
-    @validates_schema
-    def _check_chroot(self, data: dict[str, Any], **_: Any) -> None:
-        errors: dict[str, str] = {}
+    @cross_check
+    def _check_mounts(self, data: Mapping[str, Any], **_: Any) -> None:
         for index, entry in enumerate(data.get("chroot_mounts") or []):
             if len(entry) != 3:
-                errors["chroot_mounts"] = (
+                raise ValidationError(
                     f"entry {index} has {len(entry)} elements; each entry is [type, source, "
-                    "destination], e.g. [\"proc\", \"proc\", \"/proc\"]")
+                    "destination], e.g. [\"proc\", \"proc\", \"/proc\"]",
+                    field_name="chroot_mounts")
+
+    @cross_check
+    def _check_source(self, data: Mapping[str, Any], **_: Any) -> None:
+        errors: dict[str, str] = {}
         if data.get("from_scratch"):
             needed = {"root_volume_size": "the size of the new volume in GiB",
                       "pre_mount_commands": "commands that partition and format {{.Device}}",
@@ -95,11 +98,15 @@ class ChrootOptionsSchema(AccessOptionsSchema, OmiOptionsSchema):
             errors["source_omi"] = ("set source_omi or a source_omi_filter block (e.g. filters "
                                     "= { image-name = \"Debian-12-*\" } with owners = "
                                     "[\"Outscale\"]), or build from_scratch")
-        if data.get("nvme_enabled") and not data.get("nvme_device_path"):
-            errors["nvme_device_path"] = ("required with nvme_enabled = true: the NVMe node "
-                                          "the volume shows as, e.g. /dev/nvme1n1")
         if errors:
             raise ValidationError(errors)
+
+    @cross_check
+    def _check_nvme(self, data: Mapping[str, Any], **_: Any) -> None:
+        if data.get("nvme_enabled") and not data.get("nvme_device_path"):
+            raise ValidationError("required with nvme_enabled = true: the NVMe node the "
+                                  "volume shows as, e.g. /dev/nvme1n1",
+                                  field_name="nvme_device_path")
 
     @post_load
     def _defaults(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields
 
-from osc_build.config import OptionsSchema, option, options_dict
+from osc_build.config import OptionsSchema, cross_check, option, options_dict
 from osc_build.interfaces import DataSource
 from osc_build_outscale.client import AccessOptionsSchema, OscClient, resolve_credentials
 from osc_build_outscale.cloud.validate import (
@@ -50,20 +51,23 @@ class OmiDataSourceSchema(OptionsSchema, AccessOptionsSchema):
                          "When several OMIs match, take the latest CreationDate instead of "
                          "failing.")
 
-    @validates_schema
-    def _check_filters(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_cloud_values(self, data: Mapping[str, Any], **_: Any) -> None:
+        problems = {**region_problems(data), **x509_problems(data)}
+        if problems:
+            raise ValidationError(problems)
+
+    @cross_check
+    def _check_filters(self, data: Mapping[str, Any], **_: Any) -> None:
         try:
             pairs = merge_filters(data.get("filters"), data.get("filter"), where="filters")
             query = build_query(IMAGE, pairs, where="filters")
         except OutscaleConfigError as err:
             raise ValidationError(str(err).removeprefix("filters: "), "filters") from None
-        problems = {**region_problems(data), **x509_problems(data)}
         for name, value in pairs:
             problem = _id_filter_problem(name, value)
             if problem:
-                problems.setdefault("filters", problem)
-        if problems:
-            raise ValidationError(problems)
+                raise ValidationError(problem, "filters")
         if not data.get("owners") and not PINNING_FILTERS & set(query.filters):
             raise ValidationError(
                 "give the owners of the OMI (account ids, aliases such as Outscale, or self), "

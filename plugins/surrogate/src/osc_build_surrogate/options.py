@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate
 
 from osc_build.communicators.options import CommunicatorOptionsSchema
-from osc_build.config import Block, OptionsSchema, option
+from osc_build.config import Block, OptionsSchema, cross_check, option
 from osc_build_outscale.client import AccessOptionsSchema
 from osc_build_outscale.cloud.options import (
     BlockDeviceSchema,
@@ -33,8 +34,8 @@ class RootDeviceSchema(OptionsSchema):
     iops = option(fields.Integer(load_default=None, validate=validate.Range(min=1)),
                   "Root volume IOPS in the OMI; only for io1.")
 
-    @validates_schema
-    def _check_iops(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_iops(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("iops") and data.get("volume_type") not in (None, "io1"):
             raise ValidationError("iops is only valid with volume_type = \"io1\"; set "
                                   "volume_type = \"io1\" or remove iops", field_name="iops")
@@ -54,12 +55,15 @@ class SurrogateOptionsSchema(AccessOptionsSchema, RunOptionsSchema, Communicator
                                          load_default=dict),
                              "Tags of every volume of the surrogate VM.")
 
-    @validates_schema
-    def _check_surrogate(self, data: dict[str, Any], **_: Any) -> None:
+    @cross_check
+    def _check_shutdown(self, data: Mapping[str, Any], **_: Any) -> None:
         if data.get("shutdown_behavior") == "terminate":
             raise ValidationError("terminate would delete the surrogate VM and its volumes "
                                   "before they are snapshotted; use \"stop\"",
                                   field_name="shutdown_behavior")
+
+    @cross_check
+    def _check_root_device(self, data: Mapping[str, Any], **_: Any) -> None:
         root = data.get("omi_root_device")
         if not root:
             return

@@ -24,6 +24,8 @@ from osc_build_sim.machine.hostcheck import check_host
 from osc_build_sim.machine.hostvm import HostVm
 from osc_build_sim.machine.sandbox import Disk, Sandbox
 from osc_build_sim.machine.sshserver import VmSshEndpoint, host_key
+from osc_build_sim.machine.windows import image as windows_image
+from osc_build_sim.machine.windows.vm import WindowsVm, wait_then
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,7 @@ class _Vm:
     ssh_timer: asyncio.TimerHandle | None = None
     relay: netns_relay.Relay | None = None
     rebooting: bool = False
+    windows: WindowsVm | None = None
     powered_off: bool = False
 
 
@@ -83,12 +86,13 @@ class MachineBackend:
                  metadata_address: tuple[str, int] | None = ("127.0.0.1", 0),
                  device_poll_interval: float = 0.05, image_cache: str | Path | None = None,
                  archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
-                 stand_in_image: str = ""):
+                 stand_in_image: str = "", winrm_ports: tuple[int, int] = (5985, 5986)):
         check_host()
         self.root = Path(data_dir).resolve() / "machine"
         self.root.mkdir(parents=True, exist_ok=True)
         self.ssh_port = ssh_port
         self.ssh_delay = ssh_delay
+        self.winrm_ports = winrm_ports
         self._links = cleanup.HostLinks(self.root / "host-links.json")
         self.cgroup_owner = guest_init.owner_key(self.root)
         cleanup.remove_leftovers(self.root, self._links)
@@ -194,6 +198,8 @@ class MachineBackend:
                 guest = guest_images.resolve(self.stand_in_image)
             if guest.kind == "minimal":
                 image = rootfs.cached_image(self.root / "cache", size_gib)
+            elif guest.kind == "windows":
+                image = windows_image.cached_image(self.root / "cache", size_gib)
             elif guest.kind == "debian":
                 image = debian_rootfs.cached_image(self.image_cache, guest.suite, size_gib)
             else:
@@ -215,8 +221,10 @@ class MachineBackend:
         others = [self._disk(d) for d in spec.disks if d.device_name != spec.root_device_name]
         proxy_url = (f"http://127.0.0.1:{GUEST_PROXY_PORT}/"
                      if self.archive_proxy_mode != "off" else "")
+        windows = spec.platform == "windows"
         sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
-                          spec.authorized_keys, spec.user_data,
+                          () if windows else spec.authorized_keys,
+                          b"" if windows else spec.user_data,
                           cgroup_owner=self.cgroup_owner,
                           allow_systemd=self.no_systemd_reason is None, archive_proxy=proxy_url)
         with self._lock:
@@ -227,6 +235,11 @@ class MachineBackend:
             sandbox.boot()
             self._open_archive_relay(vm)
             addresses = [spec.private_ip] + ([spec.public_ip] if spec.public_ip else [])
+            if windows:
+                self._start_windows(vm, vm_dir, addresses)
+                log.info("VM %s running Windows (simulated), WinRM on %s", spec.vm_id,
+                         addresses)
+                return
             vm.endpoint = VmSshEndpoint(sandbox, addresses, self.ssh_port, spec.is_allowed,
                                         host_key(vm_dir / "ssh_host_ed25519_key"))
             if self.ssh_delay > 0:
@@ -237,6 +250,47 @@ class MachineBackend:
             self._stop(vm)
             raise
         log.info("VM %s running, SSH on %s port %d", spec.vm_id, addresses, self.ssh_port)
+
+    def _start_windows(self, vm: _Vm, vm_dir: Path, addresses: list[str]) -> None:
+        """WinRM instead of SSH: it answers once the boot delay has passed."""
+        vm.windows = WindowsVm(vm.spec.vm_id, vm_dir, vm.sandbox, addresses, vm.spec.is_allowed,
+                               vm.spec.user_data, self.root.parent / "tls",
+                               lambda: self._restart_windows(vm),
+                               self.winrm_ports)
+        vm.windows.booting()
+        self._serve_windows_later(vm)
+
+    def _serve_windows_later(self, vm: _Vm) -> None:
+        def serve() -> None:
+            if self._vms.get(vm.spec.vm_id) is vm and vm.sandbox.booted:
+                vm.windows.serve()
+        if self.ssh_delay > 0:
+            wait_then(self.ssh_delay, serve, f"winrm-start-{vm.spec.vm_id}")
+        else:
+            serve()
+
+    def _restart_windows(self, vm: _Vm) -> None:
+        """The restart a ``shutdown /r`` scheduled is due: the guest goes away, boots again
+        on the same volume and WinRM comes back."""
+        with self._lock:
+            if self._vms.get(vm.spec.vm_id) is not vm or vm.rebooting:
+                return
+            vm.rebooting = True
+        try:
+            vm.windows.stop()
+            with self._lock:
+                vm.sandbox.stop()
+                vm.sandbox.boot()
+            vm.windows.booting()
+            self._serve_windows_later(vm)
+        finally:
+            vm.rebooting = False
+
+    def windows_admin_password(self, vm_id: str) -> str | None:
+        """The password ReadAdminPassword returns (None: not a Windows VM, not booted yet,
+        or past its first boot)."""
+        vm = self._vms.get(vm_id)
+        return vm.windows.readable_password if vm is not None and vm.windows else None
 
     def _open_archive_relay(self, vm: _Vm) -> None:
         """The archive proxy at 127.0.0.1:3128 inside the VM, if this VM gets it."""
@@ -277,6 +331,8 @@ class MachineBackend:
         if vm.ssh_timer is not None:
             self._loop.call_soon_threadsafe(vm.ssh_timer.cancel)
         try:
+            if vm.windows is not None:
+                vm.windows.stop()
             if vm.relay is not None:
                 self._call(vm.relay.stop())
             if vm.endpoint is not None:
@@ -328,12 +384,16 @@ class MachineBackend:
     def link_public_ip(self, vm_id: str, public_ip: str) -> None:
         """A running VM answers SSH on ``public_ip`` too (a stopped one gets it at start)."""
         vm = self._vms.get(vm_id)
+        if vm is not None and vm.windows is not None:
+            vm.windows.endpoint.listen(public_ip)
         if vm is not None and vm.endpoint is not None:
             self._call(vm.endpoint.listen(public_ip))
 
     @_reported
     def unlink_public_ip(self, vm_id: str, public_ip: str) -> None:
         vm = self._vms.get(vm_id)
+        if vm is not None and vm.windows is not None:
+            vm.windows.endpoint.unlisten(public_ip)
         if vm is not None and vm.endpoint is not None:
             self._call(vm.endpoint.unlisten(public_ip))
 

@@ -1,7 +1,7 @@
 """The root filesystem of public images, assembled from this machine's own binaries.
 
-No download: the userland (shell, coreutils, mount, mkfs.ext4, sfdisk, sudo, sftp-server
-...) is copied from the host with the shared libraries ``ldd`` names, plus an /etc with
+No download: the userland (shell, coreutils, mount, mkfs.ext4, sfdisk, sudo, sftp-server,
+scp ...) is copied from the host with the shared libraries ``ldd`` names, plus an /etc with
 root and the image's default user. The tree is built once and cached; each size of
 ext4 image made from it (``mkfs.ext4 -d``, no mount needed) is cached too.
 """
@@ -44,6 +44,9 @@ COMMANDS = (
     # users and privileges
     "sudo", "su", "setpriv", "chroot", "useradd", "groupadd", "usermod", "passwd", "getent",
     "nsenter", "unshare",
+    # SSH: scp carries files by default (Packer's ssh_file_transfer_method); ssh-add shows
+    # a forwarded agent, as on a cloud image with openssh-client
+    "scp", "ssh-add",
 )
 EXTRA_FILES = (
     "/usr/lib/openssh/sftp-server",
@@ -59,7 +62,7 @@ EXTRA_FILES = (
 REQUIRED = {
     "bash": "bash", "mount": "mount", "mkfs.ext4": "e2fsprogs", "sfdisk": "fdisk",
     "sudo": "sudo", "setpriv": "util-linux", "tar": "tar", "gzip": "gzip",
-    "/usr/lib/openssh/sftp-server": "openssh-sftp-server",
+    "/usr/lib/openssh/sftp-server": "openssh-sftp-server", "scp": "openssh-client",
 }
 LDD_LINE = re.compile(r"(?:=>\s*)?(/\S+)\s+\(0x")
 

@@ -288,6 +288,18 @@ class Sandbox:
                 "--pid", "--cgroup", "--root", "--wd", f"--setuid={uid}", f"--setgid={gid}", "--",
                 *argv]
 
+    def confine_argv(self, argv: list[str]) -> list[str]:
+        """A host command line running ``argv`` (a program of this machine) in the VM's
+        devices cgroup with the VM's reduced capability bounding set; the program itself
+        must enter the VM's namespaces (the Windows guest runner does)."""
+        if not self.running or not self.init_pid or not self.booted:
+            raise BackendError(f"VM {self.vm_id} is not running")
+        join = []
+        if self.devices_cgroup is not None:
+            join = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"',
+                    str(self.devices_cgroup)]
+        return [*join, "setpriv", "--bounding-set", DROPPED_CAPS, *argv]
+
     def run(self, argv: list[str], uid: int = 0, gid: int = 0, timeout: float = 30.0,
             input: bytes | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(self.enter_argv(argv, uid, gid), input=input, capture_output=True,
@@ -311,6 +323,11 @@ class Sandbox:
 
     def _dev_dir(self) -> int:
         """The VM's /dev, opened from here; never this machine's own /dev."""
+        return self.vm_directory("dev")
+
+    def vm_directory(self, name: str) -> int:
+        """A top-level directory of the VM (``dev``, ``tmp``) opened from here (O_PATH);
+        never this machine's own."""
         if not self.ready:
             raise OSError(errno.EAGAIN, f"VM {self.vm_id} is still booting")
         root = os.open(f"/proc/{self.init_pid}/root", os.O_PATH | os.O_DIRECTORY)
@@ -319,7 +336,7 @@ class Sandbox:
             if (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino):
                 raise OSError(errno.EPERM, f"VM {self.vm_id} has not left this machine's root")
             # O_NOFOLLOW: a VM that made its /dev a symlink must not lead us out of it.
-            return os.open("dev", os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
+            return os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root)
         finally:
             os.close(root)
 

@@ -3,7 +3,7 @@
 Listens on the VM's IPs, refuses (TCP reset, before any SSH byte) clients that the
 VM's security groups do not allow, authenticates users against the authorized_keys
 files inside the VM, and runs every session (exec, shell, pty, SFTP) in the sandbox
-as that user.
+as that user, with the client's SSH agent when it forwards it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from asyncssh.constants import EXTENDED_DATA_STDERR
 from asyncssh.stream import SSHReader, SSHWriter
 
 from osc_build_sim.backend import BackendError
+from osc_build_sim.machine.agent_relay import AgentRelay, start_relay
 from osc_build_sim.machine.sandbox import PATH, Sandbox, User
 from osc_build_sim.machine.sessionio import (
     PtyWriter,
@@ -193,7 +194,7 @@ class VmSshEndpoint:
             await asyncssh.run_server(
                 client, server_factory=lambda: _Server(self), server_host_keys=[self.key],
                 encoding=None, line_editor=False, x11_forwarding=False,
-                agent_forwarding=False, allow_scp=False, login_timeout=30)
+                agent_forwarding=True, allow_scp=False, login_timeout=30)
         except (OSError, asyncssh.Error) as error:
             log.debug("VM %s: SSH connection ended: %s", self.sandbox.vm_id, error)
 
@@ -228,8 +229,15 @@ class VmSshEndpoint:
             command = self.sandbox.enter_argv(
                 ["/bin/sh", "-c", 'cd "$HOME" 2>/dev/null; exec "$@"', "sh", *argv],
                 user.uid, user.gid)
-            status = await (self._run_pty(process, command, env) if term
-                            else self._run_pipes(process, command, env))
+            relay = await self._agent_relay(process, user)
+            if relay is not None:
+                env["SSH_AUTH_SOCK"] = relay.path
+            try:
+                status = await (self._run_pty(process, command, env) if term
+                                else self._run_pipes(process, command, env))
+            finally:
+                if relay is not None:
+                    await relay.close()
         except Exception:
             log.exception("VM %s: SSH session failed", self.sandbox.vm_id)
             status = 255
@@ -237,6 +245,18 @@ class VmSshEndpoint:
             process.exit_with_signal(signal.Signals(-status).name.removeprefix("SIG"))
         else:
             process.exit(status)
+
+    async def _agent_relay(self, process: asyncssh.SSHServerProcess,
+                           user: User) -> AgentRelay | None:
+        """The client's agent inside the VM, when the client forwards it."""
+        agent = process.channel.get_agent_path()
+        if agent is None or process.subsystem:
+            return None
+        try:
+            return await start_relay(self.sandbox, user, agent)
+        except OSError as error:  # as sshd: the session runs, without the agent
+            log.info("VM %s: agent forwarding unavailable: %s", self.sandbox.vm_id, error)
+            return None
 
     def _argv(self, process: asyncssh.SSHServerProcess, user: User) -> list[str] | None:
         if process.subsystem == "sftp":

@@ -17,6 +17,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from ..backend import BackendError
+from ..catalogue import WINDOWS_PRODUCT_CODES
 from ..diskimage import DiskImageError, import_file
 from ..errors import ApiError
 from ..store import Tx
@@ -75,10 +76,14 @@ def import_image(ctx: Ctx, tx: Tx, body: dict, manifest: dict,
                  new_image) -> tuple[dict, object]:
     """The OMI (pending) and the job that fills its snapshots, for ``create_image``."""
     entries = manifest["Snapshots"]
+    codes = manifest.get("ProductTypes") or ["0001"]
+    # a Windows OMI's product code says it is Windows: it boots as one again
+    windows = ({"_platform": "windows", "_default_user": "Administrator"}
+               if set(codes) & set(WINDOWS_PRODUCT_CODES) else {})
     image = new_image(ctx, tx, body, body.get("ImageName") or manifest.get("Name") or "",
                       Description=body.get("Description", manifest.get("Description", "")),
                       Architecture=manifest.get("Architecture", "x86_64"),
-                      ProductCodes=manifest.get("ProductTypes") or ["0001"],
+                      ProductCodes=codes, **windows,
                       RootDeviceName=_root_device([e["Device"] for e in entries]),
                       FileLocation=body["FileLocation"])
     jobs = []

@@ -71,13 +71,22 @@ def _image_done(snapshot_ids: list[str]):
     return finish, fail
 
 
+def _platform_of(source: dict, body: dict) -> dict:
+    """A Windows VM or OMI makes Windows OMIs (its product codes and default user go along)."""
+    if source.get("_platform") != "windows":
+        return {}
+    return {"_platform": "windows", "_default_user": source.get("_default_user", "Administrator"),
+            "ProductCodes": body.get("ProductCodes", source.get("ProductCodes", ["0002"]))}
+
+
 def _from_vm(ctx: Ctx, tx: Tx, body: dict):
     vm = get_owned(ctx, tx, "vm", body["VmId"])
     if vm["State"] not in ("running", "stopped"):
         raise bad_state(6006, f"VM {vm['VmId']} is {vm['State']}; it must be running or stopped.")
     name = body.get("ImageName") or f"{vm['VmId']}-{now_iso()[:10]}"
     image = _new_image(ctx, tx, body, name, RootDeviceName=vm["RootDeviceName"],
-                       BootModes=[vm.get("BootMode", "legacy")])
+                       BootModes=[vm.get("BootMode", "legacy")],
+                       **_platform_of(vm, body))
     works = []
     for mapping in vm["BlockDeviceMappings"]:
         volume = tx.get("volume", mapping["Bsu"]["VolumeId"])
@@ -134,7 +143,7 @@ def _copy(ctx: Ctx, tx: Tx, body: dict):
     image = _new_image(ctx, tx, body, body.get("ImageName") or source["ImageName"],
                        Description=body.get("Description", source["Description"]),
                        Architecture=source["Architecture"], BootModes=source["BootModes"],
-                       RootDeviceName=source["RootDeviceName"])
+                       RootDeviceName=source["RootDeviceName"], **_platform_of(source, body))
     works = []
     for mapping in source["BlockDeviceMappings"]:
         bsu = dict(mapping["Bsu"])

@@ -48,4 +48,5 @@ def vm_spec(sim: Simulator, tx: Tx, vm: dict) -> VmSpec:
                     for m in vm["BlockDeviceMappings"]),
         private_ip=vm["PrivateIp"], public_ip=vm.get("PublicIp"),
         default_user=(image or {}).get("_default_user", "outscale"), authorized_keys=keys,
-        user_data=base64.b64decode(vm.get("UserData", "")), is_allowed=_allowed(sim, vm["VmId"]))
+        user_data=base64.b64decode(vm.get("UserData", "")), is_allowed=_allowed(sim, vm["VmId"]),
+        platform=vm.get("_platform", ""))

@@ -237,9 +237,35 @@ def read_console_output(ctx: Ctx, body: dict) -> dict:
 def read_admin_password(ctx: Ctx, body: dict) -> dict:
     with ctx.sim.store.read() as tx:
         vm = tx.get("vm", body["VmId"])
+        keypair = None
+        if vm is not None and vm.get("KeypairName"):
+            keypair = next((k for k in tx.list("keypair", vm["_region"])
+                            if k["_owner"] == vm["_owner"]
+                            and k["KeypairName"] == vm["KeypairName"]), None)
     if vm is None or vm["_owner"] != ctx.account_id:
         raise not_found(5063, "VM", body["VmId"])
-    # Only Windows VMs have a generated password; the catalogue is Linux only.
-    return {"VmId": vm["VmId"], "AdminPassword": ""}
+    # Only Windows VMs have a generated password, readable from the end of their first
+    # boot until they boot again (OAPI: "After the first boot, returns an empty string").
+    password = None
+    if vm.get("_platform") == "windows" and vm["State"] == "running" and keypair is not None:
+        reader = getattr(ctx.sim.backend, "windows_admin_password", None)
+        password = reader(vm["VmId"]) if reader is not None else None
+    if not password:
+        return {"VmId": vm["VmId"], "AdminPassword": ""}
+    return {"VmId": vm["VmId"], "AdminPassword": encrypt_password(password,
+                                                                   keypair["_public_key"])}
+
+
+def encrypt_password(password: str, openssh_public_key: str) -> str:
+    """Base64 of the password encrypted with the keypair's RSA key (PKCS#1 v1.5), as
+    OUTSCALE and EC2 return it; "" for a key that is not RSA (only RSA keypairs can
+    decrypt a Windows password, says OAPI)."""
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    key = load_ssh_public_key(openssh_public_key.encode())
+    if not isinstance(key, rsa.RSAPublicKey):
+        return ""
+    return base64.b64encode(key.encrypt(password.encode(), padding.PKCS1v15())).decode()
 
 

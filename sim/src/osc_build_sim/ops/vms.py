@@ -117,6 +117,8 @@ def create_vms(ctx: Ctx, body: dict) -> dict:
                   "ClientToken": body.get("ClientToken", "")}
             if keypair:
                 vm["KeypairName"] = keypair
+            if image.get("_platform") == "windows":
+                vm.update(_platform="windows", OsFamily="windows")
             if subnet:
                 vm.update(SubnetId=subnet["SubnetId"], NetId=subnet["NetId"])
             if not subnet or subnet.get("MapPublicIpOnLaunch"):
@@ -191,6 +193,7 @@ def read_vms(ctx: Ctx, body: dict) -> dict:
                                                     for m in d["BlockDeviceMappings"]],
         "ReservationIds": filters.field("ReservationId"),
         "ClientTokens": filters.field("ClientToken"),
+        "Platforms": lambda d: [d.get("_platform") or ""],
     })
     return filters.paginate([public(d) for d in items], body, "Vms")
 
