@@ -41,10 +41,11 @@ def cloud_leftovers(sim) -> dict[str, list[str]]:
 def _another_simulators(link: str, data_dir: Path) -> bool:
     """Whether device link ``link`` leads to a loop device of another simulator's volume (a
     build of another checkout on this machine, running now): not this test's leftover."""
-    device = os.path.basename(os.path.realpath(link))
-    loop = re.sub(r"p\d+$", "", device)
+    loop = re.fullmatch(r"(loop\d+)(p\d+)?", os.path.basename(os.path.realpath(link)))
+    if loop is None:  # dangling, or not a loop device: left by this test's build
+        return False
     try:
-        backing = Path(f"/sys/block/{loop}/loop/backing_file").read_text().strip()
+        backing = Path(f"/sys/block/{loop.group(1)}/loop/backing_file").read_text().strip()
     except OSError:  # dangling, or not a loop device: left by this test's build
         return False
     return not backing.startswith(str(Path(data_dir).resolve()) + os.sep)
