@@ -48,9 +48,16 @@ def simulator_state(directory: Path | None = None, *,
         log.debug("reusing the simulator of %s (pid %s)", directory, state.get("pid"))
         return state
     try:
-        import osc_build_sim  # noqa: F401 - only to say what to install
+        from osc_build_sim import host_requirements
     except ImportError:
         raise UsageError("--local needs the simulator: pip install osc-build-sim") from None
+    # Here, not in the simulator started below: the line saying what gets installed shows on
+    # this console (not only in the simulator's log), and apt-get's minutes on a fresh
+    # machine do not count against the simulator's start timeout.
+    try:
+        host_requirements.ensure(why="the local simulator")
+    except host_requirements.HostSetupError as error:
+        raise UsageError(str(error)) from None
     directory.mkdir(parents=True, exist_ok=True)
     log_path = directory / "simulator.log"
     print(f"==> Starting the local OUTSCALE simulator (data in {directory}, log in {log_path})",

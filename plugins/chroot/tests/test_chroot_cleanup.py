@@ -14,7 +14,7 @@ import pytest
 
 from osc_build_chroot.steps import STEPS
 
-from .helpers import cloud_leftovers, machine_leftovers
+from .helpers import chrooted_processes, cloud_leftovers, machine_leftovers
 from .vms import gateway
 
 pytestmark = pytest.mark.slow
@@ -88,6 +88,7 @@ def test_interrupt_during_a_chroot_command_cleans_up(sim, tmp_path, signum):
             break
     time.sleep(1)  # the sleep runs inside the chroot now
     assert machine_leftovers(sim), "".join(output)  # mounted, linked
+    assert chrooted_processes(["sleep", "600"]), "".join(output)  # the command runs
     started = time.monotonic()
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)
@@ -98,6 +99,5 @@ def test_interrupt_during_a_chroot_command_cleans_up(sim, tmp_path, signum):
     assert machine_leftovers(sim) == []
     assert cloud_leftovers(sim) == {}, json.dumps(cloud_leftovers(sim))
     assert _artifacts(sim) == before
-    sleeping = subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True, text=True)
-    assert sleeping.stdout.strip() == ""
+    assert chrooted_processes(["sleep", "600"]) == []
 

@@ -48,8 +48,11 @@ def test_without_root_a_clear_error_comes_before_any_api_call(sim):
                "OSC_ACCESS_KEY": creds["access_key"], "OSC_SECRET_KEY": creds["secret_key"],
                "OSC_ENDPOINT_API": creds["endpoint"]}
         calls = len(sim.requests())
+        # Not root, but able to read the checkout wherever it is: a clone in root's own
+        # home (mode 700 on Debian, a fresh machine's usual place) is unreadable to nobody.
         result = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+             "--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search", sys.executable,
              "-m", "osc_build", "build", str(template)],
             env=env, cwd=work, capture_output=True, text=True, timeout=120)
     finally:

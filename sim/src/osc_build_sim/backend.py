@@ -77,6 +77,9 @@ class Backend(Protocol):
         """The raw file of a snapshot, for exports (absent: the export is a blank disk)."""
     def import_snapshot(self, snapshot_id: str, raw: Path) -> None:
         """Take the raw file ``raw`` (moved) as the data of ``snapshot_id`` (imports)."""
+    def set_guest_shutdown_handler(self, handler: Callable[[str], None]) -> None:
+        """Call ``handler(vm_id)`` when a running VM's own OS shuts it down (``poweroff``
+        inside), after its resources are released; the API layer moves its state."""
 
     # Lifecycle
     def shutdown(self) -> None: ...

@@ -26,6 +26,7 @@ from .engine import Simulator, now_iso
 from .errors import ApiError
 from .oos.servers import OosServers, region_keys
 from .ops import Ctx, load_all
+from .ops.vm_state import follow_guest_shutdowns
 from .recovery import recover
 from .spec import Spec, load_spec
 
@@ -95,6 +96,7 @@ class SimServer:
                 for name in self.config.regions}
 
     def start(self) -> None:
+        follow_guest_shutdowns(self.sim)
         recover(self.sim)
         self.oos.write_keys(region_keys(self.config.accounts, self.config.regions))
         self.oos.start()

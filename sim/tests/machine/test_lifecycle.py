@@ -97,7 +97,8 @@ def test_restart_after_a_crash_removes_what_the_crashed_run_left(tmp_path, helpe
     assert len(left["loops"]) == 2 and len(left["sandboxes"]) == 1
     assert os.path.islink("/dev/xvdx")
     devices = guest_init.host_devices_cgroup()
-    vm_cgroup = devices / guest_init.CGROUP_PARENT / "i-crash001"
+    owner = guest_init.owner_key(tmp_path / "machine")
+    vm_cgroup = devices / guest_init.CGROUP_PARENT / owner / "i-crash001"
     assert vm_cgroup.is_dir()  # the crashed VM's devices cgroup
     machine = MachineBackend(tmp_path, metadata_address=None)  # the restart
     try:
@@ -106,6 +107,33 @@ def test_restart_after_a_crash_removes_what_the_crashed_run_left(tmp_path, helpe
         assert not vm_cgroup.exists()
     finally:
         machine.shutdown()
+
+
+def test_start_removes_the_vm_cgroups_its_crashed_run_left_and_no_others(tmp_path):
+    """A crashed run's VM cgroups go at the next start even when their VM directories are
+    gone; another simulator's (another data dir) stay."""
+    (tmp_path / "machine").mkdir()
+    mine = guest_init.owner_key(tmp_path / "machine")
+    other = guest_init.owner_key(tmp_path)  # a directory another simulator could own
+    stale, kept = [], []
+    for root in (guest_init.host_cgroup2(), guest_init.host_devices_cgroup()):
+        assert root is not None  # this machine kind has both (hybrid cgroups)
+        vm = root / guest_init.CGROUP_PARENT / mine / "i-gone0001"
+        (vm / "init.scope").mkdir(parents=True)  # v2: systemd's; devices: like its "guest"
+        stale.append(vm)
+        kept.append(root / guest_init.CGROUP_PARENT / other / "i-other001")
+        kept[-1].mkdir(parents=True)
+    try:
+        machine = MachineBackend(tmp_path, metadata_address=None)
+        try:
+            assert [path for path in stale if path.exists()] == []
+            assert [path for path in kept if not path.is_dir()] == []
+        finally:
+            machine.shutdown()
+    finally:
+        for path in stale + kept:
+            guest_init.remove_cgroup(path.parent)
+    assert [path.parent for path in stale if path.parent.exists()] == []
 
 
 def test_metadata_service_describes_the_host_vm(tmp_path):

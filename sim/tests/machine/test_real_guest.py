@@ -67,7 +67,8 @@ def test_user_data_runs_once_and_a_second_boot_is_a_new_boot(backend, boot_vm, k
 
 def test_a_stopped_guest_leaves_no_cgroup(backend, boot_vm, keypair, helpers):
     vm = boot_vm(root_snapshot=DEBIAN_SNAPSHOT)
-    cgroup = guest_init.host_cgroup2() / guest_init.CGROUP_PARENT / vm.vm_id
+    cgroup = (guest_init.host_cgroup2() / guest_init.CGROUP_PARENT / backend.cgroup_owner
+              / vm.vm_id)
     assert (cgroup / "init.scope").is_dir()  # systemd made its tree under the VM's cgroup
     backend.stop_vm(vm.vm_id)
     assert not cgroup.exists()

@@ -38,6 +38,19 @@ def cloud_leftovers(sim) -> dict[str, list[str]]:
     return found
 
 
+def _another_simulators(link: str, data_dir: Path) -> bool:
+    """Whether device link ``link`` leads to a loop device of another simulator's volume (a
+    build of another checkout on this machine, running now): not this test's leftover."""
+    loop = re.fullmatch(r"(loop\d+)(p\d+)?", os.path.basename(os.path.realpath(link)))
+    if loop is None:  # dangling, or not a loop device: left by this test's build
+        return False
+    try:
+        backing = Path(f"/sys/block/{loop.group(1)}/loop/backing_file").read_text().strip()
+    except OSError:  # dangling, or not a loop device: left by this test's build
+        return False
+    return not backing.startswith(str(Path(data_dir).resolve()) + os.sep)
+
+
 def machine_leftovers(sim) -> list[str]:
     """Mounts, loop devices, device links and the lock a chroot build may leave here."""
     from osc_build_sim.machine import loopdev
@@ -46,7 +59,8 @@ def machine_leftovers(sim) -> list[str]:
              if MOUNT_ROOT in line.split()[1]]
     found += loopdev.attached_under(sim.data_dir / "machine" / "volumes")
     found += [f"/dev/{name}" for name in os.listdir("/dev")
-              if re.fullmatch(r"xvd[f-p]\d*", name)]
+              if re.fullmatch(r"xvd[f-p]\d*", name)
+              and not _another_simulators(f"/dev/{name}", sim.data_dir)]
     if LOCK_FILE.exists():
         fd = os.open(LOCK_FILE, os.O_RDWR)
         try:

@@ -2,7 +2,8 @@
 
 Everything the machine backend makes can be recognised without a journal: sandboxes
 are ``unshare`` processes whose command line names the data directory, loop devices
-have their backing file under it, and host-VM device links are listed in a file there.
+have their backing file under it, host-VM device links are listed in a file there, and
+per-VM cgroups sit under a cgroup directory named after it (``guest_init.owner_key``).
 """
 
 from __future__ import annotations
@@ -70,9 +71,10 @@ def remove_leftovers(root: Path, links: HostLinks) -> None:
             if os.path.islink(link):
                 os.unlink(link)
     links.save({})
-    vms = root / "vms"
-    for vm_id in sorted(os.listdir(vms)) if vms.is_dir() else ():
-        guest_init.remove_vm_cgroups(vm_id)  # empty now: their processes were killed above
+    # Every VM cgroup of this simulator, whether or not its VM still has a directory here:
+    # none of its VMs runs now (their sandboxes were killed above).
+    for path in guest_init.remove_owner_cgroups(guest_init.owner_key(root)):
+        log.warning("could not remove %s: processes are still in it", path)
     for device in loopdev.attached_under(root):
         log.info("detaching %s left by a previous run", device)
         loopdev.detach(device)

@@ -9,6 +9,7 @@ VM's whole life (systemd's shutdown stalls if it closes), copied into ``console.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import subprocess
@@ -20,7 +21,22 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SYSTEMD_PATHS = ("/usr/lib/systemd/systemd", "/lib/systemd/systemd")
+# Per-VM cgroups live under CGROUP_PARENT/OWNER/VM_ID: OWNER names one simulator's data dir
+# (``owner_key``), so a simulator removes what its own crashed run left and never touches
+# the cgroups of another simulator running on this machine.
 CGROUP_PARENT = "osc-build-sim"
+
+
+def owner_key(machine_root: Path) -> str:
+    """The cgroup directory name owned by the simulator whose machine dir is ``machine_root``.
+
+    The same directory gives the same key across restarts; two directories never share
+    one, even at the same path seen from two roots (a chroot): device and inode count.
+    """
+    resolved = machine_root.resolve()
+    info = resolved.stat()
+    digest = hashlib.sha256(f"{resolved}:{info.st_dev}:{info.st_ino}".encode()).hexdigest()
+    return f"sim-{digest[:12]}"
 
 
 def has_systemd(device: str) -> bool:
@@ -62,7 +78,7 @@ ALLOWED_CHAR_DEVICES = ("c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1
                         "c 5:0 rwm", "c 5:2 rwm", "c 136:* rwm")
 
 
-def make_devices_cgroup(vm_id: str) -> Path | None:
+def make_devices_cgroup(owner: str, vm_id: str) -> Path | None:
     """A devices cgroup for one VM that denies every device but its own (None: no v1
     devices controller here). Its block devices are allowed one by one (``allow_device``).
 
@@ -74,7 +90,7 @@ def make_devices_cgroup(vm_id: str) -> Path | None:
     root = host_devices_cgroup()
     if root is None:
         return None
-    path = root / CGROUP_PARENT / vm_id
+    path = root / CGROUP_PARENT / owner / vm_id
     remove_cgroup(path)
     path.mkdir(parents=True)
     (path / "devices.deny").write_text("a")
@@ -103,11 +119,32 @@ def remove_devices_cgroup(cgroup: Path) -> None:
         time.sleep(0.02)
 
 
-def remove_vm_cgroups(vm_id: str) -> None:
-    """The cgroups a VM of a crashed run left (v2 and devices), if any."""
-    for root in (host_cgroup2(), host_devices_cgroup()):
-        if root is not None:
-            remove_cgroup(root / CGROUP_PARENT / vm_id)
+def owner_cgroups(owner: str) -> list[Path]:
+    """The cgroup directories (v2 and devices) that hold the VMs of simulator ``owner``."""
+    return [root / CGROUP_PARENT / owner for root in (host_cgroup2(), host_devices_cgroup())
+            if root is not None]
+
+
+def remove_owner_cgroups(owner: str, timeout: float = 5.0) -> list[Path]:
+    """Remove every VM cgroup of simulator ``owner``: at its start (what a crashed run left,
+    its sandboxes just killed) and at its shutdown. Returns what could not be removed.
+
+    Processes of a killed sandbox leave their cgroups a moment after the kill: retried
+    until ``timeout``. Only this owner's directory is touched.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        left = [path for path in owner_cgroups(owner) if path.is_dir()]
+        for path in left:
+            vms = [child.name for child in path.iterdir() if child.is_dir()]
+            remove_cgroup(path)
+            if vms and not path.exists():
+                log.info("removed the cgroups of VMs no longer running: %s (%s)",
+                         ", ".join(sorted(vms)), path)
+        left = [path for path in left if path.exists()]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
 
 
 def why_no_systemd() -> str | None:
@@ -118,12 +155,12 @@ def why_no_systemd() -> str | None:
     return None
 
 
-def make_cgroup(vm_id: str) -> Path:
+def make_cgroup(owner: str, vm_id: str) -> Path:
     """A fresh cgroup for one VM: the root of its cgroup namespace."""
     root = host_cgroup2()
     if root is None:
         raise OSError(why_no_systemd())
-    path = root / CGROUP_PARENT / vm_id
+    path = root / CGROUP_PARENT / owner / vm_id
     remove_cgroup(path)
     path.mkdir(parents=True)
     return path

@@ -53,6 +53,14 @@ class _Vm:
     relay: netns_relay.Relay | None = None
     rebooting: bool = False
     windows: WindowsVm | None = None
+    powered_off: bool = False
+
+
+# How a guest's init ends when the guest reboots: killed by SIGHUP (the kernel's doing when
+# PID 1 of a PID namespace calls reboot(RB_AUTOBOOT), systemd's `reboot`), or exiting with
+# the status a shell gives for it (the minimal image's init.sh, which may not call reboot).
+# Any other end of a running guest's init is a shutdown from inside (poweroff, halt).
+REBOOT_STATUSES = (-signal.SIGHUP, 128 + signal.SIGHUP)
 
 
 class MachineBackend:
@@ -86,6 +94,7 @@ class MachineBackend:
         self.ssh_delay = ssh_delay
         self.winrm_ports = winrm_ports
         self._links = cleanup.HostLinks(self.root / "host-links.json")
+        self.cgroup_owner = guest_init.owner_key(self.root)
         cleanup.remove_leftovers(self.root, self._links)
         self.disks = DiskStore(self.root)
         self.image_cache = Path(image_cache or os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE")
@@ -113,6 +122,11 @@ class MachineBackend:
                                          daemon=True)
         self._watcher.start()
         self.proxy: ArchiveProxy | None = None  # started for the first guest that uses it
+        self._guest_shutdown_handler = None  # the API layer's, once it registers
+
+    def set_guest_shutdown_handler(self, handler) -> None:
+        """``handler(vm_id)`` is called once a VM whose OS shut it down is released."""
+        self._guest_shutdown_handler = handler
 
     def configure_guests(self, archive_proxy: str = "auto", archive_hosts: tuple[str, ...] = (),
                          stand_in_image: str = "") -> None:
@@ -211,6 +225,7 @@ class MachineBackend:
         sandbox = Sandbox(spec.vm_id, vm_dir, self._disk(root[0]), others, spec.default_user,
                           () if windows else spec.authorized_keys,
                           b"" if windows else spec.user_data,
+                          cgroup_owner=self.cgroup_owner,
                           allow_systemd=self.no_systemd_reason is None, archive_proxy=proxy_url)
         with self._lock:
             if spec.vm_id in self._vms:
@@ -310,7 +325,9 @@ class MachineBackend:
 
     def _stop(self, vm: _Vm) -> None:
         with self._lock:
-            self._vms.pop(vm.spec.vm_id, None)
+            if self._vms.get(vm.spec.vm_id) is not vm:
+                return  # another thread stops it (a stop call and a poweroff inside at once)
+            del self._vms[vm.spec.vm_id]
         if vm.ssh_timer is not None:
             self._loop.call_soon_threadsafe(vm.ssh_timer.cancel)
         try:
@@ -407,15 +424,36 @@ class MachineBackend:
                     self.host_vm.refresh()
 
     def _watch_reboots(self) -> None:
-        """A guest that ran ``reboot`` ended its PID namespace with SIGHUP: boot it again."""
+        """A guest whose init ended by itself: rebooted (boot it again) or shut down."""
         for vm in list(self._vms.values()):
             process = vm.sandbox.process
-            if (vm.rebooting or process is None or process.poll() is None
-                    or process.returncode != -signal.SIGHUP):
-                continue
-            vm.rebooting = True
-            threading.Thread(target=self._reboot, args=(vm,), name=f"reboot-{vm.spec.vm_id}",
-                             daemon=True).start()
+            if (vm.rebooting or vm.powered_off or not vm.sandbox.booted or process is None
+                    or process.poll() is None):
+                continue  # booting (a failed boot is start_vm's to report), or running
+            with self._lock:  # a stop in progress ends init too: not the guest's doing
+                if self._vms.get(vm.spec.vm_id) is not vm or vm.sandbox.process is not process:
+                    continue
+                if process.returncode in REBOOT_STATUSES:
+                    vm.rebooting = True
+                    target, name = self._reboot, f"reboot-{vm.spec.vm_id}"
+                else:
+                    vm.powered_off = True
+                    target, name = self._powered_off, f"poweroff-{vm.spec.vm_id}"
+            threading.Thread(target=target, args=(vm,), name=name, daemon=True).start()
+
+    def _powered_off(self, vm: _Vm) -> None:
+        """Release a VM its own OS shut down, then tell the API layer (its state changes)."""
+        log.info("VM %s was shut down from inside (init exit status %s)", vm.spec.vm_id,
+                 vm.sandbox.process.returncode if vm.sandbox.process else "?")
+        try:
+            self._stop(vm)
+        except Exception:
+            log.exception("VM %s: releasing it after its shutdown failed", vm.spec.vm_id)
+        if self._guest_shutdown_handler is not None and not self._closed.is_set():
+            try:
+                self._guest_shutdown_handler(vm.spec.vm_id)
+            except Exception:
+                log.exception("VM %s: reporting its shutdown failed", vm.spec.vm_id)
 
     def _reboot(self, vm: _Vm) -> None:
         log.info("VM %s rebooted itself: booting it again", vm.spec.vm_id)

@@ -155,6 +155,25 @@ def _write_etc(root: Path, user: str, uid: int) -> None:
         os.chown(path, owner, owner)
 
 
+# The power commands of an init without a control socket (sysvinit's and busybox's way): ask
+# PID 1 with a signal; init.sh traps them. Only root may signal PID 1, as only root may
+# power a VM off.
+POWER_COMMANDS = {
+    "poweroff": "exec kill -USR2 1\n",
+    "halt": "exec kill -USR1 1\n",
+    "reboot": "exec kill -HUP 1\n",
+    # shutdown [-r|-h|-P|-H|-c] [TIME] [MESSAGE]: at once, whatever TIME (no scheduler here)
+    "shutdown": ('signal=USR2\nfor arg; do case $arg in -r|--reboot) signal=HUP;; '
+                 '-H|--halt) signal=USR1;; -c) exit 0;; esac; done\nexec kill -$signal 1\n'),
+}
+
+
+def _write_power_commands(root: Path) -> None:
+    for name, body in POWER_COMMANDS.items():
+        _write(root, f"usr/sbin/{name}", f"#!/bin/sh\n# {name}: ask init (PID 1).\n{body}",
+               0o755)
+
+
 def build_tree(dest: Path, user: str = DEFAULT_USER, uid: int = DEFAULT_UID) -> None:
     """Assemble the userland in ``dest`` (which must not exist)."""
     missing = missing_image_packages()
@@ -173,6 +192,7 @@ def build_tree(dest: Path, user: str = DEFAULT_USER, uid: int = DEFAULT_UID) -> 
     for path in sorted(set(paths) | _libraries(binaries)):
         _copy_path(path, dest)
     _write_etc(dest, user, uid)
+    _write_power_commands(dest)
 
 
 def _fingerprint(user: str) -> str:

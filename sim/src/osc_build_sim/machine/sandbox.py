@@ -80,8 +80,9 @@ class Disk:
 class Sandbox:
     def __init__(self, vm_id: str, vm_dir: Path, root: Disk, disks: list[Disk],
                  default_user: str, authorized_keys: tuple[str, ...], user_data: bytes,
-                 *, allow_systemd: bool = True, archive_proxy: str = ""):
+                 *, cgroup_owner: str, allow_systemd: bool = True, archive_proxy: str = ""):
         self.vm_id = vm_id
+        self.cgroup_owner = cgroup_owner  # the simulator's cgroup directory (owner_key)
         self.vm_dir = vm_dir
         self.root = root
         self.disks = disks
@@ -130,7 +131,7 @@ class Sandbox:
         root_parts = loopdev.partitions(self.root.loop)
         root_device = f"{self.root.loop}p1" if "1" in root_parts else self.root.loop
         specs = []
-        self.devices_cgroup = guest_init.make_devices_cgroup(self.vm_id)
+        self.devices_cgroup = guest_init.make_devices_cgroup(self.cgroup_owner, self.vm_id)
         root_numbers = os.stat(root_device).st_rdev
         guest_init.allow_device(self.devices_cgroup, os.major(root_numbers),
                                 os.minor(root_numbers))
@@ -167,7 +168,7 @@ class Sandbox:
         (seed / "archive-proxy").write_text(self.archive_proxy)
         (seed / "booted").unlink(missing_ok=True)
         guest_init.new_boot_id(seed)
-        self.cgroup = guest_init.make_cgroup(self.vm_id)
+        self.cgroup = guest_init.make_cgroup(self.cgroup_owner, self.vm_id)
         self.console = guest_init.Console(self.console_path)
         try:
             self.process = subprocess.Popen(

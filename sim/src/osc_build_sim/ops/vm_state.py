@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from typing import TYPE_CHECKING
 
 from .. import filters
@@ -14,6 +15,8 @@ from .vm_spec import vm_spec
 
 if TYPE_CHECKING:
     from ..engine import Simulator
+
+log = logging.getLogger(__name__)
 
 
 def _state_change(vm: dict, previous: str) -> dict:
@@ -38,6 +41,13 @@ def stop_vms(ctx: Ctx, body: dict) -> dict:
                 raise ApiError(409, 6006, f"VM {vm['VmId']} is {previous}; it cannot be stopped.")
             changes.append(_state_change(vm, previous))
 
+    for vm_id in started:
+        _submit_stop(ctx.sim, vm_id, fault=ctx.sim.faults.transition(ctx.operation))
+    return {"Vms": changes}
+
+
+def _submit_stop(sim: Simulator, vm_id: str, fault: str | None = None) -> None:
+    """The job that ends a ``stopping`` VM: its backend stop, then ``stopped``."""
     def finish(tx: Tx, vm: dict) -> None:
         if vm["State"] == "stopping":
             vm["State"] = "stopped"
@@ -46,12 +56,8 @@ def stop_vms(ctx: Ctx, body: dict) -> dict:
     def fail(tx: Tx, vm: dict, message: str) -> None:
         vm.update(State="running", StateReason=f"Server.InternalError: {message}")
         tx.put(vm)
-    for vm_id in started:
-        ctx.sim.submit(ctx.sim.transition(
-            "vm", vm_id, delay=ctx.sim.timings["vm_stop"], finish=finish, fail=fail,
-            work=lambda vm_id=vm_id: ctx.sim.backend.stop_vm(vm_id),
-            fault=ctx.sim.faults.transition(ctx.operation)))
-    return {"Vms": changes}
+    sim.submit(sim.transition("vm", vm_id, delay=sim.timings["vm_stop"], finish=finish,
+                              fail=fail, work=lambda: sim.backend.stop_vm(vm_id), fault=fault))
 
 
 @operation("StartVms")
@@ -142,21 +148,64 @@ def delete_vms(ctx: Ctx, body: dict) -> dict:
                 tx.put(vm)
                 doomed.append(vm["_id"])
             changes.append(_state_change(vm, previous))
-    backend = ctx.sim.backend
+    for vm_id in doomed:
+        _submit_terminate(ctx.sim, vm_id, fault=ctx.sim.faults.transition(ctx.operation))
+    return {"Vms": changes}
 
+
+def _submit_terminate(sim: Simulator, vm_id: str, fault: str | None = None) -> None:
+    """The job that ends a ``shutting-down`` VM: its backend deletion, then ``terminated``."""
     def finish(tx: Tx, vm: dict) -> None:
         if vm["State"] == "shutting-down":
-            delete_released_volumes(ctx.sim, release_vm(tx, vm))
+            delete_released_volumes(sim, release_vm(tx, vm))
 
     def fail(tx: Tx, vm: dict, message: str) -> None:
         vm["StateReason"] = f"Server.InternalError: {message}"
         finish(tx, vm)
-    for vm_id in doomed:
-        ctx.sim.submit(ctx.sim.transition(
-            "vm", vm_id, delay=ctx.sim.timings["vm_terminate"], finish=finish, fail=fail,
-            work=lambda vm_id=vm_id: backend.delete_vm(vm_id),
-            fault=ctx.sim.faults.transition(ctx.operation)))
-    return {"Vms": changes}
+    sim.submit(sim.transition("vm", vm_id, delay=sim.timings["vm_terminate"], finish=finish,
+                              fail=fail, work=lambda: sim.backend.delete_vm(vm_id), fault=fault))
+
+
+def follow_guest_shutdowns(sim: Simulator) -> None:
+    """Have the backend (if it runs real guests) report VMs their own OS shut down."""
+    register = getattr(sim.backend, "set_guest_shutdown_handler", None)
+    if register is not None:
+        register(lambda vm_id: shut_down_from_inside(sim, vm_id))
+
+
+def shut_down_from_inside(sim: Simulator, vm_id: str) -> None:
+    """A running VM's own OS shut it down (``poweroff``, ``shutdown -h``): the backend has
+    released it; the VM goes where its shutdown behaviour says.
+
+    Spec 1.42: ``ShutdownBehaviorConfiguration.GuestAction`` is "the action performed by the
+    orchestrator when the VM is shut down from the guest operating system", ``stop``
+    (default) or ``terminate``; the deprecated ``VmInitiatedShutdownBehavior`` adds
+    ``restart`` ("the VM stops then automatically restarts").
+    """
+    with sim.store.write() as tx:
+        vm = tx.get("vm", vm_id)
+        if vm is None or vm["State"] != "running":
+            return  # already on its way elsewhere (StopVms, DeleteVms)
+        legacy = vm.get("VmInitiatedShutdownBehavior", "stop")
+        action = (vm.get("ShutdownBehaviorConfiguration") or {}).get("GuestAction", "stop")
+        if legacy == "restart":
+            action = "restart"
+        if action == "restart":
+            spec = vm_spec(sim, tx, vm)  # stays running: booted again at once
+        else:
+            vm["State"] = "shutting-down" if action == "terminate" else "stopping"
+            tx.put(vm)
+    log.info("VM %s was shut down from inside: %s", vm_id, action)
+    if action == "terminate":
+        _submit_terminate(sim, vm_id)
+    elif action == "stop":
+        _submit_stop(sim, vm_id)
+    else:
+        def fail(tx: Tx, vm: dict, message: str) -> None:
+            vm.update(State="stopped", StateReason=f"Server.InternalError: {message}")
+            tx.put(vm)
+        sim.submit(sim.transition("vm", vm_id, delay=0, finish=lambda tx, vm: None, fail=fail,
+                                  work=lambda: sim.backend.start_vm(spec)))
 
 
 @operation("ReadVmsState")

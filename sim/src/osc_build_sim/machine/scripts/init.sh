@@ -50,7 +50,11 @@ if [ $first_boot = yes ] && [ -s "$SEED/user-data" ]; then
     fi
 fi
 echo "$VMID login: (osc-build-sim: SSH is served by the simulator)"
-trap 'sync; exit 0' TERM INT
+trap 'sync; exit 0' TERM INT  # the simulator stopping the VM
+# The image's power commands (poweroff, halt, reboot, shutdown) signal PID 1. A reboot ends
+# with the status a shell gives for SIGHUP: the simulator boots the VM again.
+trap 'echo "reboot: Power down"; sync; exit 0' USR1 USR2
+trap 'echo "reboot: Restarting system"; sync; exit 129' HUP
 exec 4<>"$SEED/idle"  # held open: still there if the VM deletes everything
 while :; do
     sleep 3600 &
