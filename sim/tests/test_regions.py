@@ -129,7 +129,7 @@ def test_write_profile_writes_one_profile_per_region(tmp_path, monkeypatch):
         assert account["AccountId"] == sim.region_accounts[OTHER]["account_id"]
 
 
-def test_serve_json_shows_each_regions_credentials(tmp_path):
+def test_serve_json_shows_each_regions_credentials_but_no_secret_key(tmp_path):
     port, tls_port = free_port(), free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "osc_build_sim", "--data-dir", str(tmp_path), "serve",
@@ -147,6 +147,10 @@ def test_serve_json_shows_each_regions_credentials(tmp_path):
                                                               state["account_id"])
     config = json.loads((tmp_path / "config.json").read_text())
     assert {a["region"] for a in config["accounts"]} == set(state["regions"])
+    # `osc-build build --local` logs this line: the secret keys stay in the 0600 state file
+    secrets = [key["secret_key"] for a in config["accounts"] for key in a["access_keys"]]
+    assert secrets and not any(secret in line for secret in secrets)
+    assert state["secret_keys_in"] == str(tmp_path / "state.json")
 
 
 def test_an_older_config_gains_one_account_per_region(tmp_path):

@@ -33,6 +33,14 @@ def _backend(name: str, data_dir: Path, host_vm: str | None = None,
     return getattr(importlib.import_module(module), attr)(data_dir)
 
 
+def without_secrets(state: dict, state_file: Path) -> dict:
+    """The connection info minus every secret key, which names where to read them."""
+    accounts = {name: {k: v for k, v in entry.items() if k != "secret_key"}
+                for name, entry in state.get("region_accounts", {}).items()}
+    public = {k: v for k, v in state.items() if k != "secret_key"}
+    return {**public, "region_accounts": accounts, "secret_keys_in": str(state_file)}
+
+
 def _state_file(data_dir: Path) -> Path:
     return data_dir / "state.json"
 
@@ -108,7 +116,8 @@ def serve(args) -> int:
         print(f"created a CA for HTTPS: {server.tls_files.ca} (trust it, e.g. "
               f"REQUESTS_CA_BUNDLE={server.tls_files.ca})")
     if args.json:
-        print(json.dumps(state), flush=True)
+        # Logged by `osc-build build --local`: secret keys stay in the 0600 state file.
+        print(json.dumps(without_secrets(state, _state_file(data_dir))), flush=True)
     else:
         print(f"endpoint:     {server.endpoint}\nhttps:        {server.tls_endpoint}\n"
               f"region:       {state['region']}\n"
