@@ -111,6 +111,45 @@ def test_sigkill_at_each_step_then_leftovers_delete(sim, tmp_path, builder, step
     counts["sigkill_builds_cleaned"] += 1
 
 
+# (builder, step, the create call on the wire when the build dies, what it made)
+ON_THE_WIRE = [
+    ("outscale-bsusurrogate", "snapshot the volumes", "CreateSnapshot", "snapshot"),
+    ("outscale-bsu", "create the OMI", "CreateImage", "image"),
+    ("outscale-bsusurrogate", "register the OMI", "CreateImage", "image"),
+    ("outscale-bsusurrogate", "launch the VM", "CreateVms", "vm"),
+]
+
+
+@pytest.mark.parametrize(("builder", "step", "operation", "kind"), ON_THE_WIRE,
+                         ids=[f"{b}-{op}" for b, _s, op, _k in ON_THE_WIRE])
+def test_sigkill_while_a_create_call_is_on_the_wire(sim, tmp_path, tally, builder, step,
+                                                    operation, kind):
+    """The load test's lost snapshot, made deterministic: the cloud made the resource, the
+    build died before the answer came (no id tracked, no tag). The journal's intent (a
+    ClientToken, or an OMI's name and sources) finds it."""
+    before = inventory(sim)
+    sim.set_faults([{"operation": operation, "kind": "late-answer", "ms": 8000}])
+    try:  # the step's calls before the create take well under 2 s; its answer takes 8 s
+        result = cli_build(sim, tmp_path, template(builder), env={
+            "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|2"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == -9, result.output
+    left = inventory(sim) - before
+    made = [ident for _r, k, ident in left if k == kind]
+    assert made, f"the {operation} call did not reach the simulator: {result.output}"
+    for doc in sim.resources(kind):
+        if doc[KINDS[kind]] in made:  # the window: made, never tagged
+            assert "osc-build:run-id" not in tags_of(doc), doc
+    assert {ident for _r, _k, ident in left} <= listed_ids(listed(sim)), left
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert inventory(sim) - before == set(), deleted.output
+    tally["leftovers"]["sigkill_on_the_wire_builds_cleaned"] += 1
+    tally["leftovers"]["resources_left_by_sigkill"] += len(left)
+    tally["leftovers"]["resources_deleted_by_leftovers"] += len(left)
+
+
 def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tally):
     gateway = sim.gateway()
     name = "osc-build-0123456789ab"  # like ours: osc-build-<run id>

@@ -5,6 +5,12 @@ before any API call tags it, and removes the journal when the build ends. For a
 journal left by a dead build, each resource that still exists *without* our
 run-id tag is a leftover too (with the tag, the tags decide: a kept artifact
 has lost them only after its build ended and removed its journal).
+
+A build killed while a create call was on the wire never tracked what the call
+made; the journal's *intents* (``osc_build_outscale.cloud.intents``) find it: a
+VM, volume or snapshot by the ClientToken the call carried, an OMI by its name
+and the run's volumes or snapshots it was made from (never by its name alone: a
+later build may have reused the name).
 """
 
 from __future__ import annotations
@@ -31,26 +37,74 @@ def dead_journals(run_ids: list[str]) -> list[JournalEntry]:
 
 
 def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
-    found = []
+    found: list[Leftover] = []
     for entry in entries:
-        for resource in entry.resources:
-            resource_type = TYPES.get(resource.get("kind", ""))
-            if resource_type is None or resource.get("region") != client.region:
-                continue
-            item = _read(client, resource_type, resource["id"])
+        items = [(resource["kind"], _read(client, TYPES[resource["kind"]], resource["id"]))
+                 for resource in entry.resources
+                 if resource.get("kind") in TYPES and resource.get("region") == client.region]
+        items += [(intent["intent"], item)
+                  for intent in entry.intents if intent.get("region") == client.region
+                  for item in intended(client, intent, entry.run_id)]
+        known = {item.id for item in found}
+        for kind, item in items:
             if item is None or item.get("State") in GONE:
                 continue
             tags = {t["Key"]: t["Value"] for t in item.get("Tags") or []}
-            if tagging.RUN_ID_TAG in tags:
+            ident = item["KeypairName"] if kind == "keypair" else item[READERS[TYPES[kind]][4]]
+            if tagging.RUN_ID_TAG in tags or ident in known:
                 continue  # tagged: found (or not) by its tags
+            known.add(ident)
             tags = {tagging.RUN_ID_TAG: entry.run_id, tagging.BUILDER_TAG: entry.builder,
                     tagging.BUILD_TAG: entry.build, tagging.HOST_TAG: entry.host,
                     tagging.PID_TAG: str(entry.pid)}
-            found.append(Leftover(resource["kind"], resource["id"], client.region, tags, item))
-            if resource_type == "image":
+            found.append(Leftover(kind, ident, client.region, tags, item))
+            if kind == "VM":  # the volumes it was created with, untagged too
+                for mapping in item.get("BlockDeviceMappings") or []:
+                    volume_id = (mapping.get("Bsu") or {}).get("VolumeId")
+                    volume = _read(client, "volume", volume_id or "")
+                    if volume and volume_id not in known and volume.get("State") not in GONE:
+                        known.add(volume_id)
+                        found.append(Leftover("volume", volume_id, client.region, tags, volume))
+            if kind == "OMI":
                 found += [Leftover("snapshot", s, client.region, tags)
-                          for s in snapshots_of_the_run(client, item, entry.run_id)]
+                          for s in snapshots_of_the_run(client, item, entry.run_id)
+                          if s not in known]
+                known.update(item.id for item in found)
     return found
+
+
+def intended(client: OscClient, intent: dict, run_id: str) -> list[dict]:
+    """What a create call journaled as an intent made, if it made anything."""
+    kind = intent.get("intent", "")
+    if kind in ("VM", "volume", "snapshot") and intent.get("token"):
+        _kind, operation, key, _filter, _field = READERS[TYPES[kind]]
+        return client.call(operation, Filters={"ClientTokens": [intent["token"]]}).get(key) or []
+    if kind == "OMI" and intent.get("name"):
+        return [image for image in client.call("ReadImages", Filters={
+                    "ImageNames": [intent["name"]]}).get("Images") or []
+                if _made_as_intended(client, image, intent, run_id)]
+    return []
+
+
+def _made_as_intended(client: OscClient, image: dict, intent: dict, run_id: str) -> bool:
+    """The OMI of that name made from this run's snapshots, or from its VM's volumes."""
+    snapshot_ids = {(m.get("Bsu") or {}).get("SnapshotId")
+                    for m in image.get("BlockDeviceMappings") or []} - {None}
+    if intent.get("snapshots"):
+        return set(intent["snapshots"]) <= snapshot_ids
+    volumes = set(intent.get("volumes") or [])
+    if not snapshot_ids:
+        return False
+    for snapshot_id in snapshot_ids:
+        snapshot = _read(client, "snapshot", snapshot_id) or {}
+        volume_id = snapshot.get("VolumeId") or ""
+        if volume_id in volumes:
+            continue
+        volume = _read(client, "volume", volume_id) or {}
+        if {t["Key"]: t["Value"] for t in volume.get("Tags") or []}.get(
+                tagging.RUN_ID_TAG) != run_id:
+            return False
+    return True
 
 
 def snapshots_of_the_run(client: OscClient, image: dict, run_id: str) -> list[str]:
