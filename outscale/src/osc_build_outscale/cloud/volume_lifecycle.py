@@ -23,7 +23,7 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
                   volume_type: str | None = None, snapshot_id: str | None = None,
                   iops: int | None = None, tags: dict[str, str] | None = None) -> str:
     """Create a volume, track it (deleted on failure and after success), wait available."""
-    from osc_build_outscale.cloud import intents
+    from osc_build_outscale.cloud import heartbeat, intents
     from osc_build_outscale.cloud import tags as tagging
 
     volume = client.call("CreateVolume", SubregionName=subregion, Size=size,
@@ -34,6 +34,7 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
     ctx.resources.track("volume", volume_id, lambda: delete_volume(client, volume_id),
                         region=client.region)
     tagging.apply(client, [volume_id], {**(tags or {}), **tagging.temporary_tags(ctx)})
+    heartbeat.beat_on(ctx, client, [volume_id])
     wait(ctx, lambda: state_of(client, "volume", volume_id), wanted={"available"},
          failed={"error", "deleting"}, kind="volume", describe=f"volume {volume_id}")
     return volume_id

@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     pairs = search(args, dead)
     now = datetime.now(UTC)
     selected = [r for r in runs.group([item for _, item in pairs]) if chosen(r, args, now)]
-    doomed_runs = [r for r in selected if args.run_id or not r.in_progress(now)]
+    doomed_runs = [r for r in selected if args.run_id or not r.in_progress(now, timeout(args))]
     doomed = {(i.region, i.id) for r in doomed_runs for i in r.resources}
     deleted, leaked = [], []
     if args.delete and (not doomed or args.yes or confirm(len(doomed), len(doomed_runs))):
@@ -54,6 +54,10 @@ def search(args: argparse.Namespace, dead: list) -> list:
     return found
 
 
+def timeout(args: argparse.Namespace) -> timedelta:
+    return timedelta(seconds=args.heartbeat_timeout)
+
+
 def chosen(run: runs.Run, args: argparse.Namespace, now: datetime) -> bool:
     if args.run_id and run.run_id not in args.run_id:
         return False
@@ -75,6 +79,9 @@ def describe(run: runs.Run, now: datetime) -> str:
              f"started {ago(age)}" if age is not None else "start unknown"]
     if run.tag(tagging.TEMPLATE_TAG):
         parts.append(f"template in {run.tag(tagging.TEMPLATE_TAG)}")
+    beats = [r.heartbeat for r in run.resources if r.heartbeat]
+    if beats:
+        parts.append(f"last heartbeat {ago(now - max(beats))}")
     if run.tag(tagging.HOST_TAG):
         parts.append(f"on {run.tag(tagging.HOST_TAG)} (pid {run.tag(tagging.PID_TAG) or '?'})")
     return ", ".join(parts)
@@ -93,7 +100,7 @@ def show(selected: list[runs.Run], now: datetime, args: argparse.Namespace) -> N
         print("No leftovers: no temporary resource of an osc-build run was found.")
         return
     for run in selected:
-        busy = run.in_progress(now) and not args.run_id
+        busy = run.in_progress(now, timeout(args)) and not args.run_id
         note = " -- in progress: not deleted unless named with --run-id" if busy else ""
         print(f"==> Run {run.run_id}: {describe(run, now)}{note}")
         for item in run.resources:
@@ -125,7 +132,8 @@ def as_json(selected, now, deleted, leaked, args) -> dict:
                 "version": run.tag(tagging.VERSION_TAG),
                 "started": run.started.isoformat() if run.started else None,
                 "age_seconds": int(age.total_seconds()) if age is not None else None,
-                "in_progress": run.in_progress(now),
+                "in_progress": run.in_progress(now, timeout(args)),
+                "last_alive": run.last_alive.isoformat() if run.last_alive else None,
                 "resources": [{"kind": i.kind, "id": i.id, "region": i.region}
                               for i in run.resources]}
 
