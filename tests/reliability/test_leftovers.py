@@ -19,7 +19,7 @@ import pytest
 from osc_build.testing import run_osc_build
 from osc_build_bsu.steps import STEPS as BSU_STEPS
 from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
-from osc_build_sim.testing import tags_of
+from osc_build_sim.testing import oos_client, tags_of
 from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
 
 from .conftest import cli_build
@@ -46,13 +46,14 @@ def inventory(sim) -> set[tuple[str, str, str]]:
     return found
 
 
-def leftovers_cli(sim, *args: str, cwd=None):
+def leftovers_cli(sim, *args: str, cwd=None, env: dict | None = None):
     return run_osc_build("leftovers", "--local", *args, cwd=cwd, input="",
-                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)}, timeout=180)
+                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir), **(env or {})},
+                         timeout=180)
 
 
-def listed(sim, *args: str) -> dict:
-    result = leftovers_cli(sim, "--json", *args)
+def listed(sim, *args: str, env: dict | None = None) -> dict:
+    result = leftovers_cli(sim, "--json", *args, env=env)
     assert result.returncode == 0, result.output
     return json.loads(result.stdout)
 
@@ -148,6 +149,85 @@ def test_sigkill_while_a_create_call_is_on_the_wire(sim, tmp_path, tally, builde
     tally["leftovers"]["sigkill_on_the_wire_builds_cleaned"] += 1
     tally["leftovers"]["resources_left_by_sigkill"] += len(left)
     tally["leftovers"]["resources_deleted_by_leftovers"] += len(left)
+
+
+def test_sigkill_during_the_copy_through_oos_leaves_nothing_in_oos(sim, tmp_path, tally):
+    """omi_regions: killed with the OMI exported to a temporary bucket and its import on
+    the wire; leftovers deletes the bucket, its objects and the half-imported OMI too."""
+    s3 = oos_client(sim, sim.region)  # where the export goes
+
+    def in_oos() -> dict[str, list[str]]:
+        return {b["Name"]: [o["Key"] for o in s3.list_objects_v2(Bucket=b["Name"]).get(
+            "Contents") or []] for b in s3.list_buckets().get("Buckets") or []}
+
+    before, oos_before = inventory(sim), in_oos()
+    sim.set_faults([{"operation": "CreateImage", "kind": "late-answer", "ms": 5000}])
+    try:
+        result = cli_build(sim, tmp_path, template("outscale-bsu", extra=COPY), env={
+            "PYTHONPATH": str(PLUGIN),
+            "OSC_BUILD_REL_SIGNAL": "copy the OMI to other regions|SIGKILL|3"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == -9, result.output
+    left_in_oos = {bucket: keys for bucket, keys in in_oos().items()
+                   if bucket not in oos_before}
+    assert left_in_oos and all(left_in_oos.values()), (left_in_oos, result.output)
+    doc = listed(sim)
+    kinds = {(r["kind"], r["region"]) for run in doc["runs"] for r in run["resources"]}
+    assert ("OOS bucket", sim.region) in kinds and ("OMI", "us-east-2") in kinds, doc
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert inventory(sim) - before == set(), deleted.output
+    assert in_oos() == oos_before, deleted.output
+    tally["leftovers"]["sigkill_oos_buckets_deleted"] += len(left_in_oos)
+
+
+def test_buckets_named_like_ours_without_our_marker_are_never_listed(sim):
+    s3 = oos_client(sim, sim.region)
+    name = "osc-build-0123456789ab-deadbeef"  # a run's name, but not a run's bucket
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": sim.region})
+    s3.put_object(Bucket=name, Key="osc-build-0123456789ab/image.qcow2", Body=b"theirs")
+    try:
+        assert listed(sim)["runs"] == []
+        assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+        assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 1
+    finally:
+        s3.delete_object(Bucket=name, Key="osc-build-0123456789ab/image.qcow2")
+        s3.delete_bucket(Bucket=name)
+
+
+def test_exports_left_in_the_users_bucket_are_found_by_journal_and_marker(sim, tmp_path):
+    """omi_export_bucket: the objects are in the user's bucket. A dead build's journal
+    names bucket and prefix; only a prefix holding that run's marker is deleted."""
+    from osc_build_outscale.cloud import oos
+
+    s3 = oos_client(sim, sim.region)
+    bucket, run_id = "users-exports", "abcabcabcabc"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": sim.region})
+    ours, theirs = "omis/ami-11111111/", "omis/ami-22222222/"
+    for prefix in (ours, theirs):
+        s3.put_object(Bucket=bucket, Key=f"{prefix}disk.qcow2.gz", Body=b"disk")
+    oos.write_marker(s3, bucket, ours, {
+        "osc-build:run-id": run_id, "osc-build:temporary": "true",
+        "osc-build:builder": "outscale-bsu", "osc-build:created": stamp(30)})
+    journal = tmp_path / "runs" / f"{run_id}.jsonl"  # as a build killed mid-copy leaves it
+    journal.parent.mkdir()
+    lines = [{"run_id": run_id, "builder": "outscale-bsu", "build": "outscale-bsu.main",
+              "host": socket.gethostname(), "pid": 2 ** 22 + 1},  # no such process
+             *({"kind": "exported objects", "id": f"{bucket}/{p}", "region": sim.region}
+               for p in (ours, theirs))]  # (theirs: a journal cannot vouch alone)
+    journal.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    cache = {"PACKER_CACHE_DIR": str(tmp_path)}
+    try:
+        [run] = listed(sim, env=cache)["runs"]
+        assert [(r["kind"], r["id"]) for r in run["resources"]] == [
+            ("exported objects", f"{bucket}/{ours}")], run
+        assert leftovers_cli(sim, "--delete", "--yes", env=cache).returncode == 0
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents") or []]
+        assert keys == [f"{theirs}disk.qcow2.gz"]
+        assert not journal.exists(), "the cleaned run's journal stays"
+    finally:
+        oos.delete_bucket(s3, bucket)
 
 
 def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tally):

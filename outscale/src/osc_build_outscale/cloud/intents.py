@@ -26,7 +26,9 @@ def client_token(ctx: BuildContext, client: OscClient, kind: str) -> str:
 
 def image_intent(ctx: BuildContext, client: OscClient, name: str, *,
                  volumes: list[str] | tuple[str, ...] = (),
-                 snapshots: list[str] | tuple[str, ...] = ()) -> None:
-    """Before CreateImage: its name, and the run's volumes (from a VM) or snapshots it uses."""
+                 snapshots: list[str] | tuple[str, ...] = (), file_location: str = "") -> None:
+    """Before CreateImage: its name, and the run's volumes (from a VM) or snapshots it uses,
+    or the run's exported manifest it imports (its URL without the query: the pre-signed
+    signature is a secret, never written)."""
     ctx.resources.intend("OMI", region=client.region, name=name, volumes=list(volumes),
-                         snapshots=list(snapshots))
+                         snapshots=list(snapshots), file_location=file_location.split("?")[0])

@@ -23,6 +23,8 @@ PID_TAG = "osc-build:pid"  # with the host: is the build still running?
 HEARTBEAT_TAG = "osc-build:heartbeat"  # refreshed while the build runs (cloud.heartbeat)
 # On an OMI made from a VM: its snapshots were made by the cloud, untagged, and are its own.
 OWN_SNAPSHOTS_TAG = "osc-build:own-snapshots"
+# On the OMI a build exports (omi_regions): "BUCKET/PREFIX", where its OOS leftovers may be.
+OOS_EXPORT_TAG = "osc-build:oos-export"
 
 
 def temporary_tags(ctx) -> dict[str, str]:
@@ -64,7 +66,7 @@ def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
 
 
 MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,
-         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG, HEARTBEAT_TAG)
+         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG, HEARTBEAT_TAG, OOS_EXPORT_TAG)
 
 
 def unmark_temporary(client: OscClient, resource_ids: Sequence[str]):

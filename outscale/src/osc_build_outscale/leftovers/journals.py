@@ -39,14 +39,14 @@ def dead_journals(run_ids: list[str]) -> list[JournalEntry]:
 def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
     found: list[Leftover] = []
     for entry in entries:
-        items = [(resource["kind"], _read(client, TYPES[resource["kind"]], resource["id"]))
+        items = [(resource["kind"], _read(client, TYPES[resource["kind"]], resource["id"]), {})
                  for resource in entry.resources
                  if resource.get("kind") in TYPES and resource.get("region") == client.region]
-        items += [(intent["intent"], item)
+        items += [(intent["intent"], item, intent)
                   for intent in entry.intents if intent.get("region") == client.region
                   for item in intended(client, intent, entry.run_id)]
         known = {item.id for item in found}
-        for kind, item in items:
+        for kind, item, intent in items:
             if item is None or item.get("State") in GONE:
                 continue
             tags = {t["Key"]: t["Value"] for t in item.get("Tags") or []}
@@ -66,9 +66,13 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
                         known.add(volume_id)
                         found.append(Leftover("volume", volume_id, client.region, tags, volume))
             if kind == "OMI":
+                imported = [(m.get("Bsu") or {}).get("SnapshotId")
+                            for m in item.get("BlockDeviceMappings") or []
+                            ] if intent.get("file_location") else []  # all made by the import
                 found += [Leftover("snapshot", s, client.region, tags)
-                          for s in snapshots_of_the_run(client, item, entry.run_id)
-                          if s not in known]
+                          for s in dict.fromkeys(
+                              [*snapshots_of_the_run(client, item, entry.run_id), *imported])
+                          if s and s not in known]
                 known.update(item.id for item in found)
     return found
 
@@ -90,6 +94,8 @@ def _made_as_intended(client: OscClient, image: dict, intent: dict, run_id: str)
     """The OMI of that name made from this run's snapshots, or from its VM's volumes."""
     snapshot_ids = {(m.get("Bsu") or {}).get("SnapshotId")
                     for m in image.get("BlockDeviceMappings") or []} - {None}
+    if intent.get("file_location"):  # imported from this run's export
+        return (image.get("FileLocation") or "").split("?")[0] == intent["file_location"]
     if intent.get("snapshots"):
         return set(intent["snapshots"]) <= snapshot_ids
     volumes = set(intent.get("volumes") or [])

@@ -40,7 +40,9 @@ def search(args: argparse.Namespace, dead: list) -> list:
 
     make = clients.local_clients if args.local else clients.cloud_clients
     found = []
-    for client in make(args.region):
+    made = make(args.region)
+    endpoints = clients.oos_endpoints(args.local, [c.region for c in made])
+    for client in made:
         try:
             found += [(client, item) for item in find.find(client)]
             known = {item.id for _c, item in found}
@@ -51,7 +53,33 @@ def search(args: argparse.Namespace, dead: list) -> list:
                 raise
             print(f"Note: skipped Region {client.region}: {str(err).splitlines()[0]}",
                   file=sys.stderr)
+    for client in made:
+        found += [(client, item) for item in in_oos(client, endpoints, found, dead)]
     return found
+
+
+def in_oos(client, endpoints: dict[str, str], found: list, dead: list) -> list:
+    """What runs that exported to this Region's OOS left there; OOS out of reach (or no
+    boto3) is a note, not a failure."""
+    from osc_build.errors import BuildError
+    from osc_build_outscale.leftovers import oos_find
+
+    refs = oos_find.exports([item for _c, item in found], dead, client.region)
+    endpoint = endpoints.get(client.region)
+    if not refs or not endpoint:
+        return []
+    from osc_build_outscale.cloud import oos
+
+    try:
+        return oos_find.find(oos.s3_client(endpoint, client.credentials), client.region,
+                             endpoint, refs)
+    except BuildError as err:  # no boto3
+        reason = str(err)
+    except Exception as err:
+        reason = oos.error_text(err)
+    print(f"Note: skipped OOS of Region {client.region} ({endpoint}): {reason}",
+          file=sys.stderr)
+    return []
 
 
 def timeout(args: argparse.Namespace) -> timedelta:
