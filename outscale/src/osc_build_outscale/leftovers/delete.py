@@ -14,7 +14,7 @@ from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.leftovers.find import Leftover
 
-ORDER = ("public IP", "VM", "OMI", "volume", "snapshot", "security group", "keypair",
+ORDER = ("mount", "public IP", "VM", "OMI", "volume", "snapshot", "security group", "keypair",
          "exported objects", "OOS bucket")
 
 
@@ -33,6 +33,10 @@ def deleter(client: OscClient, item: Leftover) -> Callable[[], object]:
     from osc_build_outscale.cloud import images, public_ip, vm
     from osc_build_outscale.cloud.device_snapshots import delete_snapshot
 
+    if item.kind == "mount":  # on this machine, before its volume is unlinked
+        from osc_build_outscale.leftovers.journals import unmount
+
+        return lambda: unmount(item.id)
     if item.kind in ("OOS bucket", "exported objects"):
         from osc_build_outscale.leftovers import oos_find
 

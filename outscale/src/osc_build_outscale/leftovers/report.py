@@ -55,6 +55,8 @@ def search(args: argparse.Namespace, dead: list) -> list:
                   file=sys.stderr)
     for client in made:
         found += [(client, item) for item in in_oos(client, endpoints, found, dead)]
+    if made:
+        found += [(made[0], item) for item in journals.local_mounts(dead)]
     return found
 
 
