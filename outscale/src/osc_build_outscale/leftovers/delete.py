@@ -34,7 +34,7 @@ def deleter(client: OscClient, item: Leftover) -> Callable[[], object]:
     from osc_build_outscale.cloud.device_snapshots import delete_snapshot
 
     if item.kind == "mount":  # on this machine, before its volume is unlinked
-        from osc_build_outscale.leftovers.journals import unmount
+        from osc_build_outscale.leftovers.mounts import unmount
 
         return lambda: unmount(item.id)
     if item.kind in ("OOS bucket", "exported objects"):

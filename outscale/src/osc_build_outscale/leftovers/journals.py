@@ -37,6 +37,13 @@ def dead_journals(run_ids: list[str]) -> list[JournalEntry]:
             or not (entry.host == here and process_alive(entry.pid))]
 
 
+def run_tags(entry: JournalEntry) -> dict[str, str]:
+    """What a journal says of its run, as the tags a resource of the run would carry."""
+    return {tagging.RUN_ID_TAG: entry.run_id, tagging.BUILDER_TAG: entry.builder,
+            tagging.BUILD_TAG: entry.build, tagging.HOST_TAG: entry.host,
+            tagging.PID_TAG: str(entry.pid)}
+
+
 def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
     found: list[Leftover] = []
     for entry in entries:
@@ -56,9 +63,7 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
                 continue  # tagged: found (or not) by its tags
             known.add(ident)
             kind = READERS[TYPES[kind]][0]  # "OMI copy" (chroot's source copy) is an OMI
-            tags = {tagging.RUN_ID_TAG: entry.run_id, tagging.BUILDER_TAG: entry.builder,
-                    tagging.BUILD_TAG: entry.build, tagging.HOST_TAG: entry.host,
-                    tagging.PID_TAG: str(entry.pid)}
+            tags = run_tags(entry)
             found.append(Leftover(kind, ident, client.region, tags, item))
             if kind == "VM":  # the volumes it was created with, untagged too
                 for mapping in item.get("BlockDeviceMappings") or []:
@@ -77,53 +82,6 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
                           if s and s not in known]
                 known.update(item.id for item in found)
     return found
-
-
-HERE = "this machine"  # the "Region" of what a build did locally (chroot's mounts)
-
-
-def local_mounts(entries: list[JournalEntry]) -> list[Leftover]:
-    """Mounts a dead chroot build made on this machine and left (its volume stays busy
-    until they go): unmounted before the volume is unlinked and deleted."""
-    here = socket.gethostname()
-    mounted = set(mount_points())
-    found = []
-    for entry in entries:
-        if entry.host != here:
-            continue
-        tags = {tagging.RUN_ID_TAG: entry.run_id, tagging.BUILDER_TAG: entry.builder,
-                tagging.BUILD_TAG: entry.build, tagging.HOST_TAG: entry.host,
-                tagging.PID_TAG: str(entry.pid)}
-        found += [Leftover("mount", r["id"], HERE, tags) for r in entry.resources
-                  if r.get("kind") == "mount" and r.get("id") in mounted]
-    return found
-
-
-def mount_points() -> list[str]:
-    try:
-        with open("/proc/self/mountinfo") as mountinfo:
-            return [fields[4].replace("\\040", " ") for fields in map(str.split, mountinfo)
-                    if len(fields) > 4]
-    except OSError:
-        return []
-
-
-def unmount(path: str) -> None:
-    """Unmount ``path`` and every mount under it; lazily if something still uses them."""
-    import contextlib
-    import os
-    import subprocess
-
-    if path not in mount_points():
-        return
-    done = subprocess.run(["umount", "-R", path], capture_output=True, text=True)
-    if done.returncode != 0:
-        lazy = subprocess.run(["umount", "-R", "-l", path], capture_output=True, text=True)
-        if lazy.returncode != 0:
-            raise RuntimeError(f"cannot unmount {path}: {lazy.stderr.strip()}; unmount it "
-                               "by hand (umount -R -l)")
-    with contextlib.suppress(OSError):  # the build made it; kept if anything is left in it
-        os.rmdir(path)
 
 
 def intended(client: OscClient, intent: dict, run_id: str) -> list[dict]:

@@ -19,6 +19,7 @@ from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import oos
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.leftovers.find import Leftover
+from osc_build_outscale.leftovers.journals import run_tags
 
 BUCKET_PREFIX = "osc-build-"
 Export = tuple[str, str, dict[str, str]]  # run id, "BUCKET/PREFIX", what is known of the run
@@ -30,9 +31,7 @@ def exports(found: list[Leftover], dead: list[JournalEntry], region: str) -> lis
         (item.run_id, item.tags[tagging.OOS_EXPORT_TAG], item.tags) for item in found
         if item.region == region and item.tags.get(tagging.OOS_EXPORT_TAG)]
     for entry in dead:
-        tags = {tagging.RUN_ID_TAG: entry.run_id, tagging.BUILDER_TAG: entry.builder,
-                tagging.BUILD_TAG: entry.build, tagging.HOST_TAG: entry.host,
-                tagging.PID_TAG: str(entry.pid)}
+        tags = run_tags(entry)
         refs += [(entry.run_id, f"{r['id']}/" if r["kind"] == "OOS bucket" else r["id"], tags)
                  for r in entry.resources if r.get("region") == region
                  and r.get("kind") in ("OOS bucket", "exported objects")]

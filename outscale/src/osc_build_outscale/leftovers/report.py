@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.leftovers import clients, delete, find, journals, runs
+from osc_build_outscale.leftovers import clients, delete, find, journals, mounts, runs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +56,7 @@ def search(args: argparse.Namespace, dead: list) -> list:
     for client in made:
         found += [(client, item) for item in in_oos(client, endpoints, found, dead)]
     if made:
-        found += [(made[0], item) for item in journals.local_mounts(dead)]
+        found += [(made[0], item) for item in mounts.left_mounted(dead)]
     return found
 
 
