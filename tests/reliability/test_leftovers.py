@@ -118,6 +118,8 @@ ON_THE_WIRE = [
     ("outscale-bsu", "create the OMI", "CreateImage", "image"),
     ("outscale-bsusurrogate", "register the OMI", "CreateImage", "image"),
     ("outscale-bsusurrogate", "launch the VM", "CreateVms", "vm"),
+    ("outscale-bsu", "create the security group", "CreateSecurityGroup", "security_group"),
+    ("outscale-bsu", "create the public IP", "CreatePublicIp", "public_ip"),
 ]
 
 

@@ -88,6 +88,7 @@ class JournalEntry:
     resources: list[dict]  # {"kind", "id", "region"}
     path: Path
     intents: list[dict] = field(default_factory=list)  # {"intent": kind, "region", ...}
+    last: dict = field(default_factory=dict)  # the last line: what the build did last
 
 
 def left_behind() -> Iterator[JournalEntry]:
@@ -104,6 +105,6 @@ def left_behind() -> Iterator[JournalEntry]:
             yield JournalEntry(head["run_id"], head.get("builder", ""), head.get("build", ""),
                                head.get("host", ""), int(head.get("pid", 0)),
                                [line for line in lines[1:] if "intent" not in line], path,
-                               [line for line in lines[1:] if "intent" in line])
+                               [line for line in lines[1:] if "intent" in line], lines[-1])
         except (OSError, ValueError, KeyError, IndexError) as err:
             log.debug("unreadable build journal %s: %s", path, err)

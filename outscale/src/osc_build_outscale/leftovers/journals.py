@@ -52,7 +52,7 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
                  if resource.get("kind") in TYPES and resource.get("region") == client.region]
         items += [(intent["intent"], item, intent)
                   for intent in entry.intents if intent.get("region") == client.region
-                  for item in intended(client, intent, entry.run_id)]
+                  for item in intended(client, intent, entry)]
         known = {item.id for item in found}
         for kind, item, intent in items:
             if item is None or item.get("State") in GONE:
@@ -84,12 +84,25 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
     return found
 
 
-def intended(client: OscClient, intent: dict, run_id: str) -> list[dict]:
+def intended(client: OscClient, intent: dict, entry: JournalEntry) -> list[dict]:
     """What a create call journaled as an intent made, if it made anything."""
-    kind = intent.get("intent", "")
+    kind, run_id = intent.get("intent", ""), entry.run_id
     if kind in ("VM", "volume", "snapshot") and intent.get("token"):
         _kind, operation, key, _filter, _field = READERS[TYPES[kind]]
         return client.call(operation, Filters={"ClientTokens": [intent["token"]]}).get(key) or []
+    # No token, no name: only when the run died with this call on the wire (nothing
+    # journaled after it), and only the one IP nobody tagged or linked that appeared since.
+    if kind == "public IP" and "before" in intent and entry.last == intent:
+        new = [ip for ip in client.paginate("ReadPublicIps", "PublicIps")
+               if ip["PublicIpId"] not in intent["before"] and not ip.get("Tags")
+               and not ip.get("VmId") and not ip.get("LinkPublicIpId")]
+        return new if len(new) == 1 else []  # two: whose is which? neither is listed
+    name = intent.get("name") or ""
+    if kind in ("keypair", "security group") and run_id in name:  # named after the run
+        _kind, operation, key, _filter, _field = READERS[TYPES[kind]]
+        names = "KeypairNames" if kind == "keypair" else "SecurityGroupNames"
+        return [item for item in client.call(operation, Filters={names: [name]}).get(key) or []
+                if item.get("KeypairName", item.get("SecurityGroupName")) == name]
     if kind == "OMI" and intent.get("name"):
         return [image for image in client.call("ReadImages", Filters={
                     "ImageNames": [intent["name"]]}).get("Images") or []
