@@ -447,12 +447,17 @@ def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path,
     codes = [proc.returncode for proc in procs]
     # Finished: a kill 0.5 s into the last step may come once the build has finished.
     survivors = [i for i, out in enumerate(outputs) if "artifacts of successful builds" in out]
+    # 20 % of calls throttled: now and then one call meets 5 throttles in a row (0.2^5 per
+    # call, a few hundred calls) and its build gives up, as designed, with the clear error.
+    gave_up = {i for i, out in enumerate(outputs)
+               if codes[i] == 1 and "the API is throttling requests" in out}
     for index, code in enumerate(codes):
-        assert code == 0 or (index in doomed and code == -9), outputs[index]
+        assert code == 0 or (index in doomed and code == -9) or index in gave_up, outputs[index]
     counts = tally["load"]
     counts["builds"] += LOAD_BUILDS
     counts["killed"] += sum(code == -9 for code in codes)
     counts["completed"] += len(survivors)
+    counts["gave_up_under_throttling"] += len(gave_up)
     left = inventory(sim) - before
     counts["resources_before_leftovers"] += len(left)
     result = leftovers_cli(sim, "--delete", "--yes")
