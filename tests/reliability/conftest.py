@@ -31,6 +31,7 @@ SECTION_FILES = {
     "faults": ("test_faults.py", "test_chroot.py"),
     "interrupts": ("test_interrupts.py", "test_chroot.py"),
     "leftovers": ("test_leftovers.py",),
+    "chroot_leftovers": ("test_chroot.py",),
     "load": ("test_leftovers.py",),
     "on_error": ("test_on_error.py",),
     "secrets": ("test_secrets.py",),

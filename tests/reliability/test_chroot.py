@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from osc_build.testing import run_osc_build
 from osc_build_chroot.steps import STEPS
 from osc_build_chroot.testing import cloud_leftovers, machine_leftovers
 from osc_build_sim.testing import running_simulator
 
 from .conftest import artifacts_of, cli_build
+from .test_leftovers import inventory
 
 PLUGIN = Path(__file__).parent / "data" / "signal-plugin"
 REGION = "us-east-2"
@@ -104,3 +106,34 @@ def test_chroot_signal_at_step_boundary(chroot_sim, tmp_path, step, signame, tal
     assert "Interrupted." in result.stderr
     check(chroot_sim, result, before, tally, "interrupts")
     tally["interrupts"]["cleaned_up"] += 1
+
+
+# SIGKILL (nothing unwinds), then `osc-build leftovers --delete`: a subset of the boundaries
+# (a chroot build holds the machine-wide lock), one per kind of state a chroot build is in:
+# volume created; linked to this VM; mounted here; all mounts made; snapshot; OMI.
+SIGKILL_AT = ("link the volume", "mount the volume", "mount the chroot's file systems",
+              "provision", "register the OMI", "copy the OMI to other regions")
+
+
+@pytest.mark.parametrize("step", SIGKILL_AT)
+def test_chroot_sigkill_then_leftovers_delete(chroot_sim, tmp_path, step, tally):
+    before, artifacts = inventory(chroot_sim), artifacts_of(chroot_sim)
+    result = cli_build(chroot_sim, tmp_path, TEMPLATE % {"extra": ""}, timeout=300, env={
+        "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|0"})
+    assert result.returncode == -9, result.output
+    counts = tally["chroot_leftovers"]
+    counts["sigkill_builds"] += 1
+    left, machine = inventory(chroot_sim) - before, machine_leftovers(chroot_sim)
+    counts["resources_left_by_sigkill"] += len(left)  # with a volume linked to this VM
+    counts["machine_leftovers_by_sigkill"] += len(machine)  # mounts here
+    assert left, f"the build left nothing to delete: {result.output}"
+    deleted = run_osc_build("leftovers", "--local", "--delete", "--yes", input="",
+                            env={"OSC_BUILD_SIM_DATA": str(chroot_sim.data_dir)}, timeout=300)
+    assert deleted.returncode == 0, deleted.output
+    if step in ("mount the chroot's file systems", "provision"):  # mounted here: unmounted
+        assert machine and "--> mount " in deleted.stdout, (machine, deleted.output)
+    assert inventory(chroot_sim) - before == set(), deleted.output
+    check(chroot_sim, deleted, before, tally, "chroot_leftovers")
+    assert artifacts_of(chroot_sim) == artifacts, deleted.output
+    counts["resources_deleted_by_leftovers"] += len(left)
+    counts["sigkill_builds_cleaned"] += 1

@@ -12,14 +12,14 @@ from __future__ import annotations
 import json
 import os
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from osc_build.testing import run_osc_build
 from osc_build_bsu.steps import STEPS as BSU_STEPS
 from osc_build_bsuvolume.steps import STEPS as BSUVOLUME_STEPS
-from osc_build_sim.testing import tags_of
+from osc_build_sim.testing import oos_client, tags_of
 from osc_build_surrogate.steps import STEPS as SURROGATE_STEPS
 
 from .conftest import cli_build
@@ -46,13 +46,14 @@ def inventory(sim) -> set[tuple[str, str, str]]:
     return found
 
 
-def leftovers_cli(sim, *args: str, cwd=None):
+def leftovers_cli(sim, *args: str, cwd=None, env: dict | None = None):
     return run_osc_build("leftovers", "--local", *args, cwd=cwd, input="",
-                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir)}, timeout=180)
+                         env={"OSC_BUILD_SIM_DATA": str(sim.data_dir), **(env or {})},
+                         timeout=180)
 
 
-def listed(sim, *args: str) -> dict:
-    result = leftovers_cli(sim, "--json", *args)
+def listed(sim, *args: str, env: dict | None = None) -> dict:
+    result = leftovers_cli(sim, "--json", *args, env=env)
     assert result.returncode == 0, result.output
     return json.loads(result.stdout)
 
@@ -111,6 +112,126 @@ def test_sigkill_at_each_step_then_leftovers_delete(sim, tmp_path, builder, step
     counts["sigkill_builds_cleaned"] += 1
 
 
+# (builder, step, the create call on the wire when the build dies, what it made)
+ON_THE_WIRE = [
+    ("outscale-bsusurrogate", "snapshot the volumes", "CreateSnapshot", "snapshot"),
+    ("outscale-bsu", "create the OMI", "CreateImage", "image"),
+    ("outscale-bsusurrogate", "register the OMI", "CreateImage", "image"),
+    ("outscale-bsusurrogate", "launch the VM", "CreateVms", "vm"),
+    ("outscale-bsu", "create the security group", "CreateSecurityGroup", "security_group"),
+    ("outscale-bsu", "create the public IP", "CreatePublicIp", "public_ip"),
+]
+
+
+@pytest.mark.parametrize(("builder", "step", "operation", "kind"), ON_THE_WIRE,
+                         ids=[f"{b}-{op}" for b, _s, op, _k in ON_THE_WIRE])
+def test_sigkill_while_a_create_call_is_on_the_wire(sim, tmp_path, tally, builder, step,
+                                                    operation, kind):
+    """The load test's lost snapshot, made deterministic: the cloud made the resource, the
+    build died before the answer came (no id tracked, no tag). The journal's intent (a
+    ClientToken, or an OMI's name and sources) finds it."""
+    before = inventory(sim)
+    sim.set_faults([{"operation": operation, "kind": "late-answer", "ms": 8000}])
+    try:  # the step's calls before the create take well under 2 s; its answer takes 8 s
+        result = cli_build(sim, tmp_path, template(builder), env={
+            "PYTHONPATH": str(PLUGIN), "OSC_BUILD_REL_SIGNAL": f"{step}|SIGKILL|2"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == -9, result.output
+    left = inventory(sim) - before
+    made = [ident for _r, k, ident in left if k == kind]
+    assert made, f"the {operation} call did not reach the simulator: {result.output}"
+    for doc in sim.resources(kind):
+        if doc[KINDS[kind]] in made:  # the window: made, never tagged
+            assert "osc-build:run-id" not in tags_of(doc), doc
+    assert {ident for _r, _k, ident in left} <= listed_ids(listed(sim)), left
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert inventory(sim) - before == set(), deleted.output
+    tally["leftovers"]["sigkill_on_the_wire_builds_cleaned"] += 1
+    tally["leftovers"]["resources_left_by_sigkill"] += len(left)
+    tally["leftovers"]["resources_deleted_by_leftovers"] += len(left)
+
+
+def test_sigkill_during_the_copy_through_oos_leaves_nothing_in_oos(sim, tmp_path, tally):
+    """omi_regions: killed with the OMI exported to a temporary bucket and its import on
+    the wire; leftovers deletes the bucket, its objects and the half-imported OMI too."""
+    s3 = oos_client(sim, sim.region)  # where the export goes
+
+    def in_oos() -> dict[str, list[str]]:
+        return {b["Name"]: [o["Key"] for o in s3.list_objects_v2(Bucket=b["Name"]).get(
+            "Contents") or []] for b in s3.list_buckets().get("Buckets") or []}
+
+    before, oos_before = inventory(sim), in_oos()
+    sim.set_faults([{"operation": "CreateImage", "kind": "late-answer", "ms": 5000}])
+    try:
+        result = cli_build(sim, tmp_path, template("outscale-bsu", extra=COPY), env={
+            "PYTHONPATH": str(PLUGIN),
+            "OSC_BUILD_REL_SIGNAL": "copy the OMI to other regions|SIGKILL|3"})
+    finally:
+        sim.set_faults([])
+    assert result.returncode == -9, result.output
+    left_in_oos = {bucket: keys for bucket, keys in in_oos().items()
+                   if bucket not in oos_before}
+    assert left_in_oos and all(left_in_oos.values()), (left_in_oos, result.output)
+    doc = listed(sim)
+    kinds = {(r["kind"], r["region"]) for run in doc["runs"] for r in run["resources"]}
+    assert ("OOS bucket", sim.region) in kinds and ("OMI", "us-east-2") in kinds, doc
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert inventory(sim) - before == set(), deleted.output
+    assert in_oos() == oos_before, deleted.output
+    tally["leftovers"]["sigkill_oos_buckets_deleted"] += len(left_in_oos)
+
+
+def test_buckets_named_like_ours_without_our_marker_are_never_listed(sim):
+    s3 = oos_client(sim, sim.region)
+    name = "osc-build-0123456789ab-deadbeef"  # a run's name, but not a run's bucket
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": sim.region})
+    s3.put_object(Bucket=name, Key="osc-build-0123456789ab/image.qcow2", Body=b"theirs")
+    try:
+        assert listed(sim)["runs"] == []
+        assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+        assert s3.list_objects_v2(Bucket=name)["KeyCount"] == 1
+    finally:
+        s3.delete_object(Bucket=name, Key="osc-build-0123456789ab/image.qcow2")
+        s3.delete_bucket(Bucket=name)
+
+
+def test_exports_left_in_the_users_bucket_are_found_by_journal_and_marker(sim, tmp_path):
+    """omi_export_bucket: the objects are in the user's bucket. A dead build's journal
+    names bucket and prefix; only a prefix holding that run's marker is deleted."""
+    from osc_build_outscale.cloud import oos
+
+    s3 = oos_client(sim, sim.region)
+    bucket, run_id = "users-exports", "abcabcabcabc"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": sim.region})
+    ours, theirs = "omis/ami-11111111/", "omis/ami-22222222/"
+    for prefix in (ours, theirs):
+        s3.put_object(Bucket=bucket, Key=f"{prefix}disk.qcow2.gz", Body=b"disk")
+    oos.write_marker(s3, bucket, ours, {
+        "osc-build:run-id": run_id, "osc-build:temporary": "true",
+        "osc-build:builder": "outscale-bsu", "osc-build:created": stamp(30)})
+    journal = tmp_path / "runs" / f"{run_id}.jsonl"  # as a build killed mid-copy leaves it
+    journal.parent.mkdir()
+    lines = [{"run_id": run_id, "builder": "outscale-bsu", "build": "outscale-bsu.main",
+              "host": socket.gethostname(), "pid": 2 ** 22 + 1},  # no such process
+             *({"kind": "exported objects", "id": f"{bucket}/{p}", "region": sim.region}
+               for p in (ours, theirs))]  # (theirs: a journal cannot vouch alone)
+    journal.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    cache = {"PACKER_CACHE_DIR": str(tmp_path)}
+    try:
+        [run] = listed(sim, env=cache)["runs"]
+        assert [(r["kind"], r["id"]) for r in run["resources"]] == [
+            ("exported objects", f"{bucket}/{ours}")], run
+        assert leftovers_cli(sim, "--delete", "--yes", env=cache).returncode == 0
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents") or []]
+        assert keys == [f"{theirs}disk.qcow2.gz"]
+        assert not journal.exists(), "the cleaned run's journal stays"
+    finally:
+        oos.delete_bucket(s3, bucket)
+
+
 def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tally):
     gateway = sim.gateway()
     name = "osc-build-0123456789ab"  # like ours: osc-build-<run id>
@@ -139,7 +260,9 @@ def test_resources_not_created_by_osc_build_are_never_listed(sim, tmp_path, tall
 @pytest.mark.parametrize("builder", list(STEPS))
 def test_a_kept_artifact_is_not_a_leftover(sim, tmp_path, builder):
     before = inventory(sim)
-    result = cli_build(sim, tmp_path, template(builder))
+    # Beats every 0.2 s: none may land on the artifact, before or after its marks go.
+    result = cli_build(sim, tmp_path, template(builder),
+                       env={"OSC_BUILD_HEARTBEAT_INTERVAL": "0.2"})
     assert result.returncode == 0, result.output
     assert listed(sim)["runs"] == []
     new = inventory(sim) - before
@@ -150,6 +273,7 @@ def test_a_kept_artifact_is_not_a_leftover(sim, tmp_path, builder):
         for doc in sim.resources(kind):
             if (doc.get("_region", ""), kind, doc[KINDS[kind]]) in new:
                 assert "osc-build:temporary" not in tags_of(doc), doc
+                assert "osc-build:heartbeat" not in tags_of(doc), doc
 
 
 def test_a_run_in_progress_is_only_deleted_when_named(sim):
@@ -172,6 +296,76 @@ def test_a_run_in_progress_is_only_deleted_when_named(sim):
     assert listed(sim, "--older-than", "1h")["runs"] == []
     assert leftovers_cli(sim, "--delete", "--yes", "--run-id", run_id).returncode == 0
     assert listed(sim)["runs"] == []
+
+
+def stamp(minutes_ago: float) -> str:
+    return (datetime.now(UTC) - timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_run_elsewhere_is_in_progress_while_its_heartbeat_is_fresh(sim):
+    """Another machine's build: its process cannot be seen, its heartbeat can."""
+    gateway = sim.gateway()
+    run_id = "beefbeefbeef"
+    group = gateway.CreateSecurityGroup(SecurityGroupName=f"osc-build-{run_id}",
+                                        Description="a build on another machine")
+    group_id = group["SecurityGroup"]["SecurityGroupId"]
+
+    def tag(**tags: str) -> None:
+        gateway.CreateTags(ResourceIds=[group_id],
+                           Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+
+    tag(**{"osc-build:run-id": run_id, "osc-build:temporary": "true",
+           "osc-build:builder": "outscale-bsu", "osc-build:host": "ci-runner-elsewhere",
+           "osc-build:pid": "4242", "osc-build:created": stamp(120),  # a long build
+           "osc-build:heartbeat": stamp(1)})
+    [run] = listed(sim)["runs"]
+    assert run["run_id"] == run_id and run["in_progress"], run
+    assert "last heartbeat 1m ago" in leftovers_cli(sim).stdout
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert listed_ids(listed(sim)) == {group_id}, "a live run elsewhere was deleted"
+    tag(**{"osc-build:heartbeat": stamp(20)})  # silent for 20 min: dead
+    assert not listed(sim)["runs"][0]["in_progress"]
+    assert listed(sim, "--heartbeat-timeout", "30m")["runs"][0]["in_progress"]
+    deleted = leftovers_cli(sim, "--delete", "--yes")
+    assert deleted.returncode == 0, deleted.output
+    assert listed(sim)["runs"] == []
+    assert not [g for g in sim.resources("security_group") if g["SecurityGroupId"] == group_id]
+
+
+def test_a_running_build_beats_and_a_dead_one_here_is_deleted_at_once(sim, tmp_path):
+    """The build refreshes its heartbeat (one CreateTags per beat for the run); killed on
+    this machine, its fresh heartbeat does not protect it: its process is gone."""
+    import time
+
+    before = inventory(sim)
+    since = len(sim.requests())
+    # The OMI's creation answers after 4 s: the build is killed 3 s into it, beating.
+    sim.set_faults([{"operation": "CreateImage", "kind": "late-answer", "ms": 4000}])
+    start = time.monotonic()
+    try:
+        result = cli_build(sim, tmp_path, template("outscale-bsu"), env={
+            "OSC_BUILD_HEARTBEAT_INTERVAL": "0.3", "PYTHONPATH": str(PLUGIN),
+            "OSC_BUILD_REL_SIGNAL": "create the OMI|SIGKILL|3"})
+    finally:
+        sim.set_faults([])
+    elapsed = time.monotonic() - start
+    assert result.returncode == -9, result.output
+    beats = {}
+    for kind in ("vm", "security_group", "public_ip"):  # what the build tracks by id
+        for doc in sim.resources(kind):
+            tags = tags_of(doc)
+            if (doc.get("State") not in GONE and tags
+                    and (doc.get("_region", ""), kind, doc[KINDS[kind]]) not in before):
+                beats[f"{kind} {doc[KINDS[kind]]}"] = tags
+    assert beats and all(t.get("osc-build:heartbeat", "") >= t["osc-build:created"]
+                         for t in beats.values()), (beats, result.output)
+    tag_calls = [r for r in sim.requests()[since:] if r["operation"] == "CreateTags"]
+    # The marks (keypair, IP, group, VM and volumes, VM names) and one call per beat at most.
+    assert len(tag_calls) <= 6 + elapsed / 0.3, (len(tag_calls), elapsed)
+    [run] = listed(sim)["runs"]
+    assert not run["in_progress"], run
+    assert leftovers_cli(sim, "--delete", "--yes").returncode == 0
+    assert inventory(sim) - before == set()
 
 
 def test_a_failed_cleanup_prints_the_leftovers_command_that_finishes_it(sim, tmp_path, tally):
@@ -213,8 +407,6 @@ def test_bad_command_lines_make_no_cloud_call(sim, args, fragment):
 LOAD_BUILDS = 20
 
 
-@pytest.mark.xfail(strict=False, reason="one run in CI left a snapshot after leftovers "
-                   "(kills land at random steps): under investigation, see the closing note")
 def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path, tally):
     """20 builds at once, 20 % of calls throttled, 5 killed with SIGKILL at a random step
     (a random moment into it): after ``leftovers --delete`` only the artifacts of the builds
@@ -255,12 +447,17 @@ def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path,
     codes = [proc.returncode for proc in procs]
     # Finished: a kill 0.5 s into the last step may come once the build has finished.
     survivors = [i for i, out in enumerate(outputs) if "artifacts of successful builds" in out]
+    # 20 % of calls throttled: now and then one call meets 5 throttles in a row (0.2^5 per
+    # call, a few hundred calls) and its build gives up, as designed, with the clear error.
+    gave_up = {i for i, out in enumerate(outputs)
+               if codes[i] == 1 and "the API is throttling requests" in out}
     for index, code in enumerate(codes):
-        assert code == 0 or (index in doomed and code == -9), outputs[index]
+        assert code == 0 or (index in doomed and code == -9) or index in gave_up, outputs[index]
     counts = tally["load"]
     counts["builds"] += LOAD_BUILDS
     counts["killed"] += sum(code == -9 for code in codes)
     counts["completed"] += len(survivors)
+    counts["gave_up_under_throttling"] += len(gave_up)
     left = inventory(sim) - before
     counts["resources_before_leftovers"] += len(left)
     result = leftovers_cli(sim, "--delete", "--yes")

@@ -7,6 +7,11 @@ moment it is tracked (a local append, no network), and the journal is removed
 when the build ends; a journal left behind is a dead build's, and tools that
 find leftovers (``osc-build leftovers``) read it. Core knows no cloud: only
 kind, id and Region are written.
+
+A kill can also land while a create call is on the wire: the cloud made the
+resource, the build never learnt its id. So before such a call the build
+writes an *intent*: what it is about to create and how to recognise it later
+(a ClientToken the call carries, or the name and sources of an OMI).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,13 @@ class Journal:
         except OSError as err:
             log.debug("build journal: %s", err)
 
+    def intend(self, kind: str, region: str, **keys) -> None:
+        """About to create a ``kind``: ``keys`` say how to find it if its id never comes back."""
+        try:
+            self._write({"intent": kind, "region": region, **keys})
+        except OSError as err:
+            log.debug("build journal: %s", err)
+
     def close(self) -> None:
         """The build ended: its resources are deleted, kept, or reported (and tagged)."""
         self.path.unlink(missing_ok=True)
@@ -75,6 +87,8 @@ class JournalEntry:
     pid: int
     resources: list[dict]  # {"kind", "id", "region"}
     path: Path
+    intents: list[dict] = field(default_factory=list)  # {"intent": kind, "region", ...}
+    last: dict = field(default_factory=dict)  # the last line: what the build did last
 
 
 def left_behind() -> Iterator[JournalEntry]:
@@ -89,6 +103,8 @@ def left_behind() -> Iterator[JournalEntry]:
             lines = [json.loads(line) for line in path.read_text().splitlines() if line]
             head = lines[0]
             yield JournalEntry(head["run_id"], head.get("builder", ""), head.get("build", ""),
-                               head.get("host", ""), int(head.get("pid", 0)), lines[1:], path)
+                               head.get("host", ""), int(head.get("pid", 0)),
+                               [line for line in lines[1:] if "intent" not in line], path,
+                               [line for line in lines[1:] if "intent" in line], lines[-1])
         except (OSError, ValueError, KeyError, IndexError) as err:
             log.debug("unreadable build journal %s: %s", path, err)

@@ -73,6 +73,12 @@ class ResourceLog:
         log.debug("tracking %s %s", kind, resource_id)
         return entry
 
+    def intend(self, kind: str, *, region: str = "", **keys: object) -> None:
+        """Before a create call: write to the journal how to find what it makes (a
+        ClientToken, a name), should the build die before the call answers."""
+        if self.journal is not None:
+            self.journal.intend(kind, region, **keys)
+
     def forget(self, resource_id: str) -> None:
         """Stop tracking a resource a step deleted (or handed over) itself."""
         with self._lock:

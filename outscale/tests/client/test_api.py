@@ -198,6 +198,17 @@ def test_a_timeout_on_a_create_is_not_retried(server: ScriptedServer,
     assert len(server.requests) == 1 and sleep.delays == []
 
 
+def test_a_timeout_on_a_create_with_a_client_token_is_retried(server: ScriptedServer,
+                                                             credentials: Credentials) -> None:
+    """The same ClientToken again: the API answers with what the first call made."""
+    server.add(hang=True)
+    server.add(200, {"Vms": [{"VmId": "i-1"}], "ResponseContext": {"RequestId": "ok"}})
+    client, sleep = make_client(credentials, timeout=0.3)
+    assert client.call("CreateVms", ImageId="ami-1", ClientToken="t-1")["Vms"] == [
+        {"VmId": "i-1"}]
+    assert len(server.requests) == 2 and len(sleep.delays) == 1
+
+
 def test_dry_run_false_is_sent_too(server: ScriptedServer, credentials: Credentials) -> None:
     client, _ = make_client(credentials)
     client.call("CreateTags", ResourceIds=["i-1"], Tags=[], DryRun=False)

@@ -3,8 +3,10 @@
 A rule is ``{"operation": "CreateImage" | "*", "kind": KIND, "rate": 0..1}`` with
 KIND one of ``throttle`` (``code`` 24 or 25 give 429, 6 gives 503),
 ``server-error`` (``status``, default 500), ``hang`` (the transition the call
-starts never ends), ``fail`` (it ends in the error state) and ``lag`` (what the
-call writes stays invisible to API reads for ``ms`` milliseconds, default 300). Draws come from one
+starts never ends), ``fail`` (it ends in the error state), ``lag`` (what the
+call writes stays invisible to API reads for ``ms`` milliseconds, default 300) and
+``late-answer`` (the call is done at once, its answer leaves ``ms`` milliseconds later:
+a slow network, where a client killed meanwhile never learns what it created). Draws come from one
 ``random.Random(seed)``, so the same calls in the same order meet the same
 faults: a failing run can be replayed with its seed.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from .errors import ApiError
 
-KINDS = ("throttle", "server-error", "hang", "fail", "lag")
+KINDS = ("throttle", "server-error", "hang", "fail", "lag", "late-answer")
 _THROTTLE = {6: (503, "Request rate exceeded."),
              24: (429, "You have reached the maximum number of requests per second."),
              25: (429, "You have reached the maximum number of requests per second for this call.")}
@@ -48,7 +50,7 @@ class Rule:
             raise ValueError(f"throttle code {rule.code} is not one of {sorted(_THROTTLE)}")
         if rule.kind == "server-error" and not 500 <= rule.status <= 599:
             raise ValueError(f"server-error status {rule.status} is not a 5xx")
-        if rule.kind == "lag" and not 0 <= rule.ms < float("inf"):
+        if rule.kind in ("lag", "late-answer") and not 0 <= rule.ms < float("inf"):
             raise ValueError(f"lag ms {rule.ms} is not a number of milliseconds >= 0")
         return rule
 
@@ -95,6 +97,11 @@ class Faults:
     def write_lag(self, operation: str) -> float:
         """Seconds the writes of this call stay invisible to API reads (0: none)."""
         rule = self._draw(operation, ("lag",))
+        return rule.ms / 1000 if rule else 0.0
+
+    def answer_delay(self, operation: str) -> float:
+        """Seconds the answer of this call waits once the call is done (0: none)."""
+        rule = self._draw(operation, ("late-answer",))
         return rule.ms / 1000 if rule else 0.0
 
     def describe(self) -> dict:

@@ -152,6 +152,8 @@ class SimServer:
                 write_lag = 0.0 if reading else self.sim.faults.write_lag(operation)
                 with self.sim.store.api_call(write_lag=write_lag, lagged_reads=reading):
                     result = handler(Ctx(self.sim, account, region, operation), payload)
+                if delay := self.sim.faults.answer_delay(operation):
+                    time.sleep(delay)  # done, but the caller learns it late (or never)
             result["ResponseContext"] = {"RequestId": request_id}
             return 200, result, account.account_id if account else ""
         except ApiError as exc:

@@ -213,3 +213,28 @@ def test_the_sandbox_keeps_the_vm_in_its_own_cgroups(backend, vm):
     assert str(pid) in (devices / "cgroup.procs").read_text().split()
     rules = (devices / "devices.list").read_text().split("\n")
     assert "a *:* rwm" not in rules
+
+
+def test_a_cgroup2_only_host_says_the_devices_route_is_open(tmp_path, monkeypatch, capsys):
+    """No v1 devices controller (cgroup2-only hosts): the devtmpfs route stays open, and the
+    simulator says so once, loudly, when its machine backend starts."""
+    from osc_build_sim.machine import guest_init
+
+    monkeypatch.setattr(guest_init, "host_devices_cgroup", lambda: None)
+    machine = MachineBackend(tmp_path, metadata_address=None, image_cache=guest_image_cache())
+    try:
+        warnings = [line for line in capsys.readouterr().err.splitlines()
+                    if "WARNING" in line]
+        assert len(warnings) == 1, warnings
+        assert "no cgroup v1 devices controller" in warnings[0]
+        assert "mount devtmpfs" in warnings[0] and "sim/README.md" in warnings[0]
+    finally:
+        machine.shutdown()
+    monkeypatch.undo()
+    machine = MachineBackend(tmp_path / "again", metadata_address=None,
+                             image_cache=guest_image_cache())
+    try:  # this machine as it is: a warning exactly when it has no devices controller
+        said = "no cgroup v1 devices controller" in capsys.readouterr().err
+        assert said == (guest_init.host_devices_cgroup() is None)
+    finally:
+        machine.shutdown()

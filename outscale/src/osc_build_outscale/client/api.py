@@ -92,8 +92,9 @@ class OscClient:
 
     Throttling (429, 503), other 5xx and connection failures are retried with
     jittered exponential backoff, honouring ``Retry-After``; a timeout while
-    reading an answer is retried only for ``Read*`` operations, since a create
-    may have happened. Other 4xx errors are raised at once as :class:`CloudError`.
+    reading an answer is retried only for ``Read*`` operations and calls with a
+    ``ClientToken`` (idempotent), since a create may have happened. Other 4xx
+    errors are raised at once as :class:`CloudError`.
     """
 
     def __init__(self, credentials: Credentials, *, timeout: float = 60.0,
@@ -205,7 +206,9 @@ class OscClient:
         if isinstance(exc, requests.exceptions.ConnectionError):
             return True  # includes ConnectTimeout: nothing reached the API
         if isinstance(exc, requests.exceptions.Timeout):
-            return operation.startswith("Read") or bool(params.get("DryRun"))
+            # A create may have happened: retried only when a ClientToken makes it idempotent.
+            return (operation.startswith("Read") or bool(params.get("DryRun"))
+                    or bool(params.get("ClientToken")))
         return False
 
     def _translate(self, operation: str, exc: requests.RequestException,

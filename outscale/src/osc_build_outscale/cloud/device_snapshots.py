@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
-from osc_build_outscale.cloud import images
+from osc_build_outscale.cloud import images, intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import read_by_id, state_of
 from osc_build_outscale.cloud.state import VmBuildState
@@ -45,7 +45,9 @@ def snapshot_devices(ctx: BuildContext, client: OscClient, vm: dict,
     snapshots: dict[str, str] = {}
     for name in device_names:
         snapshot = client.call("CreateSnapshot", VolumeId=volumes[name],
-                               Description=f"osc-build: {name} of {vm['VmId']}")["Snapshot"]
+                               Description=f"osc-build: {name} of {vm['VmId']}",
+                               ClientToken=intents.client_token(ctx, client, "snapshot")
+                               )["Snapshot"]
         snapshot_id = snapshot["SnapshotId"]
         ctx.resources.track("snapshot", snapshot_id,
                             lambda s=snapshot_id: delete_snapshot(client, s),
@@ -76,6 +78,9 @@ def register_from_snapshots(ctx: BuildContext, state: VmBuildState, *, root_devi
     config = ctx.config
     ctx.ui.say(f"Registering OMI {config.omi_name!r} with root device {root_device_name}...")
     client = state.api
+    intents.image_intent(ctx, client, config.omi_name, snapshots=[
+        (m.get("Bsu") or {}).get("SnapshotId") for m in mappings
+        if (m.get("Bsu") or {}).get("SnapshotId")])
     image = client.call(
         "CreateImage", ImageName=config.omi_name, RootDeviceName=root_device_name,
         BlockDeviceMappings=mappings, Description=images.omi_description(ctx, state),

@@ -13,6 +13,7 @@ from osc_build.context import BuildContext
 from osc_build.errors import BuildError, ConfigError
 from osc_build.steps import reads
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud import intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.options import OmiTagsOptionsSchema, SourceOmiOptionsSchema
 from osc_build_outscale.cloud.reads import read_by_id
@@ -81,6 +82,9 @@ def create_from_vm(ctx: BuildContext, state: VmBuildState) -> None:
     ctx.ui.say(f"Creating OMI {config.omi_name!r} from {state.vm['VmId']}...")
     extra = config.omi_block_device_mappings or []
     name = config.omi_name if not extra else temporary_image_name(config.omi_name)
+    intents.image_intent(ctx, state.api, name, volumes=[
+        m["Bsu"]["VolumeId"] for m in state.vm.get("BlockDeviceMappings") or []
+        if (m.get("Bsu") or {}).get("VolumeId")])
     image = state.api.call(
         "CreateImage", VmId=state.vm["VmId"], ImageName=name,
         Description=omi_description(ctx, state), ProductCodes=product_codes(config),
@@ -102,6 +106,7 @@ def _register_with_extra_devices(ctx: BuildContext, state: VmBuildState, base: d
         mappings[device.device_name] = {"DeviceName": device.device_name,
                                            "Bsu": bsu_of(device)}
     root = ctx.config.root_device_name or base.get("RootDeviceName")
+    intents.image_intent(ctx, state.api, ctx.config.omi_name, snapshots=snapshot_ids(base))
     image = state.api.call(
         "CreateImage", ImageName=ctx.config.omi_name, RootDeviceName=root,
         BlockDeviceMappings=list(mappings.values()), Description=omi_description(ctx, state),

@@ -8,6 +8,7 @@ from pathlib import Path
 from osc_build.communicators.keys import register_key_secret
 from osc_build.context import BuildContext
 from osc_build.errors import ConfigError
+from osc_build_outscale.cloud import intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
 
@@ -48,6 +49,7 @@ def setup_keypair(ctx: BuildContext, state: VmBuildState) -> None:
     register_key_secret(private)
     name = config.temporary_key_pair_name or ctx.temporary_name
     client = state.api
+    intents.name_intent(ctx, client, "keypair", name)
     keypair = client.call("CreateKeypair", KeypairName=name,
                           PublicKey=base64.b64encode(public.encode()).decode()).get("Keypair")
     ctx.resources.track("keypair", name, lambda: client.call("DeleteKeypair", KeypairName=name),

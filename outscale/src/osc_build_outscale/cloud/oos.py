@@ -4,7 +4,9 @@ between Regions (exported objects, pre-signed manifest URLs, temporary buckets).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -75,6 +77,55 @@ def delete_prefix(client: Any, bucket: str, prefix: str) -> None:
         if keys:
             client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
             log.debug("deleted %d objects under %s/%s", len(keys), bucket, prefix)
+
+
+# Marks what a build put in OOS (a temporary bucket, exported objects) as its own: an
+# object whose metadata carries the run's marks, written before anything else there;
+# ``osc-build leftovers`` trusts nothing else (never a name alone).
+MARKER = "osc-build-run.json"
+# S3 metadata and tag values take letters, digits, spaces and + - = . _ : / @ only.
+_UNSAFE = re.compile(r"[^A-Za-z0-9 +\-=._:/@]")
+
+
+def write_marker(client: Any, bucket: str, prefix: str, marks: dict[str, str]) -> None:
+    """``{prefix}osc-build-run.json``, its metadata the run's marks (``osc-build:run-id``...)."""
+    metadata = {key.replace(":", "-"): _UNSAFE.sub("_", value) for key, value in marks.items()}
+    client.put_object(Bucket=bucket, Key=prefix + MARKER, Body=json.dumps(marks).encode(),
+                      ContentType="application/json", Metadata=metadata)
+
+
+def read_marker(client: Any, bucket: str, prefix: str) -> dict[str, str] | None:
+    """The marks of ``{prefix}osc-build-run.json``, or None when there is no such marker."""
+    try:
+        head = client.head_object(Bucket=bucket, Key=prefix + MARKER)
+    except Exception as exc:
+        if _status(exc) in (403, 404):
+            return None
+        raise
+    return {key.replace("osc-build-", "osc-build:", 1): value
+            for key, value in (head.get("Metadata") or {}).items()}
+
+
+def delete_marker(client: Any, bucket: str, prefix: str) -> None:
+    """A kept export is the user's: it loses the marker (and is never a leftover)."""
+    client.delete_object(Bucket=bucket, Key=prefix + MARKER)
+
+
+def bucket_exists(client: Any, bucket: str) -> bool:
+    try:
+        client.head_bucket(Bucket=bucket)
+    except Exception as exc:
+        if _status(exc) in (403, 404):
+            return False
+        raise
+    return True
+
+
+def _status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return (response.get("ResponseMetadata") or {}).get("HTTPStatusCode")
+    return None
 
 
 def create_bucket(client: Any, bucket: str, region: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from osc_build.context import BuildContext
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud import intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import read_by_id
 from osc_build_outscale.cloud.state import VmBuildState
@@ -13,6 +14,7 @@ def create_public_ip(ctx: BuildContext, state: VmBuildState) -> None:
     if not ctx.config.associate_public_ip_address:
         return
     client = state.api
+    intents.public_ip_intent(ctx, client)
     ip = client.call("CreatePublicIp")["PublicIp"]
     ctx.resources.track("public IP", ip["PublicIpId"], lambda: _release(client, ip["PublicIpId"]),
                         region=client.region)

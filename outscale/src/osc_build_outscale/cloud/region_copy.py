@@ -17,7 +17,7 @@ from typing import Any
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
-from osc_build_outscale.cloud import images, oos
+from osc_build_outscale.cloud import images, intents, oos
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.regions import client_in, copy_regions
 from osc_build_outscale.cloud.state import VmBuildState
@@ -41,18 +41,33 @@ class _Export:
         self.task_id = ""
 
     def start(self) -> None:
+        # The run id in the name says whose at a glance; the marker object proves it.
+        marks = {k: v for k, v in tagging.temporary_tags(self.ctx).items()
+                 if k != tagging.TEMPLATE_TAG}
         if self.temporary:
-            self.bucket = f"osc-build-{uuid.uuid4().hex[:16]}"
+            self.bucket = f"osc-build-{self.ctx.run_id}-{uuid.uuid4().hex[:8]}"
+        # Said first, on the OMI (tagged temporary): where leftovers may find what follows.
+        tagging.apply(self.api, [self.image_id],
+                      {tagging.OOS_EXPORT_TAG: f"{self.bucket}/{self.prefix}"})
+        if self.temporary:
+            self.ctx.resources.intend("OOS bucket", region=self.api.region, name=self.bucket)
             with oos.failing_as(f"creating the temporary bucket {self.bucket}"):
                 oos.create_bucket(self.s3, self.bucket, self.api.region)
-            self.ctx.resources.track("OOS bucket", self.bucket,
-                                     lambda: oos.delete_bucket(self.s3, self.bucket),
-                                     keep_on_success=self.keep, region=self.api.region)
+            self.ctx.resources.track(
+                "OOS bucket", self.bucket, lambda: oos.delete_bucket(self.s3, self.bucket),
+                keep_on_success=self.keep, region=self.api.region,
+                on_keep=lambda: oos.delete_marker(self.s3, self.bucket, ""))
+            with oos.failing_as(f"marking the temporary bucket {self.bucket}"):
+                oos.write_marker(self.s3, self.bucket, "", marks)
             self.ctx.ui.message(f"created the temporary OOS bucket {self.bucket}")
         # Objects first, then the task: the undo log cancels the task, then deletes them.
         self.ctx.resources.track("exported objects", f"{self.bucket}/{self.prefix}",
                                  lambda: oos.delete_prefix(self.s3, self.bucket, self.prefix),
-                                 keep_on_success=self.keep, region=self.api.region)
+                                 keep_on_success=self.keep, region=self.api.region,
+                                 on_keep=lambda: oos.delete_marker(self.s3, self.bucket,
+                                                                   self.prefix))
+        with oos.failing_as(f"marking {self.bucket}/{self.prefix}"):
+            oos.write_marker(self.s3, self.bucket, self.prefix, marks)
         osu: dict[str, Any] = {
             "DiskImageFormat": self.ctx.config.omi_export_disk_image_format or "qcow2",
             "OsuBucket": self.bucket, "OsuPrefix": self.ctx.config.omi_export_prefix or "",
@@ -104,6 +119,7 @@ class _Export:
             self.ctx.ui.say(f"Kept the exported OMI in OOS: {where} (keep_exported_omi)")
             return
         with oos.failing_as(f"deleting {self.bucket}/{self.prefix}"):
+            # (the prefix's marker goes with its objects, the bucket's with the bucket)
             oos.delete_prefix(self.s3, self.bucket, self.prefix)
             self.ctx.resources.forget(f"{self.bucket}/{self.prefix}")
             if self.temporary:
@@ -165,6 +181,7 @@ def copy_to_regions(ctx: BuildContext, state: VmBuildState) -> None:
 
 def _import(ctx: BuildContext, state: VmBuildState, region: str, manifest_url: str) -> dict:
     client = client_in(state, region)
+    intents.image_intent(ctx, client, ctx.config.omi_name, file_location=manifest_url)
     image = client.call("CreateImage", FileLocation=manifest_url,
                         ImageName=ctx.config.omi_name,
                         Description=images.omi_description(ctx, state))["Image"]

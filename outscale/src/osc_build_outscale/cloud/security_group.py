@@ -6,6 +6,7 @@ from typing import Any
 
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
+from osc_build_outscale.cloud import intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.state import VmBuildState
 
@@ -39,6 +40,7 @@ def setup_security_groups(ctx: BuildContext, state: VmBuildState) -> None:
         return
     name = ctx.temporary_name
     ctx.ui.say(f"Creating temporary security group {name}...")
+    intents.name_intent(ctx, client, "security group", name)
     group = client.call("CreateSecurityGroup", SecurityGroupName=name,
                         Description="Temporary group for osc-build",
                         NetId=state.net_id)["SecurityGroup"]

@@ -20,8 +20,11 @@ CREATED_TAG = "osc-build:created"  # ISO 8601, UTC
 VERSION_TAG = "osc-build:version"
 HOST_TAG = "osc-build:host"
 PID_TAG = "osc-build:pid"  # with the host: is the build still running?
+HEARTBEAT_TAG = "osc-build:heartbeat"  # refreshed while the build runs (cloud.heartbeat)
 # On an OMI made from a VM: its snapshots were made by the cloud, untagged, and are its own.
 OWN_SNAPSHOTS_TAG = "osc-build:own-snapshots"
+# On the OMI a build exports (omi_regions): "BUCKET/PREFIX", where its OOS leftovers may be.
+OOS_EXPORT_TAG = "osc-build:oos-export"
 
 
 def temporary_tags(ctx) -> dict[str, str]:
@@ -45,6 +48,8 @@ def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
 
     One already gone (a VM that failed to boot takes its volumes along) needs no tag.
     """
+    from osc_build_outscale.cloud import heartbeat
+
     tags = {**temporary_tags(ctx), **extra}
     try:
         apply(client, resource_ids, tags)
@@ -57,10 +62,11 @@ def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
             except CloudError as one:
                 if not is_not_found(one):
                     raise
+    heartbeat.beat_on(ctx, client, list(resource_ids))
 
 
 MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,
-         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG)
+         VERSION_TAG, HOST_TAG, PID_TAG, OWN_SNAPSHOTS_TAG, HEARTBEAT_TAG, OOS_EXPORT_TAG)
 
 
 def unmark_temporary(client: OscClient, resource_ids: Sequence[str]):

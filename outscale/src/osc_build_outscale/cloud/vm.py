@@ -12,6 +12,7 @@ from typing import Any
 from osc_build.context import BuildContext
 from osc_build.errors import BuildError
 from osc_build_outscale.client import OscClient
+from osc_build_outscale.cloud import intents
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.images import bsu_of
 from osc_build_outscale.cloud.public_ip import link_public_ip
@@ -60,6 +61,7 @@ def run_vm(ctx: BuildContext, state: VmBuildState) -> None:
     vm = client.call(
         "CreateVms", ImageId=state.source_image["ImageId"], VmType=config.vm_type,
         MinVmsCount=1, MaxVmsCount=1, KeypairName=state.keypair_name,
+        ClientToken=intents.client_token(ctx, client, "VM"),
         SecurityGroupIds=state.security_group_ids or None, SubnetId=state.subnet_id,
         Placement=placement, UserData=user_data(config),
         BlockDeviceMappings=launch_mappings(config), BootMode=config.boot_mode,

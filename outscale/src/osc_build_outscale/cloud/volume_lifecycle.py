@@ -23,15 +23,18 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
                   volume_type: str | None = None, snapshot_id: str | None = None,
                   iops: int | None = None, tags: dict[str, str] | None = None) -> str:
     """Create a volume, track it (deleted on failure and after success), wait available."""
+    from osc_build_outscale.cloud import heartbeat, intents
     from osc_build_outscale.cloud import tags as tagging
 
     volume = client.call("CreateVolume", SubregionName=subregion, Size=size,
                          VolumeType=volume_type, SnapshotId=snapshot_id,
-                         Iops=iops if volume_type == "io1" else None)["Volume"]
+                         Iops=iops if volume_type == "io1" else None,
+                         ClientToken=intents.client_token(ctx, client, "volume"))["Volume"]
     volume_id = volume["VolumeId"]
     ctx.resources.track("volume", volume_id, lambda: delete_volume(client, volume_id),
                         region=client.region)
     tagging.apply(client, [volume_id], {**(tags or {}), **tagging.temporary_tags(ctx)})
+    heartbeat.beat_on(ctx, client, [volume_id])
     wait(ctx, lambda: state_of(client, "volume", volume_id), wanted={"available"},
          failed={"error", "deleting"}, kind="volume", describe=f"volume {volume_id}")
     return volume_id

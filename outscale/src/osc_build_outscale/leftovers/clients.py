@@ -33,6 +33,18 @@ def local_clients(regions: list[str]) -> list[OscClient]:
     return clients
 
 
+def oos_endpoints(local_simulator: bool, regions: list[str]) -> dict[str, str]:
+    """Each Region's OOS endpoint: the simulator's own, or OUTSCALE's public ones."""
+    if local_simulator:
+        from osc_build_outscale import local
+
+        state = local._running(local.data_dir()) or {}
+        return dict(state.get("oos_endpoints") or {})
+    from osc_build_outscale.cloud.oos import default_oos_endpoint
+
+    return {region: default_oos_endpoint(region) for region in regions}
+
+
 def cloud_clients(regions: list[str]) -> list[OscClient]:
     creds = resolve_credentials({})
     first = OscClient(creds)

@@ -16,8 +16,9 @@ killed with SIGKILL, a CI runner that vanished), in every Region the credentials
 reach, grouped by run; --delete deletes them. Only resources tagged
 osc-build:temporary=true by a build are considered, never names alone; an OMI a
 build kept as its artifact is not a leftover. A run still in progress (its process
-alive on this machine, or started elsewhere less than 3 hours ago) is listed but
-never deleted unless named with --run-id."""
+alive on this machine, or, on another machine, a heartbeat -- refreshed every minute
+by a running build -- younger than --heartbeat-timeout) is listed but never deleted
+unless named with --run-id."""
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -34,6 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="only runs started at least this long ago: 30m, 2h, 1d...")
     parser.add_argument("--run-id", action="append", default=[], metavar="ID",
                         help="only this run (repeatable); a run in progress too")
+    parser.add_argument("--heartbeat-timeout", type=duration, default=600.0,
+                        metavar="DURATION",
+                        help="a run on another machine is in progress while its last "
+                             "heartbeat is younger than this (default: 10m)")
     parser.add_argument("--delete", action="store_true", help="delete what is listed")
     parser.add_argument("--yes", action="store_true", help="delete without asking")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")

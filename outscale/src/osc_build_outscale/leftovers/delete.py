@@ -14,7 +14,8 @@ from osc_build_outscale.client import OscClient
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.leftovers.find import Leftover
 
-ORDER = ("public IP", "VM", "OMI", "volume", "snapshot", "security group", "keypair")
+ORDER = ("mount", "public IP", "VM", "OMI", "volume", "snapshot", "security group", "keypair",
+         "exported objects", "OOS bucket")
 
 
 def delete_all(items: list[tuple[OscClient, Leftover]]) -> tuple[list[TrackedResource],
@@ -32,6 +33,14 @@ def deleter(client: OscClient, item: Leftover) -> Callable[[], object]:
     from osc_build_outscale.cloud import images, public_ip, vm
     from osc_build_outscale.cloud.device_snapshots import delete_snapshot
 
+    if item.kind == "mount":  # on this machine, before its volume is unlinked
+        from osc_build_outscale.leftovers.mounts import unmount
+
+        return lambda: unmount(item.id)
+    if item.kind in ("OOS bucket", "exported objects"):
+        from osc_build_outscale.leftovers import oos_find
+
+        return lambda: oos_find.delete(client, item)
     if item.kind == "VM":
         return lambda: vm.terminate(client, item.id)
     if item.kind == "volume":

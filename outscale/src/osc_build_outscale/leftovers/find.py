@@ -43,9 +43,15 @@ class Leftover:
 
     @property
     def created(self) -> datetime | None:
+        return self._time(tagging.CREATED_TAG)
+
+    @property
+    def heartbeat(self) -> datetime | None:
+        return self._time(tagging.HEARTBEAT_TAG)
+
+    def _time(self, key: str) -> datetime | None:
         try:
-            return datetime.strptime(self.tags[tagging.CREATED_TAG],
-                                     "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            return datetime.strptime(self.tags[key], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         except (KeyError, ValueError):
             return None
 

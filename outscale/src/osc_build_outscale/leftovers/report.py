@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from osc_build_outscale.cloud import tags as tagging
-from osc_build_outscale.leftovers import clients, delete, find, journals, runs
+from osc_build_outscale.leftovers import clients, delete, find, journals, mounts, runs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -16,7 +16,7 @@ def run(args: argparse.Namespace) -> int:
     pairs = search(args, dead)
     now = datetime.now(UTC)
     selected = [r for r in runs.group([item for _, item in pairs]) if chosen(r, args, now)]
-    doomed_runs = [r for r in selected if args.run_id or not r.in_progress(now)]
+    doomed_runs = [r for r in selected if args.run_id or not r.in_progress(now, timeout(args))]
     doomed = {(i.region, i.id) for r in doomed_runs for i in r.resources}
     deleted, leaked = [], []
     if args.delete and (not doomed or args.yes or confirm(len(doomed), len(doomed_runs))):
@@ -40,7 +40,9 @@ def search(args: argparse.Namespace, dead: list) -> list:
 
     make = clients.local_clients if args.local else clients.cloud_clients
     found = []
-    for client in make(args.region):
+    made = make(args.region)
+    endpoints = clients.oos_endpoints(args.local, [c.region for c in made])
+    for client in made:
         try:
             found += [(client, item) for item in find.find(client)]
             known = {item.id for _c, item in found}
@@ -51,7 +53,39 @@ def search(args: argparse.Namespace, dead: list) -> list:
                 raise
             print(f"Note: skipped Region {client.region}: {str(err).splitlines()[0]}",
                   file=sys.stderr)
+    for client in made:
+        found += [(client, item) for item in in_oos(client, endpoints, found, dead)]
+    if made:
+        found += [(made[0], item) for item in mounts.left_mounted(dead)]
     return found
+
+
+def in_oos(client, endpoints: dict[str, str], found: list, dead: list) -> list:
+    """What runs that exported to this Region's OOS left there; OOS out of reach (or no
+    boto3) is a note, not a failure."""
+    from osc_build.errors import BuildError
+    from osc_build_outscale.leftovers import oos_find
+
+    refs = oos_find.exports([item for _c, item in found], dead, client.region)
+    endpoint = endpoints.get(client.region)
+    if not refs or not endpoint:
+        return []
+    from osc_build_outscale.cloud import oos
+
+    try:
+        return oos_find.find(oos.s3_client(endpoint, client.credentials), client.region,
+                             endpoint, refs)
+    except BuildError as err:  # no boto3
+        reason = str(err)
+    except Exception as err:
+        reason = oos.error_text(err)
+    print(f"Note: skipped OOS of Region {client.region} ({endpoint}): {reason}",
+          file=sys.stderr)
+    return []
+
+
+def timeout(args: argparse.Namespace) -> timedelta:
+    return timedelta(seconds=args.heartbeat_timeout)
 
 
 def chosen(run: runs.Run, args: argparse.Namespace, now: datetime) -> bool:
@@ -75,6 +109,9 @@ def describe(run: runs.Run, now: datetime) -> str:
              f"started {ago(age)}" if age is not None else "start unknown"]
     if run.tag(tagging.TEMPLATE_TAG):
         parts.append(f"template in {run.tag(tagging.TEMPLATE_TAG)}")
+    beats = [r.heartbeat for r in run.resources if r.heartbeat]
+    if beats:
+        parts.append(f"last heartbeat {ago(now - max(beats))}")
     if run.tag(tagging.HOST_TAG):
         parts.append(f"on {run.tag(tagging.HOST_TAG)} (pid {run.tag(tagging.PID_TAG) or '?'})")
     return ", ".join(parts)
@@ -93,7 +130,7 @@ def show(selected: list[runs.Run], now: datetime, args: argparse.Namespace) -> N
         print("No leftovers: no temporary resource of an osc-build run was found.")
         return
     for run in selected:
-        busy = run.in_progress(now) and not args.run_id
+        busy = run.in_progress(now, timeout(args)) and not args.run_id
         note = " -- in progress: not deleted unless named with --run-id" if busy else ""
         print(f"==> Run {run.run_id}: {describe(run, now)}{note}")
         for item in run.resources:
@@ -125,7 +162,8 @@ def as_json(selected, now, deleted, leaked, args) -> dict:
                 "version": run.tag(tagging.VERSION_TAG),
                 "started": run.started.isoformat() if run.started else None,
                 "age_seconds": int(age.total_seconds()) if age is not None else None,
-                "in_progress": run.in_progress(now),
+                "in_progress": run.in_progress(now, timeout(args)),
+                "last_alive": run.last_alive.isoformat() if run.last_alive else None,
                 "resources": [{"kind": i.kind, "id": i.id, "region": i.region}
                               for i in run.resources]}
 

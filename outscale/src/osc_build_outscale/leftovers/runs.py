@@ -1,9 +1,11 @@
 """Group leftovers by run, and tell a dead run from one still in progress.
 
 A run is in progress when its process is alive on this machine (host and pid
-tags), or, started elsewhere, when its newest resource is younger than
-``FRESH``: we cannot see another machine's processes, so a recent run there is
-given the benefit of the doubt. Such runs are only touched when named.
+tags), or, on another machine (whose processes we cannot see), when its last
+sign of life is younger than the heartbeat timeout (``--heartbeat-timeout``,
+``HEARTBEAT_TIMEOUT`` by default): the newest ``osc-build:heartbeat`` a running
+build refreshes every minute (``osc_build_outscale.cloud.heartbeat``), or the
+newest creation time before its first beat. Such runs are only touched when named.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.leftovers.find import Leftover
 
-FRESH = timedelta(hours=3)  # longer than a build: a younger run elsewhere may be alive
+# Ten missed beats (one a minute): a run elsewhere silent that long is dead.
+HEARTBEAT_TIMEOUT = timedelta(minutes=10)
 
 
 @dataclass
@@ -33,19 +36,20 @@ class Run:
         return min(times) if times else None
 
     @property
-    def newest(self) -> datetime | None:
-        times = [r.created for r in self.resources if r.created]
+    def last_alive(self) -> datetime | None:
+        """Its newest heartbeat or creation time: the last time it was known alive."""
+        times = [t for r in self.resources for t in (r.created, r.heartbeat) if t]
         return max(times) if times else None
 
     def age(self, now: datetime) -> timedelta | None:
         return now - self.started if self.started else None
 
-    def in_progress(self, now: datetime) -> bool:
+    def in_progress(self, now: datetime, timeout: timedelta = HEARTBEAT_TIMEOUT) -> bool:
         host, pid = self.tag(tagging.HOST_TAG), self.tag(tagging.PID_TAG)
         if host == socket.gethostname() and pid.isdigit():
             return process_alive(int(pid))
-        newest = self.newest
-        return newest is not None and now - newest < FRESH
+        last = self.last_alive
+        return last is not None and now - last < timeout
 
 
 def group(leftovers: list[Leftover]) -> list[Run]:

@@ -10,7 +10,7 @@ from osc_build.errors import BuildError
 from osc_build_chroot import devices
 from osc_build_chroot.source_copy import drop_copy
 from osc_build_chroot.state import ChrootBuildState
-from osc_build_outscale.cloud import images, volume_lifecycle
+from osc_build_outscale.cloud import images, intents, volume_lifecycle
 from osc_build_outscale.cloud import tags as tagging
 from osc_build_outscale.cloud.reads import state_of
 from osc_build_outscale.cloud.waits import wait
@@ -96,11 +96,14 @@ def snapshot(ctx: BuildContext, state: ChrootBuildState) -> None:
     ctx.ui.say(f"Snapshotting {state.volume_id}...")
     client = state.api
     snapshot_id = client.call("CreateSnapshot", VolumeId=state.volume_id,
-                              Description=f"osc-build: root of {ctx.config.omi_name}"
+                              Description=f"osc-build: root of {ctx.config.omi_name}",
+                              ClientToken=intents.client_token(ctx, client, "snapshot")
                               )["Snapshot"]["SnapshotId"]
     ctx.resources.track("snapshot", snapshot_id,
                         lambda: client.call("DeleteSnapshot", SnapshotId=snapshot_id),
-                        keep_on_success=True, region=client.region)
+                        keep_on_success=True, region=client.region,
+                        on_keep=tagging.unmark_temporary(client, [snapshot_id]))
+    tagging.mark_temporary(ctx, client, [snapshot_id])
     wait(ctx, lambda: state_of(client, "snapshot", snapshot_id), wanted={"completed"},
          failed={"error"}, kind="snapshot", describe=f"snapshot {snapshot_id}")
     state.snapshot_id = snapshot_id
@@ -113,6 +116,7 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
     config = ctx.config
     mappings, root_name, architecture = _mappings(ctx, state)
     ctx.ui.say(f"Registering OMI {config.omi_name!r}...")
+    intents.image_intent(ctx, state.api, config.omi_name, snapshots=[state.snapshot_id])
     image = state.api.call(
         "CreateImage", ImageName=config.omi_name, RootDeviceName=root_name,
         BlockDeviceMappings=mappings, Architecture=architecture,
@@ -121,7 +125,9 @@ def register_omi(ctx: BuildContext, state: ChrootBuildState) -> None:
     client = state.api
     ctx.resources.track("OMI", image["ImageId"],
                         lambda: client.call("DeleteImage", ImageId=image["ImageId"]),
-                        keep_on_success=True, region=state.region)
+                        keep_on_success=True, region=state.region,
+                        on_keep=tagging.unmark_temporary(client, [image["ImageId"]]))
+    tagging.mark_temporary(ctx, client, [image["ImageId"]])
     image = images.wait_available(ctx, state.api, image["ImageId"])
     state.images = {state.region: image["ImageId"]}
     state.snapshots = {state.region: [state.snapshot_id, *state.adopted_snapshots]}

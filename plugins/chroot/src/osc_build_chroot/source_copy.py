@@ -14,6 +14,7 @@ from osc_build.context import BuildContext
 from osc_build.template.legacy import clean_resource_name
 from osc_build_chroot.state import ChrootBuildState
 from osc_build_outscale.cloud import images
+from osc_build_outscale.cloud import tags as tagging
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def copy_foreign_source(ctx: BuildContext, state: ChrootBuildState) -> None:
     ctx.resources.track("OMI copy", copy_id,
                         lambda: images.delete_image(client, copy_id, delete_snapshots=True),
                         region=state.region)
+    tagging.mark_temporary(ctx, client, [copy_id], **{tagging.OWN_SNAPSHOTS_TAG: "true"})
     state.source_copy = images.wait_available(ctx, client, copy_id)
     ctx.ui.message(f"copy {copy_id} is available")
 

@@ -63,6 +63,15 @@ class _Vm:
 REBOOT_STATUSES = (-signal.SIGHUP, 128 + signal.SIGHUP)
 
 
+def devices_route_open() -> str:
+    """Why a VM's root could reach this machine's disks, or "" when it cannot."""
+    if guest_init.host_devices_cgroup() is not None:
+        return ""
+    return ("no cgroup v1 devices controller on this machine (cgroup2 only): a VM's root can "
+            "mount devtmpfs and read or mount this machine's block devices; the sandbox stops "
+            "accidents, not a determined root here (see sim/README.md, Sandbox)")
+
+
 class MachineBackend:
     """Implements :class:`osc_build_sim.backend.Backend` with real disks and sandboxes.
 
@@ -107,6 +116,9 @@ class MachineBackend:
                        "minimal init instead (no systemctl, no services)")
             log.warning(message)
             print(f"osc-build-sim: {message}", file=sys.stderr, flush=True)
+        if (open_route := devices_route_open()):
+            log.warning(open_route)
+            print(f"osc-build-sim: WARNING: {open_route}", file=sys.stderr, flush=True)
         self._vms: dict[str, _Vm] = {}
         self._lock = threading.RLock()
         self._image_lock = threading.Lock()

@@ -29,6 +29,15 @@ def owned(ctx: Ctx, tx: Tx, kind: str) -> list[dict]:
     return [d for d in tx.list(kind, ctx.region) if d["_owner"] == ctx.account_id]
 
 
+def same_client_token(ctx: Ctx, tx: Tx, kind: str, body: dict) -> dict | None:
+    """The resource an earlier call with this ClientToken created (spec: "a unique
+    identifier which enables you to manage the idempotency"), if any."""
+    token = body.get("ClientToken")
+    if not token:
+        return None
+    return next((d for d in owned(ctx, tx, kind) if d.get("ClientToken") == token), None)
+
+
 def get_owned(ctx: Ctx, tx: Tx, kind: str, ident: str) -> dict:
     doc = tx.get(kind, ident)
     if doc is None or doc["_owner"] != ctx.account_id or doc["_region"] != ctx.region:

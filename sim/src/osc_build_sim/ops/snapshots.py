@@ -9,7 +9,7 @@ from .. import filters
 from ..errors import bad_state, invalid, missing_set, not_found
 from ..store import Tx, public
 from . import Ctx, operation
-from .common import get_owned, permissions, shared_with
+from .common import get_owned, permissions, same_client_token, shared_with
 from .snapshot_doc import new_snapshot
 from .snapshot_import import import_snapshot
 
@@ -85,6 +85,8 @@ def find_snapshot(ctx: Ctx, tx: Tx, ident: str) -> dict:
 @operation("CreateSnapshot")
 def create_snapshot(ctx: Ctx, body: dict) -> dict:
     with ctx.sim.store.write() as tx:
+        if earlier := same_client_token(ctx, tx, "snapshot", body):
+            return {"Snapshot": public(earlier)}  # idempotent: the first call's snapshot
         if body.get("FileLocation"):  # a disk image in OOS (CreateSnapshotExportTask)
             doc, work = import_snapshot(ctx, body)
         elif volume_id := body.get("VolumeId"):
@@ -108,6 +110,7 @@ def create_snapshot(ctx: Ctx, body: dict) -> dict:
             work = copy_work(ctx, doc["_id"], source=source)
         else:
             raise missing_set("CreateSnapshot needs VolumeId or SourceSnapshotId.")
+        doc["ClientToken"] = body.get("ClientToken", "")
         tx.put(doc)
     ctx.sim.submit(ctx.sim.transition(
         "snapshot", doc["_id"], delay=snapshot_delay(ctx, doc["VolumeSize"]), work=work,

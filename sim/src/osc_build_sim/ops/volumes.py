@@ -10,7 +10,7 @@ from ..engine import new_id, now_iso
 from ..errors import bad_state, conflict, invalid, missing_set
 from ..store import Tx, public
 from . import Ctx, operation
-from .common import base_doc, get_owned, owned
+from .common import base_doc, get_owned, owned, same_client_token
 from .snapshots import find_snapshot
 
 DEVICE_RE = re.compile(r"^/dev/(xvd[b-z]|sd[b-z]|vd[b-z])$")
@@ -68,9 +68,12 @@ def create_volume(ctx: Ctx, body: dict) -> dict:
     if subregion not in [ctx.region + s for s in region.subregions]:
         raise invalid(f"SubregionName {subregion!r} is not a subregion of {ctx.region}.")
     with ctx.sim.store.write() as tx:
+        if earlier := same_client_token(ctx, tx, "volume", body):
+            return {"Volume": public(earlier)}  # idempotent: the first call's volume
         doc = new_volume(ctx, tx, size=body.get("Size"),
                          volume_type=body.get("VolumeType", "standard"), subregion=subregion,
                          snapshot_id=body.get("SnapshotId"), iops=body.get("Iops"))
+        doc["ClientToken"] = body.get("ClientToken", "")
         tx.put(doc)
         work = volume_creation_work(ctx, tx, doc)
 
