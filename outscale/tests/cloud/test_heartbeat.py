@@ -12,7 +12,7 @@ from osc_build.context import BuildContext
 from osc_build.errors import ConfigError
 from osc_build.resources import ResourceLog
 from osc_build_outscale.cloud import heartbeat
-from osc_build_outscale.cloud.tags import HEARTBEAT_TAG
+from osc_build_outscale.cloud.tags import HEARTBEAT_TAG, beat
 
 
 class RecordingClient:
@@ -41,8 +41,8 @@ def test_beats_tag_tracked_temporary_ids_once_per_region_then_stop(monkeypatch):
         ctx.resources.track("x", ident, lambda: None)
     ctx.resources.track("OMI", "ami-1", lambda: None, keep_on_success=True)
     ctx.resources.track("x", "ami-2", lambda: None)
-    heartbeat.beat_on(ctx, here, ["i-1", "sg-1", "ami-1", "never-tracked"])
-    heartbeat.beat_on(ctx, there, ["ami-2"])
+    heartbeat.beat_on(ctx, here, ["i-1", "sg-1", "ami-1", "never-tracked"], beat)
+    heartbeat.beat_on(ctx, there, ["ami-2"], beat)
     wait_for(lambda: len(here.calls) >= 2 and there.calls)
     operation, params = here.calls[0]
     assert operation == "CreateTags"

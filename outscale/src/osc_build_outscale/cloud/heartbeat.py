@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from osc_build.context import BuildContext
@@ -21,6 +22,8 @@ from osc_build.errors import ConfigError
 from osc_build_outscale.client import OscClient
 
 log = logging.getLogger(__name__)
+
+Beat = Callable[[OscClient, list[str]], None]  # refreshes the tag on these ids (tags.py's)
 
 INTERVAL = 60.0  # seconds between two beats
 INTERVAL_VARIABLE = "OSC_BUILD_HEARTBEAT_INTERVAL"  # overrides INTERVAL (tests: 0.5)
@@ -47,21 +50,22 @@ def interval() -> float:
     return seconds
 
 
-def beat_on(ctx: BuildContext, client: OscClient, resource_ids: list[str]) -> None:
+def beat_on(ctx: BuildContext, client: OscClient, resource_ids: list[str], beat: Beat) -> None:
     """Keep the heartbeat of ``ctx``'s run fresh on these (just marked) resources."""
     with _lock:
         heartbeat = _beats.get(ctx.run_id)
         if heartbeat is None:
-            heartbeat = _beats[ctx.run_id] = Heartbeat(ctx, interval())
+            heartbeat = _beats[ctx.run_id] = Heartbeat(ctx, interval(), beat)
         heartbeat.add(client, resource_ids)
 
 
 class Heartbeat:
     """One daemon thread per run; it ends once the run tracks nothing it could beat on."""
 
-    def __init__(self, ctx: BuildContext, every: float) -> None:
+    def __init__(self, ctx: BuildContext, every: float, beat: Beat) -> None:
         self.ctx = ctx
         self.every = every
+        self._beat = beat
         self.ids: dict[str, tuple[OscClient, set[str]]] = {}  # Region -> client, ids
         self.thread = threading.Thread(target=self._run, name=f"heartbeat-{ctx.run_id}",
                                        daemon=True)
@@ -87,11 +91,8 @@ class Heartbeat:
         return [(client, sorted(ids & tracked)) for client, ids in self.ids.values()
                 if ids & tracked]
 
-    @staticmethod
-    def beat(client: OscClient, ids: list[str]) -> None:
-        from osc_build_outscale.cloud import tags as tagging
-
+    def beat(self, client: OscClient, ids: list[str]) -> None:
         try:
-            tagging.apply(client, ids, {tagging.HEARTBEAT_TAG: now_stamp()})
+            self._beat(client, ids)
         except Exception as err:  # one lost beat is harmless: the next one comes soon
             log.debug("heartbeat on %s skipped: %s", ", ".join(ids), err)

@@ -62,7 +62,14 @@ def mark_temporary(ctx, client: OscClient, resource_ids: Sequence[str],
             except CloudError as one:
                 if not is_not_found(one):
                     raise
-    heartbeat.beat_on(ctx, client, list(resource_ids))
+    heartbeat.beat_on(ctx, client, list(resource_ids), beat)
+
+
+def beat(client: OscClient, resource_ids: list[str]) -> None:
+    """Refresh the heartbeat tag of a running build's resources."""
+    from osc_build_outscale.cloud.heartbeat import now_stamp
+
+    apply(client, resource_ids, {HEARTBEAT_TAG: now_stamp()})
 
 
 MARKS = (RUN_ID_TAG, TEMPORARY_TAG, BUILDER_TAG, BUILD_TAG, TEMPLATE_TAG, CREATED_TAG,

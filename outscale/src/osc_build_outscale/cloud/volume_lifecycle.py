@@ -34,7 +34,7 @@ def create_volume(ctx: BuildContext, client: OscClient, *, subregion: str, size:
     ctx.resources.track("volume", volume_id, lambda: delete_volume(client, volume_id),
                         region=client.region)
     tagging.apply(client, [volume_id], {**(tags or {}), **tagging.temporary_tags(ctx)})
-    heartbeat.beat_on(ctx, client, [volume_id])
+    heartbeat.beat_on(ctx, client, [volume_id], tagging.beat)
     wait(ctx, lambda: state_of(client, "volume", volume_id), wanted={"available"},
          failed={"error", "deleting"}, kind="volume", describe=f"volume {volume_id}")
     return volume_id
