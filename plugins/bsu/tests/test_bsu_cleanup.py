@@ -7,6 +7,7 @@ import json
 import pytest
 
 from osc_build_bsu.steps import STEPS
+from osc_build_outscale.cloud.password import password_wanted
 from osc_build_sim.testing import leftovers
 
 TEMPLATE = """
@@ -27,7 +28,10 @@ build {
 }
 """
 
-ALWAYS_RUN = [s.name for s in STEPS if s.name not in ("deregister the old OMI",)]
+# The Windows password step runs only with communicator = "winrm": plugins/windows' e2e tests
+# fail at it and check the cleanup.
+ALWAYS_RUN = [s.name for s in STEPS if s.name not in ("deregister the old OMI",)
+              and s.when is not password_wanted]
 
 
 @pytest.mark.parametrize("step", ALWAYS_RUN)

@@ -31,6 +31,9 @@ from .recovery import recover
 from .spec import Spec, load_spec
 
 log = logging.getLogger(__name__)
+# How often an idle listener checks for a stop request (seconds); the default 0.5 s made each
+# stop wait up to a second for the two listeners, a cost every test simulator paid.
+SHUTDOWN_POLL = 0.1
 _PATH_RE = re.compile(r"^/(?:(?P<region>[a-z0-9-]+)/)?api/(?:v1|latest)/(?P<op>[A-Za-z]+)/?$")
 
 
@@ -104,8 +107,8 @@ class SimServer:
         # From now on (not for the catalogue and recovery writes): the read-after-write lag.
         self.sim.store.read_lag = self.sim.timings["read_lag"]
         for server in filter(None, (self.http, self.https)):
-            thread = threading.Thread(target=server.serve_forever, daemon=True,
-                                      name=f"sim-http-{server.server_address[1]}")
+            thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL,),
+                                      daemon=True, name=f"sim-http-{server.server_address[1]}")
             thread.start()
             self._threads.append(thread)
 

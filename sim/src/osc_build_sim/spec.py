@@ -35,9 +35,13 @@ def _translate_nullable(node):
     return node
 
 
+def spec_cache_name() -> str:
+    """The name of the parsed spec's cache file, in a cache directory: one per SDK version."""
+    return f"oapi-spec-{metadata.version('osc-sdk-python')}.json"
+
+
 def load_spec(cache_dir: Path | None = None) -> dict:
-    version = metadata.version("osc-sdk-python")
-    cache = cache_dir / f"oapi-spec-{version}.json" if cache_dir else None
+    cache = cache_dir / spec_cache_name() if cache_dir else None
     if cache and cache.exists():
         try:
             return json.loads(cache.read_text())

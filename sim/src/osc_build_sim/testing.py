@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 import requests
 
 from .signing import signature
-from .spec import default_spec
+from .spec import default_spec, load_spec, spec_cache_name
 
 STARTUP_TIMEOUT = 30.0
 
@@ -39,6 +40,26 @@ def guest_image_cache() -> Path:
     if os.environ.get("OSC_BUILD_SIM_IMAGE_CACHE"):
         return Path(os.environ["OSC_BUILD_SIM_IMAGE_CACHE"])
     return Path.home() / ".cache" / "osc-build-sim" / "guest-images"
+
+
+def spec_cache() -> Path:
+    """Where test simulators get the parsed OAPI spec: parsed once per machine and SDK
+    version here, then copied into each new data directory's ``cache/``, the simulator's own
+    spec cache, which a fresh data directory lacks (parsing the 1 MB YAML takes seconds)."""
+    return Path.home() / ".cache" / "osc-build-sim" / "spec"
+
+
+def _seed_spec_cache(data_dir: Path) -> None:
+    target = data_dir / "cache" / spec_cache_name()
+    if target.exists():
+        return
+    shared = spec_cache() / target.name
+    if not shared.exists():
+        load_spec(spec_cache())  # parses the YAML and writes the cache file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copyfile(shared, partial)
+    partial.replace(target)
 
 
 def free_port() -> int:
@@ -140,6 +161,7 @@ class SimHandle:
 def _start(args: list[str], data_dir: Path) -> SimHandle:
     state_file = data_dir / "state.json"
     state_file.unlink(missing_ok=True)
+    _seed_spec_cache(data_dir)
     log = open(data_dir / "serve.log", "ab")  # noqa: SIM115 - lives as long as the process
     env = {**os.environ, "OSC_BUILD_SIM_IMAGE_CACHE": str(guest_image_cache())}
     process = subprocess.Popen([sys.executable, "-m", "osc_build_sim", *args], env=env,
