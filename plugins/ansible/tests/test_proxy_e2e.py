@@ -12,7 +12,7 @@ import pytest
 from osc_build.testing import build_locally
 from osc_build_sim.testing import leftovers
 
-from .templates import DEBIAN, ansible_build, bsu_build
+from .templates import DEBIAN, bsu_build
 
 PREFIX = "    outscale-bsu.main: "
 
@@ -57,13 +57,15 @@ def streamed(result) -> list[str]:
 @pytest.mark.slow  # a full build; the isolated pass of CI need not run it again
 def test_a_raw_play_through_the_proxy_then_a_module_the_vm_has_no_scp_for(machine_sim, tmp_path,
                                                                         build_tmp):
-    """Commands relay with their output and status; the minimal image has no scp, so the
-    first module sent (use_sftp = false) fails, and the error says what to change; the
+    """Commands relay with their output and status; the VM has no scp (removed first), so
+    the first module sent (use_sftp = false) fails, and the error says what to change; the
     proxy's key and the inventory are gone all the same."""
     (tmp_path / "play.yml").write_text(RAW_PLAY)
-    result, log = build(machine_sim, tmp_path, build_tmp, ansible_build(
+    result, log = build(machine_sim, tmp_path, build_tmp, bsu_build(
         "ansible-proxy-raw",
-        'playbook_file = "play.yml"\n    use_proxy = true\n    use_sftp = false'))
+        '  provisioner "shell" {\n    inline = ["sudo rm -f \\"$(command -v scp)\\""]\n  }\n'
+        '  provisioner "ansible" {\n    playbook_file = "play.yml"\n    use_proxy = true\n'
+        '    use_sftp = false\n  }'))
     assert result.returncode == 1, result.output
     assert re.search(r"==> outscale-bsu\.main: Ansible connects to the local SSH proxy on "
                      r"127\.0\.0\.1:\d+, which relays to the VM\n", result.stdout)

@@ -21,7 +21,7 @@ from osc_build_sim.backend import BackendError
 
 log = logging.getLogger(__name__)
 
-ROOTFS_VERSION = "5"
+ROOTFS_VERSION = "6"  # 5 was used by two branches at once (scp; power commands)
 DEFAULT_USER = "outscale"
 DEFAULT_UID = 1000
 
