@@ -37,7 +37,7 @@ source "outscale-bsu" "windows" {
   winrm_timeout  = "15m"
   # Basic authentication over HTTP, for the build only; prefer winrm_use_ssl = true
   # (port 5986) when the image has an HTTPS listener.
-  user_data = <<-EOT
+  user_data                = <<-EOT
     <powershell>
     winrm quickconfig -q
     winrm set winrm/config/service '@{AllowUnencrypted="true"}'

@@ -483,8 +483,13 @@ def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path,
     kept_volumes = {ident for _r, kind, ident in remaining if kind == "volume"}
     assert len(kept_volumes) == sum(1 for i in survivors
                                     if builders[i % len(builders)] == "outscale-bsuvolume")
-    assert {(kind, ident) for _r, kind, ident in remaining} == (
-        {("image", i) for i in kept_images} | {("snapshot", s) for s in artifacts}
-        | {("volume", v) for v in kept_volumes}), "temporary resources remain"
+    expected = ({("image", i) for i in kept_images} | {("snapshot", s) for s in artifacts}
+                | {("volume", v) for v in kept_volumes})
+    extra = {(kind, ident) for _r, kind, ident in remaining} - expected
+    extra_docs = [doc for kind, key in KINDS.items() for doc in sim.resources(kind)
+                  if (kind, doc[key]) in extra]
+    assert not extra, ("temporary resources remain", extra_docs, result.output,
+                       [(i, codes[i], outputs[i][-1500:]) for i in sorted(doomed)])
+    assert {(kind, ident) for _r, kind, ident in remaining} == expected
     counts["temporary_resources_remaining"] += 0
     counts["surviving_omis_intact"] += len(kept_images)

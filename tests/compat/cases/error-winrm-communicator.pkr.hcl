@@ -5,7 +5,6 @@ source "outscale-bsu" "web" {
   omi_name     = "web-image"
   ssh_username = "outscale"
   communicator = "winrm"
-  winrm_username = "Administrator"
 }
 
 build {
