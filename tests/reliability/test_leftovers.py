@@ -14,6 +14,7 @@ import json
 import os
 import socket
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -488,6 +489,10 @@ def test_load_parallel_builds_under_throttling_one_in_four_killed(sim, tmp_path,
     extra = {(kind, ident) for _r, kind, ident in remaining} - expected
     extra_docs = [doc for kind, key in KINDS.items() for doc in sim.resources(kind)
                   if (kind, doc[key]) in extra]
+    if extra and os.environ.get("OSC_BUILD_LOAD_DUMP"):  # a file to study a rare failure
+        Path(os.environ["OSC_BUILD_LOAD_DUMP"]).write_text(json.dumps(
+            {"extra": extra_docs, "leftovers": result.output, "outputs": outputs,
+             "doomed": sorted(doomed), "sim_data": str(sim.data_dir)}, indent=1, default=str))
     assert not extra, ("temporary resources remain", extra_docs, result.output,
                        [(i, codes[i], outputs[i][-1500:]) for i in sorted(doomed)])
     assert {(kind, ident) for _r, kind, ident in remaining} == expected
