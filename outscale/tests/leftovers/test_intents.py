@@ -61,3 +61,36 @@ def test_names_count_only_with_the_run_id_in_them():
     assert intended(client, chosen, entry(chosen)) == []
     group = {"intent": "security group", "region": "eu-west-2", "name": f"osc-build-{RUN}"}
     assert [g["SecurityGroupId"] for g in intended(client, group, entry(group))] == ["sg-1"]
+
+
+class ReadClient:
+    """ReadImages/ReadSnapshots/ReadVolumes by id over a fixed set of documents."""
+
+    region = "eu-west-2"
+
+    def __init__(self, **docs: list[dict]) -> None:
+        self.docs = docs
+
+    def call(self, operation: str, Filters=None, **params):
+        key = operation.removeprefix("Read")
+        field = {"Images": "ImageId", "Snapshots": "SnapshotId", "Volumes": "VolumeId"}.get(key)
+        [ids] = (Filters or {}).values()
+        return {key: [d for d in self.docs.get(key, []) if field and d[field] in ids]}
+
+
+def test_a_kept_omi_of_a_run_killed_in_its_cleanup_goes_with_its_snapshots():
+    """Killed after the VM (and its volume) was deleted and the OMI's marks dropped, before
+    the journal was removed: the OMI is found by the journal, and so is the snapshot the
+    cloud took of the run's volume (the intent names it; the volume itself is gone)."""
+    from osc_build_outscale.leftovers.journals import untagged
+
+    image = {"ImageId": "ami-1", "State": "available", "Tags": [], "BlockDeviceMappings": [
+        {"DeviceName": "/dev/sda1", "Bsu": {"SnapshotId": "snap-vm"}},
+        {"DeviceName": "/dev/sdb", "Bsu": {"SnapshotId": "snap-user"}}]}
+    client = ReadClient(Images=[image], Volumes=[], Snapshots=[
+        {"SnapshotId": "snap-vm", "VolumeId": "vol-root", "State": "completed", "Tags": []},
+        {"SnapshotId": "snap-user", "VolumeId": "vol-user", "State": "completed", "Tags": []}])
+    intent = {"intent": "OMI", "region": "eu-west-2", "name": "web", "volumes": ["vol-root"]}
+    tracked = {"kind": "OMI", "id": "ami-1", "region": "eu-west-2"}
+    found = untagged(client, [entry(intent, tracked)])
+    assert sorted((f.kind, f.id) for f in found) == [("OMI", "ami-1"), ("snapshot", "snap-vm")]

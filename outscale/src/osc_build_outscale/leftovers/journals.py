@@ -78,7 +78,8 @@ def untagged(client: OscClient, entries: list[JournalEntry]) -> list[Leftover]:
                             ] if intent.get("file_location") else []  # all made by the import
                 found += [Leftover("snapshot", s, client.region, tags)
                           for s in dict.fromkeys(
-                              [*snapshots_of_the_run(client, item, entry.run_id), *imported])
+                              [*snapshots_of_the_run(client, item, entry.run_id,
+                                                     run_volumes(entry)), *imported])
                           if s and s not in known]
                 known.update(item.id for item in found)
     return found
@@ -133,13 +134,26 @@ def _made_as_intended(client: OscClient, image: dict, intent: dict, run_id: str)
     return True
 
 
-def snapshots_of_the_run(client: OscClient, image: dict, run_id: str) -> list[str]:
+def run_volumes(entry: JournalEntry) -> set[str]:
+    """The volumes a run journaled: tracked, or those its VM's OMI was made from (they may be
+    gone by now, deleted with the VM by the cleanup the kill interrupted)."""
+    return ({r["id"] for r in entry.resources if r.get("kind") == "volume"}
+            | {v for intent in entry.intents for v in intent.get("volumes") or []})
+
+
+def snapshots_of_the_run(client: OscClient, image: dict, run_id: str,
+                         volumes: set[str] = frozenset()) -> list[str]:
     """The snapshots of an untagged OMI taken of this run's own volumes (an OMI made from
-    the build VM): a snapshot of anything else (the user's snapshot_id) is never ours."""
+    the build VM; ``volumes``: those the journal names): a snapshot of anything else (the
+    user's snapshot_id) is never ours."""
     own = []
     for mapping in image.get("BlockDeviceMappings") or []:
         snapshot = _read(client, "snapshot", (mapping.get("Bsu") or {}).get("SnapshotId") or "")
-        volume = _read(client, "volume", (snapshot or {}).get("VolumeId") or "")
+        volume_id = (snapshot or {}).get("VolumeId") or ""
+        if volume_id and volume_id in volumes:
+            own.append(snapshot["SnapshotId"])
+            continue
+        volume = _read(client, "volume", volume_id)
         tags = {t["Key"]: t["Value"] for t in (volume or {}).get("Tags") or []}
         if tags.get(tagging.RUN_ID_TAG) == run_id:
             own.append(snapshot["SnapshotId"])
