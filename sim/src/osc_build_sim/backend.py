@@ -80,6 +80,8 @@ class Backend(Protocol):
     def set_guest_shutdown_handler(self, handler: Callable[[str], None]) -> None:
         """Call ``handler(vm_id)`` when a running VM's own OS shuts it down (``poweroff``
         inside), after its resources are released; the API layer moves its state."""
+    def windows_admin_password(self, vm_id: str) -> str | None:
+        """The Windows VM's generated password once its first boot is over, else None."""
 
     # Lifecycle
     def shutdown(self) -> None: ...
@@ -103,4 +105,6 @@ class NullBackend:
     def copy_snapshot(self, snapshot_id, source_snapshot_id, progress): progress(100)
     def link_public_ip(self, vm_id, public_ip): pass
     def unlink_public_ip(self, vm_id, public_ip): pass
+    def set_guest_shutdown_handler(self, handler): pass  # no guest OS to shut itself down
+    def windows_admin_password(self, vm_id): return None  # no guest boots
     def shutdown(self): pass

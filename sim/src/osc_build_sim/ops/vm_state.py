@@ -168,9 +168,7 @@ def _submit_terminate(sim: Simulator, vm_id: str, fault: str | None = None) -> N
 
 def follow_guest_shutdowns(sim: Simulator) -> None:
     """Have the backend (if it runs real guests) report VMs their own OS shut down."""
-    register = getattr(sim.backend, "set_guest_shutdown_handler", None)
-    if register is not None:
-        register(lambda vm_id: shut_down_from_inside(sim, vm_id))
+    sim.backend.set_guest_shutdown_handler(lambda vm_id: shut_down_from_inside(sim, vm_id))
 
 
 def shut_down_from_inside(sim: Simulator, vm_id: str) -> None:
@@ -248,8 +246,7 @@ def read_admin_password(ctx: Ctx, body: dict) -> dict:
     # boot until they boot again (OAPI: "After the first boot, returns an empty string").
     password = None
     if vm.get("_platform") == "windows" and vm["State"] == "running" and keypair is not None:
-        reader = getattr(ctx.sim.backend, "windows_admin_password", None)
-        password = reader(vm["VmId"]) if reader is not None else None
+        password = ctx.sim.backend.windows_admin_password(vm["VmId"])
     if not password:
         return {"VmId": vm["VmId"], "AdminPassword": ""}
     return {"VmId": vm["VmId"], "AdminPassword": encrypt_password(password,
